@@ -1,0 +1,141 @@
+"""Input validation at the library's boundary.
+
+Every public entry point checks its arguments here before any work starts, and every
+message has the form "NAME must be RULE, got VALUE".
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "as_matrix",
+    "as_vector",
+    "check_positive",
+    "check_nonnegative",
+    "check_int",
+    "check_choice",
+    "check_widths",
+    "check_weights",
+]
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def as_matrix(value, name: str, *, shape: tuple[int | None, int | None] | None = None,
+              allow_empty: bool = False) -> np.ndarray:
+    """Return ``value`` as a finite 2-D float array, or raise naming ``name``."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {_describe(value)}")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {_describe(value)}") from exc
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, got an array with shape {array.shape}")
+    if not allow_empty and array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name} must hold finite values only, got {bad} NaN or infinite entries")
+    if shape is not None:
+        for axis, expected in enumerate(shape):
+            if expected is not None and array.shape[axis] != expected:
+                raise ValueError(
+                    f"{name} must have shape {tuple('*' if s is None else s for s in shape)}, "
+                    f"got {array.shape}")
+    return array
+
+
+def as_vector(value, name: str, *, length: int | None = None) -> np.ndarray:
+    """Return ``value`` as a finite, non-empty 1-D float array, or raise naming ``name``."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {_describe(value)}")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {_describe(value)}") from exc
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array, got an array with shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must hold finite values only, got {_describe(array.tolist())}")
+    if length is not None and array.size != length:
+        raise ValueError(f"{name} must have length {length}, got {array.size}")
+    return array
+
+
+def _check_real(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def check_positive(value, name: str) -> float:
+    """Return ``value`` as a float if it is a finite number > 0."""
+    value = _check_real(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def check_nonnegative(value, name: str) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0."""
+    value = _check_real(value, name)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def check_int(value, name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int if it is an integer (not a bool) >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_choice(value, name: str, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {_describe(value)}")
+    return value
+
+
+def check_widths(widths, d_x: int, d_y: int) -> tuple[int, ...]:
+    """Validate layer widths ``(d_0, ..., d_h)`` against the data dimensions."""
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence | np.ndarray):
+        raise TypeError(f"widths must be a sequence of integers, got {_describe(widths)}")
+    widths = tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
+    if len(widths) < 2:
+        raise ValueError(f"widths must hold at least 2 entries (d_x and d_y), got {widths}")
+    if widths[0] != d_x:
+        raise ValueError(f"widths[0] must equal d_x = {d_x}, got {widths[0]}")
+    if widths[-1] != d_y:
+        raise ValueError(f"widths[-1] must equal d_y = {d_y}, got {widths[-1]}")
+    return widths
+
+
+def check_weights(weights, widths: tuple[int, ...], name: str = "weights") -> list[np.ndarray]:
+    """Validate a sequence ``W_1..W_h`` of layer matrices with ``W_j`` of shape ``(d_j, d_{j-1})``."""
+    if isinstance(weights, np.ndarray) or isinstance(weights, (str, bytes)) \
+            or not isinstance(weights, Sequence):
+        raise TypeError(f"{name} must be a sequence of {len(widths) - 1} matrices W_1..W_h, "
+                        f"got {type(weights).__name__}")
+    h = len(widths) - 1
+    if len(weights) != h:
+        raise ValueError(f"{name} must hold h = {h} matrices, got {len(weights)}")
+    return [as_matrix(w, f"{name}[{j}]", shape=(widths[j + 1], widths[j]))
+            for j, w in enumerate(weights)]

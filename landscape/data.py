@@ -1,0 +1,254 @@
+"""The data's spectrum: second moments, whitening and the singular values that shape the landscape.
+
+For samples ``X`` (``N x d_x``) and ``Y`` (``N x d_y``), centred by default, the square loss of
+a linear map ``P`` (the end-to-end map ``W_h ... W_1``) is
+
+    L(P) = 1/(2N) ||Y - X P^T||_F^2 = L0 + 1/2 ||(P - P*) Sxx^{1/2}||_F^2,
+
+with ``Sxx = X^T X / N``, ``Syx = Y^T X / N``, the least-squares map ``P* = Syx Sxx^{-1}`` and
+``L0 = 1/2 (tr Syy - sum_i sigma_i^2)``, where ``Syx Sxx^{-1/2} = U diag(sigma) V^T`` is the SVD
+that defines the reduced (whitened, aligned) problem ``L = L0 + 1/2 ||Sigma - P~||^2`` with
+``W~_1 = W_1 Sxx^{1/2} V`` and ``W~_h = U^T W_h`` (Wendin & Altafini, SIAM Review 2025, §2;
+Saxe, McClelland & Ganguli, ICLR 2014).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import as_matrix, as_vector, check_int, check_positive
+
+__all__ = ["DataSpectrum", "DATASETS"]
+
+#: scikit-learn's bundled regression data sets that :meth:`DataSpectrum.from_dataset` loads.
+DATASETS = ("linnerud", "diabetes")
+
+
+def _sign_canonical_svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Full SVD with each left singular vector's largest-magnitude entry made positive.
+
+    The sign choice makes the basis the same on every machine.
+    """
+    u, s, vt = np.linalg.svd(matrix, full_matrices=True)
+    v = vt.T
+    for i in range(len(s)):
+        k = int(np.argmax(np.abs(u[:, i])))
+        if u[k, i] < 0:
+            u[:, i] *= -1
+            v[:, i] *= -1
+    return u, s, v
+
+
+@dataclass(frozen=True, eq=False)
+class DataSpectrum:
+    """Singular values of a regression problem and the maps between its coordinates.
+
+    Build it with :meth:`from_data`, :meth:`from_singular_values` or :meth:`from_dataset`.
+
+    Attributes
+    ----------
+    sigma : ndarray, shape (min(d_x, d_y),)
+        Singular values of ``Syx Sxx^{-1/2}``, descending, >= 0.
+    d_x, d_y : int
+        Input and output dimensions.
+    loss_offset : float
+        ``L0 = 1/2 (tr Syy - sum sigma_i^2)``, the loss no linear map can remove.
+    reduced : bool
+        Whether :class:`~landscape.Landscape` weights act in reduced (whitened, aligned)
+        coordinates (True) or on the data's own coordinates (False).
+    left, right : ndarray
+        ``U`` (``d_y x d_y``) and ``V`` (``d_x x d_x``) of the SVD above.
+    n_samples : int or None
+        Number of samples, ``None`` for a spectrum given directly.
+    name : str
+        Where the spectrum came from.
+
+    Examples
+    --------
+    >>> spec = DataSpectrum.from_singular_values([3, 2, 1], d_x=4, d_y=3)
+    >>> spec.sigma.tolist(), spec.d_x, spec.d_y, spec.loss_offset
+    ([3.0, 2.0, 1.0], 4, 3, 0.0)
+    """
+
+    sigma: np.ndarray
+    d_x: int
+    d_y: int
+    loss_offset: float
+    reduced: bool
+    left: np.ndarray
+    right: np.ndarray
+    input_sqrt: np.ndarray = field(repr=False)
+    input_inv_sqrt: np.ndarray = field(repr=False)
+    n_samples: int | None = None
+    name: str = "singular values"
+
+    def __repr__(self) -> str:
+        sig = np.array2string(self.sigma, precision=4, separator=", ")
+        return (f"DataSpectrum(name={self.name!r}, sigma={sig}, d_x={self.d_x}, d_y={self.d_y}, "
+                f"loss_offset={self.loss_offset:.6g}, reduced={self.reduced})")
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_singular_values(cls, sigma, *, d_x: int | None = None,
+                             d_y: int | None = None) -> "DataSpectrum":
+        """A reduced problem ``L = 1/2 ||Sigma - W_{1:h}||^2`` given by its singular values.
+
+        Parameters
+        ----------
+        sigma : array_like
+            Non-negative singular values (sorted descending here).
+        d_x, d_y : int, optional
+            Input and output dimensions, each at least ``len(sigma)``; default ``len(sigma)``.
+        """
+        sigma = as_vector(sigma, "sigma")
+        if np.any(sigma < 0):
+            raise ValueError(f"sigma must be >= 0, got {sigma.tolist()}")
+        k = sigma.size
+        d_x = k if d_x is None else check_int(d_x, "d_x", minimum=1)
+        d_y = k if d_y is None else check_int(d_y, "d_y", minimum=1)
+        if min(d_x, d_y) < k:
+            raise ValueError(f"sigma must have at most min(d_x, d_y) = {min(d_x, d_y)} entries, "
+                             f"got {k}")
+        full = np.zeros(min(d_x, d_y))
+        full[:k] = np.sort(sigma)[::-1]
+        eye_x = np.eye(d_x)
+        return cls(sigma=full, d_x=d_x, d_y=d_y, loss_offset=0.0, reduced=True,
+                   left=np.eye(d_y), right=eye_x, input_sqrt=eye_x, input_inv_sqrt=eye_x)
+
+    @classmethod
+    def from_data(cls, X, Y, *, center: bool = True, whiten: bool = False,
+                  rcond: float = 1e-10, name: str = "data") -> "DataSpectrum":
+        """The spectrum of samples ``X`` (``N x d_x``) and ``Y`` (``N x d_y``), rows as samples.
+
+        Parameters
+        ----------
+        X, Y : array_like
+            Inputs and targets, 2-D, with the same number of rows.
+        center : bool
+            Subtract the column means first (default).
+        whiten : bool
+            If True, :class:`~landscape.Landscape` weights act in reduced coordinates
+            (``L = L0 + 1/2 ||Sigma - W~_{1:h}||^2``); if False (default), on the data's own.
+        rcond : float
+            ``Sxx`` is rejected as singular when its smallest eigenvalue is at most
+            ``rcond`` times its largest.
+
+        Raises
+        ------
+        ValueError
+            For non-finite values, mismatched sample counts, empty arrays or a singular
+            input covariance ``X^T X / N`` (remove collinear or constant columns first).
+        """
+        X = as_matrix(X, "X")
+        Y = as_matrix(Y, "Y")
+        rcond = check_positive(rcond, "rcond")
+        if X.shape[0] != Y.shape[0]:
+            raise ValueError(f"X and Y must have the same number of rows (samples), "
+                             f"got {X.shape[0]} and {Y.shape[0]}")
+        n = X.shape[0]
+        if center:
+            X = X - X.mean(axis=0)
+            Y = Y - Y.mean(axis=0)
+        sxx = X.T @ X / n
+        syx = Y.T @ X / n
+        syy = Y.T @ Y / n
+        evals, evecs = np.linalg.eigh(sxx)
+        if evals[-1] <= 0 or evals[0] <= rcond * evals[-1]:
+            rank = int(np.sum(evals > rcond * max(evals[-1], 0.0)))
+            raise ValueError(
+                f"X must have a nonsingular input covariance X^T X / N, got rank {rank} < "
+                f"d_x = {X.shape[1]} (smallest/largest eigenvalue "
+                f"{evals[0]:.3g}/{evals[-1]:.3g}); drop constant or collinear columns "
+                f"(or project X onto its principal components) before building the spectrum")
+        sqrt = (evecs * np.sqrt(evals)) @ evecs.T
+        inv_sqrt = (evecs / np.sqrt(evals)) @ evecs.T
+        u, s, v = _sign_canonical_svd(syx @ inv_sqrt)
+        loss_offset = max(0.5 * (np.trace(syy) - float(np.sum(s ** 2))), 0.0)
+        return cls(sigma=s, d_x=X.shape[1], d_y=Y.shape[1], loss_offset=float(loss_offset),
+                   reduced=bool(whiten), left=u, right=v, input_sqrt=sqrt,
+                   input_inv_sqrt=inv_sqrt, n_samples=n, name=name)
+
+    @classmethod
+    def from_dataset(cls, name: str, *, center: bool = True,
+                     whiten: bool = False) -> "DataSpectrum":
+        """The spectrum of one of scikit-learn's bundled regression data sets.
+
+        Parameters
+        ----------
+        name : {"linnerud", "diabetes"}
+            ``linnerud``: 3 exercise inputs, 3 physiological targets, 20 samples;
+            ``diabetes``: 10 inputs, 1 target, 442 samples.
+        center, whiten
+            As in :meth:`from_data`.
+        """
+        X, Y = load_dataset(name)
+        return cls.from_data(X, Y, center=center, whiten=whiten, name=name)
+
+    # ------------------------------------------------------------------ coordinates
+    @property
+    def rank(self) -> int:
+        """Number of nonzero singular values ``m``."""
+        return int(np.count_nonzero(self.sigma > 0))
+
+    @property
+    def scale(self) -> float:
+        """The problem's scale ``sigma_1`` (1.0 when every singular value is zero)."""
+        return float(self.sigma[0]) if self.sigma[0] > 0 else 1.0
+
+    def sigma_matrix(self) -> np.ndarray:
+        """The rectangular ``d_y x d_x`` matrix ``Sigma = diag(sigma)``."""
+        out = np.zeros((self.d_y, self.d_x))
+        k = self.sigma.size
+        out[:k, :k] = np.diag(self.sigma)
+        return out
+
+    def target(self) -> np.ndarray:
+        """The least-squares end-to-end map ``P*`` in the problem's coordinates.
+
+        ``Sigma`` for a reduced problem, ``U Sigma V^T Sxx^{-1/2} = Syx Sxx^{-1}`` otherwise.
+        """
+        if self.reduced:
+            return self.sigma_matrix()
+        return self.left @ self.sigma_matrix() @ self.right.T @ self.input_inv_sqrt
+
+    def metric(self) -> np.ndarray | None:
+        """``Sxx^{1/2}`` in the problem's coordinates, or None where it is the identity."""
+        return None if self.reduced else self.input_sqrt
+
+    def to_reduced(self, weights) -> list[np.ndarray]:
+        """Map weights from the data's coordinates to reduced ones.
+
+        ``W~_1 = W_1 Sxx^{1/2} V``, ``W~_h = U^T W_h``, other layers unchanged.
+        """
+        out = [np.array(w, dtype=float) for w in weights]
+        out[0] = out[0] @ self.input_sqrt @ self.right
+        out[-1] = self.left.T @ out[-1]
+        return out
+
+    def from_reduced(self, weights) -> list[np.ndarray]:
+        """Inverse of :meth:`to_reduced`: ``W_1 = W~_1 V^T Sxx^{-1/2}``, ``W_h = U W~_h``."""
+        out = [np.array(w, dtype=float) for w in weights]
+        out[0] = out[0] @ self.right.T @ self.input_inv_sqrt
+        out[-1] = self.left @ out[-1]
+        return out
+
+    def reduced_map(self, end_to_end: np.ndarray) -> np.ndarray:
+        """The end-to-end map in reduced coordinates, ``U^T P Sxx^{1/2} V`` (identity if reduced)."""
+        if self.reduced:
+            return end_to_end
+        return self.left.T @ end_to_end @ self.input_sqrt @ self.right
+
+
+def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Load a bundled data set as ``(X, Y)`` with ``Y`` 2-D."""
+    if name not in DATASETS:
+        raise ValueError(f"dataset must be one of {', '.join(map(repr, DATASETS))}, got {name!r}")
+    from sklearn import datasets
+
+    bunch = getattr(datasets, f"load_{name}")()
+    X = np.asarray(bunch.data, dtype=float)
+    Y = np.asarray(bunch.target, dtype=float)
+    return X, Y.reshape(len(Y), -1)
+

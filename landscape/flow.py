@@ -1,0 +1,374 @@
+"""Gradient flow ``dW/dt = -grad L(W)``, gradient descent, and the exact one-mode solution.
+
+Along the flow the loss decreases at rate ``||grad L||^2``, the block-shift pattern and
+nilpotency of the adjacency matrix are preserved, and the hidden blocks
+``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` of ``A^T A - A A^T`` are conserved (Wendin & Altafini,
+SIAM Review 2025; Arora, Cohen & Hazan 2018). Trajectories converge to critical points (Bah,
+Rauhut, Terstiege & Westdickenberg, Inf. Inference 2021).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import integrate, optimize, special
+
+from ._validation import check_choice, check_int, check_positive
+from .model import Landscape
+
+__all__ = [
+    "FlowStatus",
+    "FlowResult",
+    "Plateau",
+    "gradient_flow",
+    "plateaus",
+    "one_mode_time",
+    "one_mode_weight",
+]
+
+#: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent.
+METHODS = ("DOP853", "RK45", "RK23", "Radau", "BDF", "LSODA", "gd")
+
+
+class FlowStatus(enum.Enum):
+    """How a flow ended."""
+
+    CONVERGED = "converged"
+    T_MAX = "t_max reached"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, eq=False)
+class FlowResult:
+    """A recorded trajectory of the gradient flow (or of gradient descent).
+
+    Attributes
+    ----------
+    t : ndarray (T,)
+        Recorded times (``k * step`` for gradient descent).
+    loss : ndarray (T,)
+        Loss at those times.
+    singular_values : ndarray (T, min(d_x, d_y))
+        Singular values of the end-to-end map in reduced coordinates (they approach the
+        data's ``sigma_i`` as modes are learnt).
+    gradient_norm : ndarray (T,)
+        ``||grad L||_F`` at those times.
+    invariant_drift : ndarray (T,)
+        ``max_j ||C_j(t) - C_j(0)||_F / (sum_j ||W_j(0)||_F^2 + ||W_j(t)||_F^2)``: zero for the
+        exact flow, an accuracy check on the integration.
+    weights : list of ndarray
+        The final weights.
+    status : FlowStatus
+    message : str
+    coordinates : str
+        ``"reduced"`` or ``"data"``: where the flow ran (THEORY §1: the two flows agree only
+        when ``Sxx`` is proportional to the identity).
+    method : str
+    n_evaluations : int
+        Gradient evaluations (for gradient descent: iterations).
+    trajectory : ndarray (T, P) or None
+        Flat weights at the recorded times, when ``record_weights=True``.
+    """
+
+    t: np.ndarray
+    loss: np.ndarray
+    singular_values: np.ndarray
+    gradient_norm: np.ndarray
+    invariant_drift: np.ndarray
+    weights: list
+    status: FlowStatus
+    message: str
+    coordinates: str
+    method: str
+    n_evaluations: int
+    trajectory: np.ndarray | None = None
+
+    @property
+    def success(self) -> bool:
+        """True when the flow converged to a global minimum."""
+        return self.status is FlowStatus.CONVERGED
+
+    def __repr__(self) -> str:
+        return (f"FlowResult(status={self.status.value!r}, t_final={self.t[-1]:.6g}, "
+                f"loss_final={self.loss[-1]:.10g}, n_records={self.t.size}, "
+                f"n_evaluations={self.n_evaluations}, method={self.method!r}, "
+                f"coordinates={self.coordinates!r}, max_drift={self.invariant_drift.max():.2e})")
+
+
+class FlowError(RuntimeError):
+    """Raised by :func:`gradient_flow` with ``throw=True`` when the flow did not converge."""
+
+
+def _loss_scale(land: Landscape) -> float:
+    total = 0.5 * float(np.sum(land.spectrum.sigma ** 2))
+    return total if total > 0 else 1.0
+
+
+def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "DOP853",
+                  rtol: float = 1e-10, atol: float | None = None, tol: float = 1e-10,
+                  step: float | None = None, record="steps", record_weights: bool = False,
+                  max_steps: int = 1_000_000, throw: bool = False) -> FlowResult:
+    """Integrate ``dW/dt = -grad L(W)`` from ``weights0``.
+
+    Parameters
+    ----------
+    land : Landscape
+    weights0 : sequence of ndarray
+        Start ``W_1..W_h`` in the problem's coordinates.
+    t_max : float
+        Stop at this time if not converged.
+    method : str
+        A :func:`scipy.integrate.solve_ivp` method (default ``"DOP853"``: its adaptive steps
+        grow long on the plateaus near non-strict saddles, where the vector field is tiny), or
+        ``"gd"`` for gradient descent ``W <- W - step * grad L`` with time ``k * step``.
+    rtol, atol : float
+        Integration tolerances; ``atol`` defaults to ``1e-3 * rtol * sigma_1^{1/h}``.
+    tol : float
+        Converged when ``L - L_min <= tol * 1/2 sum sigma_i^2`` (``L_min`` the global minimum
+        value). A small gradient alone is not convergence: the flow also slows on saddle
+        plateaus.
+    step : float
+        Step size ``eta`` for ``method="gd"`` (required there).
+    record : "steps" or array_like
+        Record at every accepted step (default) or at the given increasing times.
+    record_weights : bool
+        Keep the flat weights at every recorded time in ``trajectory``.
+    max_steps : int
+        Bound on gradient-descent iterations.
+    throw : bool
+        Raise :class:`FlowError` instead of returning a non-converged status.
+
+    Returns
+    -------
+    FlowResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape import DataSpectrum, Landscape
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0]), widths=(1, 1, 1))
+    >>> res = gradient_flow(land, [np.array([[0.1]]), np.array([[0.1]])], t_max=100.0)
+    >>> res.status.value, round(float(res.loss[-1]), 8)
+    ('converged', 0.0)
+    """
+    if not isinstance(land, Landscape):
+        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    weights0 = land.check(weights0, "weights0")
+    t_max = check_positive(t_max, "t_max")
+    check_choice(method, "method", METHODS)
+    rtol = check_positive(rtol, "rtol")
+    atol = 1e-3 * rtol * land.weight_scale if atol is None else check_positive(atol, "atol")
+    tol = check_positive(tol, "tol")
+    max_steps = check_int(max_steps, "max_steps", minimum=1)
+    if method == "gd":
+        if step is None:
+            raise ValueError("step must be given (a positive float) for method='gd', got None")
+        step = check_positive(step, "step")
+    times = None
+    if not (isinstance(record, str) and record == "steps"):
+        times = np.asarray(record, dtype=float)
+        if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
+                or times[0] < 0 or times[-1] > t_max:
+            raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
+                             f"got {record!r}")
+
+    threshold = land.minimum_value() + tol * _loss_scale(land)
+    theta0 = land.flatten(weights0)
+    if method == "gd":
+        ts, thetas, status, message, n_steps = _descend(land, theta0, t_max, step, threshold,
+                                                        times, max_steps)
+    else:
+        ts, thetas, status, message, n_steps = _integrate(land, theta0, t_max, method, rtol,
+                                                          atol, threshold, times)
+    result = _record(land, weights0, ts, thetas, status, message, method, n_steps,
+                     record_weights)
+    if throw and status is not FlowStatus.CONVERGED:
+        raise FlowError(f"gradient flow did not converge: {message}")
+    return result
+
+
+def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times):
+    def rhs(_t, y):
+        return -land.flat_gradient(y)
+
+    def converged(_t, y):
+        return land._loss_of_product(_product(land, y)) - threshold
+
+    converged.terminal = True
+    converged.direction = -1
+    if converged(0.0, theta0) <= 0:
+        return np.array([0.0]), theta0[None, :], FlowStatus.CONVERGED, "started converged", 0
+    sol = integrate.solve_ivp(rhs, (0.0, t_max), theta0, method=method, rtol=rtol, atol=atol,
+                              t_eval=times, events=converged)
+    ts, ys = sol.t, sol.y.T
+    if sol.status == 1:
+        ts = np.append(ts, sol.t_events[0][0])
+        ys = np.vstack([ys, sol.y_events[0][0]])
+        status, message = FlowStatus.CONVERGED, f"loss within tol of the minimum at t = {ts[-1]:.6g}"
+    elif sol.status == 0:
+        status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
+    else:
+        status, message = FlowStatus.FAILED, f"integration failed: {sol.message}"
+    if ts.size == 0 or ts[0] > 0:
+        ts = np.concatenate([[0.0], ts])
+        ys = np.vstack([theta0, ys])
+    n_steps = int(sol.nfev)
+    return ts, ys, status, message, n_steps
+
+
+def _descend(land, theta0, t_max, step, threshold, times, max_steps):
+    n_total = min(int(np.floor(t_max / step + 1e-9)), max_steps)
+    keep_every = times is None
+    ts, thetas = [0.0], [theta0.copy()]
+    record_at = set() if keep_every else set(np.rint(times / step).astype(int).tolist())
+    theta = theta0.copy()
+    start_loss = land._loss_of_product(_product(land, theta))
+    status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
+    k = 0
+    for k in range(1, n_total + 1):
+        theta = theta - step * land.flat_gradient(theta)
+        loss = land._loss_of_product(_product(land, theta))
+        if not np.isfinite(loss) or loss > 1e6 * max(start_loss, 1.0):
+            status = FlowStatus.FAILED
+            message = f"gradient descent diverged at step {k} (loss {loss:.3g}): lower step"
+            break
+        if keep_every or k in record_at:
+            ts.append(k * step)
+            thetas.append(theta.copy())
+        if loss <= threshold:
+            status, message = FlowStatus.CONVERGED, f"loss within tol of the minimum at step {k}"
+            break
+    if ts[-1] != k * step and status is not FlowStatus.FAILED:
+        ts.append(k * step)
+        thetas.append(theta.copy())
+    return np.array(ts), np.array(thetas), status, message, k
+
+
+def _product(land, theta):
+    weights = land._split(theta)
+    out = weights[0]
+    for w in weights[1:]:
+        out = w @ out
+    return out
+
+
+def _record(land, weights0, ts, thetas, status, message, method, n_steps, record_weights):
+    inv0 = land.invariants(weights0)
+    norm0 = sum(float(np.sum(w * w)) for w in weights0)
+    spec = land.spectrum
+    losses, svals, gnorms, drifts = [], [], [], []
+    for theta in thetas:
+        weights = land._split(theta)
+        loss, grads = land.loss_and_gradient(weights)
+        losses.append(loss)
+        gnorms.append(float(np.sqrt(sum(np.sum(g * g) for g in grads))))
+        svals.append(np.linalg.svd(spec.reduced_map(_product(land, theta)), compute_uv=False))
+        inv = land.invariants(weights)
+        denom = norm0 + sum(float(np.sum(w * w)) for w in weights)
+        drift = max((float(np.linalg.norm(c - c0)) for c, c0 in zip(inv, inv0)), default=0.0)
+        drifts.append(drift / denom if denom > 0 else 0.0)
+    return FlowResult(
+        t=np.asarray(ts, dtype=float), loss=np.array(losses), singular_values=np.array(svals),
+        gradient_norm=np.array(gnorms), invariant_drift=np.array(drifts),
+        weights=land._split(thetas[-1].copy()), status=status, message=message,
+        coordinates="reduced" if spec.reduced else "data", method=method, n_evaluations=n_steps,
+        trajectory=np.array(thetas) if record_weights else None)
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """A stretch of a trajectory where the relative gradient norm stays small."""
+
+    t_start: float
+    t_end: float
+    loss: float
+    start_index: int
+    end_index: int
+
+
+def plateaus(result: FlowResult, land: Landscape, *, grad_tol: float = 1e-3) -> list[Plateau]:
+    """Maximal runs of recorded points with ``||grad L|| <= grad_tol * sigma_1^{(2h-1)/h}``.
+
+    Each run is reported with the loss at its middle record; a trajectory through a
+    sequence of saddles shows one plateau per saddle, then one at the limit point.
+    """
+    grad_tol = check_positive(grad_tol, "grad_tol")
+    small = result.gradient_norm <= grad_tol * land.gradient_scale
+    out = []
+    k = 0
+    while k < small.size:
+        if not small[k]:
+            k += 1
+            continue
+        end = k
+        while end + 1 < small.size and small[end + 1]:
+            end += 1
+        mid = (k + end) // 2
+        out.append(Plateau(float(result.t[k]), float(result.t[end]), float(result.loss[mid]),
+                           k, end))
+        k = end + 1
+    return out
+
+
+def _check_one_mode(a0, sigma, h):
+    sigma = check_positive(sigma, "sigma")
+    h = check_int(h, "h", minimum=1)
+    top = sigma ** (1.0 / h)
+    a0 = check_positive(a0, "a0")
+    if a0 >= top:
+        raise ValueError(f"a0 must lie in (0, sigma^(1/h)) = (0, {top:.6g}), got {a0}")
+    return a0, sigma, h, top
+
+
+def _antiderivative(u, sigma, h):
+    """``F(u)`` with ``F'(u) = 1 / (h u^{2-2/h} (sigma - u))`` for ``0 < u < sigma``."""
+    if h == 2:
+        return np.log(u / (sigma - u)) / (2.0 * sigma)
+    b = 2.0 / h - 1.0
+    return u ** b * special.hyp2f1(1.0, b, b + 1.0, u / sigma) / (sigma * b * h)
+
+
+def one_mode_time(a, *, a0: float, sigma: float, h: int) -> float:
+    """Time for the balanced one-mode flow ``da/dt = a^{h-1} (sigma - a^h)`` to go from ``a0`` to ``a``.
+
+    ``t = int_{a0}^{a} dx / (x^{h-1} (sigma - x^h))``, in closed form through ``u = a^h``:
+    ``t = F(a^h) - F(a0^h)`` with ``F(u) = u^b 2F1(1, b; b+1; u/sigma) / (h b sigma)``,
+    ``b = 2/h - 1`` (and ``F(u) = ln(u / (sigma - u)) / (2 sigma)`` for ``h = 2``, Saxe et al.
+    ICLR 2014). For ``h >= 3`` leaving a small ``a0`` takes about ``1/((h-2) sigma a0^{h-2})``.
+
+    Examples
+    --------
+    >>> round(one_mode_time(0.5, a0=0.25, sigma=1.0, h=1), 12) == round(float(np.log(0.75 / 0.5)), 12)
+    True
+    """
+    a0, sigma, h, top = _check_one_mode(a0, sigma, h)
+    a = check_positive(a, "a")
+    if a >= top:
+        raise ValueError(f"a must lie in (0, sigma^(1/h)) = (0, {top:.6g}), got {a}")
+    return float(_antiderivative(a ** h, sigma, h) - _antiderivative(a0 ** h, sigma, h))
+
+
+def one_mode_weight(t, *, a0: float, sigma: float, h: int) -> float:
+    """The weight ``a(t)`` of the balanced one-mode flow started at ``a0``: inverse of :func:`one_mode_time`."""
+    a0, sigma, h, top = _check_one_mode(a0, sigma, h)
+    t = float(t)
+    if t < 0 or not np.isfinite(t):
+        raise ValueError(f"t must be finite and >= 0, got {t}")
+    if t == 0:
+        return a0
+    f0 = _antiderivative(a0 ** h, sigma, h)
+
+    def gap(log_ratio):  # u = sigma * (1 - exp(-log_ratio)) parametrises (0, sigma)
+        u = sigma * -np.expm1(-log_ratio)
+        return _antiderivative(u, sigma, h) - f0 - t
+
+    lo = -np.log1p(-(a0 ** h) / sigma)
+    hi = lo + 1.0
+    while gap(hi) < 0:
+        hi = lo + 2 * (hi - lo)
+        if hi > 700:
+            return top
+    x = optimize.brentq(gap, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    return float((sigma * -np.expm1(-x)) ** (1.0 / h))

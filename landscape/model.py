@@ -1,0 +1,351 @@
+"""The deep linear network as a loss landscape: loss, exact derivatives, adjacency view.
+
+Weights are a list ``[W_1, ..., W_h]`` with ``W_j`` of shape ``(d_j, d_{j-1})``. With the
+end-to-end map ``P = W_h ... W_1``, the least-squares map ``P*`` and the input metric
+``K = Sxx^{1/2}`` (identity in reduced coordinates, see :mod:`landscape.data`),
+
+    L(W) = L0 + 1/2 ||(P - P*) K||_F^2,     dL/dP = R = (P - P*) K K^T,
+    dL/dW_j = (W_h ... W_{j+1})^T R (W_{j-1} ... W_1)^T.
+
+Everything is computed block by block with chains of small products; the block-shift
+adjacency matrix ``A`` (``W_j`` in block ``(j, j-1)``, ``L(A) = 1/2 ||E - A^h||^2``, Wendin &
+Altafini, SIAM Review 2025) is available as a view and in :mod:`landscape.adjacency` as an
+oracle, never as the way derivatives are computed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_matrix, as_vector, check_weights, check_widths
+from .data import DataSpectrum
+
+__all__ = ["Landscape"]
+
+
+def _chain(mats: list[np.ndarray]) -> np.ndarray:
+    """``mats[-1] @ ... @ mats[0]``."""
+    out = mats[0]
+    for m in mats[1:]:
+        out = m @ out
+    return out
+
+
+class Landscape:
+    """Loss landscape of a deep linear network ``W_h ... W_1`` on a data spectrum.
+
+    Parameters
+    ----------
+    spectrum : DataSpectrum
+        The data (or singular values) defining the loss.
+    widths : sequence of int
+        Layer widths ``(d_0, ..., d_h)`` with ``d_0 = d_x`` and ``d_h = d_y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> spec = DataSpectrum.from_singular_values([3.0, 1.0])
+    >>> land = Landscape(spec, widths=(2, 2, 2))
+    >>> land.h, land.n_params, land.loss([np.zeros((2, 2)), np.zeros((2, 2))])
+    (2, 8, 5.0)
+    """
+
+    def __init__(self, spectrum: DataSpectrum, widths):
+        if not isinstance(spectrum, DataSpectrum):
+            raise TypeError(f"spectrum must be a DataSpectrum, got {type(spectrum).__name__}")
+        self.spectrum = spectrum
+        self.widths = check_widths(widths, spectrum.d_x, spectrum.d_y)
+        self.h = len(self.widths) - 1
+        self.shapes = [(self.widths[j + 1], self.widths[j]) for j in range(self.h)]
+        sizes = [a * b for a, b in self.shapes]
+        self.n_params = int(sum(sizes))
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        self._node_offsets = np.concatenate([[0], np.cumsum(self.widths)]).astype(int)
+        self.n_nodes = int(self._node_offsets[-1])
+        self._target = spectrum.target()
+        metric = spectrum.metric()
+        self._metric = metric
+        self._gram = None if metric is None else metric @ metric.T
+
+    def __repr__(self) -> str:
+        return (f"Landscape(widths={self.widths}, h={self.h}, n_params={self.n_params}, "
+                f"spectrum={self.spectrum!r})")
+
+    # ------------------------------------------------------------------ problem facts
+    @property
+    def bottleneck(self) -> int:
+        """``r = min_j d_j``."""
+        return min(self.widths)
+
+    @property
+    def max_rank(self) -> int:
+        """``r* = min(r, m)``: the largest number of modes a critical point can learn."""
+        return min(self.bottleneck, self.spectrum.rank)
+
+    @property
+    def scale(self) -> float:
+        """``sigma_1``: the problem's scale for relative tolerances."""
+        return self.spectrum.scale
+
+    @property
+    def weight_scale(self) -> float:
+        """``sigma_1^{1/h}``: the size of a weight of a balanced point that learnt mode 1."""
+        return self.scale ** (1.0 / self.h)
+
+    @property
+    def gradient_scale(self) -> float:
+        """``sigma_1^{(2h-1)/h}``: residual ``sigma_1`` times ``h - 1`` weights of size ``sigma_1^{1/h}``."""
+        return self.scale ** ((2 * self.h - 1) / self.h)
+
+    def minimum_value(self) -> float:
+        """The global minimum ``L0 + 1/2 sum_{i > r*} sigma_i^2`` (Eckart-Young)."""
+        sigma = self.spectrum.sigma
+        return float(self.spectrum.loss_offset + 0.5 * np.sum(sigma[self.max_rank:] ** 2))
+
+    def critical_value(self, subset) -> float:
+        """``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` for 0-based mode indices ``S``."""
+        sigma = self.spectrum.sigma
+        mask = np.ones(sigma.size, dtype=bool)
+        mask[list(subset)] = False
+        return float(self.spectrum.loss_offset + 0.5 * np.sum(sigma[mask] ** 2))
+
+    # ------------------------------------------------------------------ conversions
+    def check(self, weights, name: str = "weights") -> list[np.ndarray]:
+        """Validate ``weights`` against the widths and return them as float arrays."""
+        return check_weights(weights, self.widths, name)
+
+    def flatten(self, weights) -> np.ndarray:
+        """Concatenate ``W_1, ..., W_h``, each row-major, into a vector of length ``P``."""
+        weights = self.check(weights)
+        return np.concatenate([w.ravel() for w in weights])
+
+    def unflatten(self, theta) -> list[np.ndarray]:
+        """Inverse of :meth:`flatten`."""
+        theta = as_vector(theta, "theta", length=self.n_params)
+        return self._split(theta)
+
+    def _split(self, theta: np.ndarray) -> list[np.ndarray]:
+        return [theta[self._offsets[j]:self._offsets[j + 1]].reshape(self.shapes[j])
+                for j in range(self.h)]
+
+    def adjacency(self, weights) -> np.ndarray:
+        """The ``n x n`` block-shift adjacency matrix with ``W_j`` in block ``(j, j-1)``."""
+        weights = self.check(weights)
+        A = np.zeros((self.n_nodes, self.n_nodes))
+        o = self._node_offsets
+        for j, w in enumerate(weights, start=1):
+            A[o[j]:o[j + 1], o[j - 1]:o[j]] = w
+        return A
+
+    def from_adjacency(self, A) -> list[np.ndarray]:
+        """Read ``W_1..W_h`` off a block-shift adjacency matrix.
+
+        Raises
+        ------
+        ValueError
+            If ``A`` has the wrong shape or any nonzero entry off the block-shift pattern.
+        """
+        A = as_matrix(A, "A", shape=(self.n_nodes, self.n_nodes))
+        mask = self.pattern_mask()
+        if np.any(A[~mask] != 0):
+            i, k = np.argwhere((A != 0) & ~mask)[0]
+            raise ValueError(f"A must be zero off the block-shift pattern (blocks (j, j-1)), "
+                             f"got A[{i}, {k}] = {A[i, k]:.3g}")
+        o = self._node_offsets
+        return [A[o[j]:o[j + 1], o[j - 1]:o[j]].copy() for j in range(1, self.h + 1)]
+
+    def pattern_mask(self) -> np.ndarray:
+        """Boolean ``n x n`` mask of the block-shift pattern."""
+        mask = np.zeros((self.n_nodes, self.n_nodes), dtype=bool)
+        o = self._node_offsets
+        for j in range(1, self.h + 1):
+            mask[o[j]:o[j + 1], o[j - 1]:o[j]] = True
+        return mask
+
+    def adjacency_target(self) -> np.ndarray:
+        """``E``: the ``n x n`` matrix holding the reduced-coordinate target ``Sigma`` in block ``(h, 0)``."""
+        E = np.zeros((self.n_nodes, self.n_nodes))
+        o = self._node_offsets
+        E[o[self.h]:o[self.h + 1], :o[1]] = self.spectrum.sigma_matrix()
+        return E
+
+    # ------------------------------------------------------------------ chains
+    @staticmethod
+    def _prefixes(weights):
+        """``[I-like None, W_1, W_2 W_1, ..., W_h ... W_1]`` (``None`` stands for the identity)."""
+        out = [None]
+        for w in weights:
+            out.append(w if out[-1] is None else w @ out[-1])
+        return out
+
+    @staticmethod
+    def _suffixes(weights):
+        """``s[j] = W_h ... W_{j+1}`` for ``j = 0..h`` (``s[h] = None``, the identity)."""
+        h = len(weights)
+        out = [None] * (h + 1)
+        for j in range(h - 1, -1, -1):
+            out[j] = weights[j] if out[j + 1] is None else out[j + 1] @ weights[j]
+        return out
+
+    def end_to_end(self, weights) -> np.ndarray:
+        """``W_{1:h} = W_h ... W_1``."""
+        return _chain(self.check(weights))
+
+    def residual(self, weights) -> np.ndarray:
+        """``R = dL/dP = (P - P*) Sxx`` (``P - Sigma`` in reduced coordinates)."""
+        return self._residual(_chain(self.check(weights)))
+
+    def _residual(self, product: np.ndarray) -> np.ndarray:
+        diff = product - self._target
+        return diff if self._gram is None else diff @ self._gram
+
+    def _loss_of_product(self, product: np.ndarray) -> float:
+        diff = product - self._target
+        if self._metric is not None:
+            diff = diff @ self._metric
+        return float(self.spectrum.loss_offset + 0.5 * np.sum(diff * diff))
+
+    # ------------------------------------------------------------------ derivatives
+    def loss(self, weights) -> float:
+        """``L(W) = L0 + 1/2 ||(W_h ... W_1 - P*) Sxx^{1/2}||_F^2``."""
+        return self._loss_of_product(_chain(self.check(weights)))
+
+    def gradient(self, weights) -> list[np.ndarray]:
+        """Per-layer gradient ``(W_h...W_{j+1})^T R (W_{j-1}...W_1)^T``: ``O(h)`` small products."""
+        return self._gradient(self.check(weights))[0]
+
+    def _gradient(self, weights):
+        pre = self._prefixes(weights)
+        suf = self._suffixes(weights)
+        R = self._residual(pre[-1])
+        grads = []
+        for j in range(self.h):
+            g = R if suf[j + 1] is None else suf[j + 1].T @ R
+            grads.append(g if pre[j] is None else g @ pre[j].T)
+        return grads, pre, suf, R
+
+    def loss_and_gradient(self, weights) -> tuple[float, list[np.ndarray]]:
+        """Loss and gradient from one pass over the chain."""
+        weights = self.check(weights)
+        grads, pre, _, _ = self._gradient(weights)
+        return self._loss_of_product(pre[-1]), grads
+
+    def flat_gradient(self, theta: np.ndarray) -> np.ndarray:
+        """Gradient as a flat vector, for a flat parameter vector (no validation: hot path)."""
+        grads = self._gradient(self._split(np.asarray(theta, dtype=float)))[0]
+        return np.concatenate([g.ravel() for g in grads])
+
+    def hvp(self, weights, direction) -> list[np.ndarray]:
+        """Hessian-vector product ``d/de grad L(W + e V)`` at ``e = 0``, exactly.
+
+        Forward-mode on the chain: prefixes ``Q_j = W_j Q_{j-1}`` with ``dQ_j = V_j Q_{j-1} +
+        W_j dQ_{j-1}``, suffixes ``T_{j-1} = T_j W_j`` with ``dT_{j-1} = dT_j W_j + T_j V_j``, and
+        ``d grad_j = dT_j^T R Q_{j-1}^T + T_j^T (dR Q_{j-1}^T + R dQ_{j-1}^T)``. Costs about
+        three gradients.
+        """
+        weights = self.check(weights)
+        direction = self.check(direction, "direction")
+        return self._hvp(weights, direction)
+
+    def _hvp(self, weights, direction):
+        h = self.h
+        eye = [np.eye(d) for d in self.widths]
+        Q = [eye[0]]
+        dQ = [np.zeros_like(eye[0])]
+        for j in range(h):
+            Q.append(weights[j] @ Q[j])
+            dQ.append(direction[j] @ Q[j] + weights[j] @ dQ[j])
+        T = [None] * (h + 1)
+        dT = [None] * (h + 1)
+        T[h], dT[h] = eye[h], np.zeros_like(eye[h])
+        for j in range(h, 0, -1):
+            T[j - 1] = T[j] @ weights[j - 1]
+            dT[j - 1] = dT[j] @ weights[j - 1] + T[j] @ direction[j - 1]
+        R = self._residual(Q[h])
+        dR = dQ[h] if self._gram is None else dQ[h] @ self._gram
+        out = []
+        for j in range(1, h + 1):
+            inner = dR @ Q[j - 1].T + R @ dQ[j - 1].T
+            out.append(dT[j].T @ R @ Q[j - 1].T + T[j].T @ inner)
+        return out
+
+    def hessian(self, weights) -> np.ndarray:
+        """The analytic ``P x P`` Hessian, assembled block by block (flatten order).
+
+        With ``J_j = T_j (x) Q_{j-1}^T`` (row-major Kronecker form of ``V_j -> T_j V_j Q_{j-1}``),
+        block ``(j, k)`` is the Gauss-Newton term ``(T_j^T T_k) (x) (Q_{j-1} Sxx Q_{k-1}^T)``
+        plus, for ``j > k``, the residual term ``<R, T_j V_j M V_k Q_{k-1}>`` with
+        ``M = W_{j-1} ... W_{k+1}``, i.e. ``H[(a,b),(c,d)] = X_{ad} M_{bc}`` for
+        ``X = T_j^T R Q_{k-1}^T``.
+        """
+        weights = self.check(weights)
+        h = self.h
+        eye = [np.eye(d) for d in self.widths]
+        Q = [eye[0]]
+        for j in range(h):
+            Q.append(weights[j] @ Q[j])
+        T = [None] * (h + 1)
+        T[h] = eye[h]
+        for j in range(h, 0, -1):
+            T[j - 1] = T[j] @ weights[j - 1]
+        R = self._residual(Q[h])
+        gram = eye[0] if self._gram is None else self._gram
+        H = np.zeros((self.n_params, self.n_params))
+        o = self._offsets
+        for j in range(1, h + 1):
+            QS = Q[j - 1] @ gram
+            for k in range(1, j + 1):
+                block = np.kron(T[j].T @ T[k], QS @ Q[k - 1].T)
+                if k < j:
+                    X = T[j].T @ R @ Q[k - 1].T
+                    M = _chain(weights[k:j - 1]) if j - 1 > k else eye[k]
+                    dj, dj1 = self.shapes[j - 1]
+                    dk, dk1 = self.shapes[k - 1]
+                    block = block + np.einsum("ad,bc->abcd", X, M).reshape(dj * dj1, dk * dk1)
+                H[o[j - 1]:o[j], o[k - 1]:o[k]] = block
+                if k < j:
+                    H[o[k - 1]:o[k], o[j - 1]:o[j]] = block.T
+        return H
+
+    def loss_polynomial(self, weights, direction) -> np.ndarray:
+        """Exact coefficients ``c_0..c_{2h}`` of ``L(W + t V) = sum_k c_k t^k``.
+
+        The end-to-end map of ``W + t V`` is a product of ``h`` linear matrix polynomials,
+        expanded layer by layer; the loss is the metric norm of its deviation from ``P*``.
+        """
+        weights = self.check(weights)
+        direction = self.check(direction, "direction")
+        coeffs = [np.eye(self.widths[0])]
+        for w, v in zip(weights, direction):
+            new = [w @ coeffs[0]]
+            for k in range(1, len(coeffs)):
+                new.append(w @ coeffs[k] + v @ coeffs[k - 1])
+            new.append(v @ coeffs[-1])
+            coeffs = new
+        coeffs[0] = coeffs[0] - self._target
+        if self._metric is not None:
+            coeffs = [c @ self._metric for c in coeffs]
+        flat = np.array([c.ravel() for c in coeffs])
+        gram = flat @ flat.T
+        out = np.zeros(2 * self.h + 1)
+        for a in range(self.h + 1):
+            for b in range(self.h + 1):
+                out[a + b] += 0.5 * gram[a, b]
+        out[0] += self.spectrum.loss_offset
+        return out
+
+    # ------------------------------------------------------------------ invariants
+    def invariants(self, weights) -> list[np.ndarray]:
+        """The conserved ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` for ``j = 1..h-1``.
+
+        They are the hidden diagonal blocks of ``A^T A - A A^T`` and constant along the
+        gradient flow (Wendin & Altafini 2025; Arora et al. 2018).
+        """
+        weights = self.check(weights)
+        return [weights[j].T @ weights[j] - weights[j - 1] @ weights[j - 1].T
+                for j in range(1, self.h)]
+
+    def random_weights(self, *, scale: float = 1.0, rng=None) -> list[np.ndarray]:
+        """Gaussian weights ``W_j`` with entries of standard deviation ``scale / sqrt(d_{j-1})``."""
+        rng = np.random.default_rng(rng)
+        return [rng.standard_normal(s) * scale / np.sqrt(s[1]) for s in self.shapes]
