@@ -255,7 +255,9 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     if not isinstance(land, Landscape):
         raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
     spec = land.spectrum
-    weights = spec.to_reduced(land.check(weights))
+    weights = land.check(weights)
+    if not spec.reduced:
+        weights = spec.to_reduced(weights)
     prefixes = Landscape._prefixes(weights)
     suffixes = Landscape._suffixes(weights)
     residual = prefixes[-1] - spec.sigma_matrix()
