@@ -28,8 +28,12 @@ __all__ = [
     "one_mode_weight",
 ]
 
-#: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent.
-METHODS = ("DOP853", "RK45", "RK23", "Radau", "BDF", "LSODA", "gd")
+#: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent
+#: and ``"auto"``.
+METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
+_IMPLICIT = ("LSODA", "BDF", "Radau")
+#: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
+AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
 
 
 class FlowStatus(enum.Enum):
@@ -106,7 +110,7 @@ def _loss_scale(land: Landscape) -> float:
     return total if total > 0 else 1.0
 
 
-def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "DOP853",
+def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
                   rtol: float = 1e-10, atol: float | None = None, tol: float = 1e-10,
                   step: float | None = None, record="steps", record_weights: bool = False,
                   max_steps: int = 1_000_000, throw: bool = False) -> FlowResult:
@@ -120,9 +124,13 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     t_max : float
         Stop at this time if not converged.
     method : str
-        A :func:`scipy.integrate.solve_ivp` method (default ``"DOP853"``: its adaptive steps
-        grow long on the plateaus near non-strict saddles, where the vector field is tiny), or
-        ``"gd"`` for gradient descent ``W <- W - step * grad L`` with time ``k * step``.
+        A :func:`scipy.integrate.solve_ivp` method, ``"gd"`` for gradient descent
+        ``W <- W - step * grad L`` with time ``k * step``, or ``"auto"`` (default): ``"LSODA"``
+        with the exact Jacobian ``-Hessian`` up to ``AUTO_DENSE_JACOBIAN_MAX_PARAMS``
+        parameters, ``"DOP853"`` above. The flow is stiff on saddle plateaus (learnt modes
+        have curvature ``~ h sigma^{2(h-1)/h}`` while the escaping mode moves slowly), so an
+        explicit method crawls there; the implicit methods (``"LSODA"``, ``"BDF"``,
+        ``"Radau"``) get the analytic Hessian as Jacobian and take long steps.
     rtol, atol : float
         Integration tolerances; ``atol`` defaults to ``1e-3 * rtol * sigma_1^{1/h}``.
     tol : float
@@ -162,6 +170,8 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     atol = 1e-3 * rtol * land.weight_scale if atol is None else check_positive(atol, "atol")
     tol = check_positive(tol, "tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
+    if method == "auto":
+        method = "LSODA" if land.n_params <= AUTO_DENSE_JACOBIAN_MAX_PARAMS else "DOP853"
     if method == "gd":
         if step is None:
             raise ValueError("step must be given (a positive float) for method='gd', got None")
@@ -193,6 +203,11 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times):
     def rhs(_t, y):
         return -land.flat_gradient(y)
 
+    jac = None
+    if method in _IMPLICIT:
+        def jac(_t, y):
+            return -land.hessian(land._split(y))
+
     def converged(_t, y):
         return land._loss_of_product(_product(land, y)) - threshold
 
@@ -200,8 +215,9 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times):
     converged.direction = -1
     if converged(0.0, theta0) <= 0:
         return np.array([0.0]), theta0[None, :], FlowStatus.CONVERGED, "started converged", 0
+    options = {} if jac is None else {"jac": jac}
     sol = integrate.solve_ivp(rhs, (0.0, t_max), theta0, method=method, rtol=rtol, atol=atol,
-                              t_eval=times, events=converged)
+                              t_eval=times, events=converged, **options)
     ts, ys = sol.t, sol.y.T
     if sol.status == 1:
         ts = np.append(ts, sol.t_events[0][0])
@@ -365,10 +381,13 @@ def one_mode_weight(t, *, a0: float, sigma: float, h: int) -> float:
         return _antiderivative(u, sigma, h) - f0 - t
 
     lo = -np.log1p(-(a0 ** h) / sigma)
-    hi = lo + 1.0
+    # Beyond x = 27, 1 - u/sigma < 2e-12: a(t) equals top to that relative accuracy, while
+    # scipy's hyp2f1 overflows as u/sigma -> 1 (which would hide the root).
+    cap = max(lo, 27.0)
+    hi = min(lo + 1.0, cap)
     while gap(hi) < 0:
-        hi = lo + 2 * (hi - lo)
-        if hi > 700:
+        if hi >= cap:
             return top
+        hi = min(lo + 2 * (hi - lo), cap)
     x = optimize.brentq(gap, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
     return float((sigma * -np.expm1(-x)) ** (1.0 / h))

@@ -211,24 +211,33 @@ class Landscape:
         return self._loss_of_product(_chain(self.check(weights)))
 
     def gradient(self, weights) -> list[np.ndarray]:
-        """Per-layer gradient ``(W_h...W_{j+1})^T R (W_{j-1}...W_1)^T``: ``O(h)`` small products."""
+        """Per-layer gradient ``(W_h...W_{j+1})^T R (W_{j-1}...W_1)^T``: ``O(h)`` small products.
+
+        With prefixes ``Q_j = W_j ... W_1`` and back-propagated residuals
+        ``Z_h = R``, ``Z_{j-1} = W_j^T Z_j`` (so ``Z_j = (W_h ... W_{j+1})^T R``), the gradient
+        of layer ``j`` is ``Z_j Q_{j-1}^T``: about ``3h`` matrix products.
+        """
         return self._gradient(self.check(weights))[0]
 
     def _gradient(self, weights):
-        pre = self._prefixes(weights)
-        suf = self._suffixes(weights)
-        R = self._residual(pre[-1])
-        grads = []
-        for j in range(self.h):
-            g = R if suf[j + 1] is None else suf[j + 1].T @ R
-            grads.append(g if pre[j] is None else g @ pre[j].T)
-        return grads, pre, suf, R
+        Q = self._prefixes(weights)
+        Z = self._backpropagate(weights, self._residual(Q[-1]))
+        grads = [Z[j + 1] if Q[j] is None else Z[j + 1] @ Q[j].T for j in range(self.h)]
+        return grads, Q[-1]
+
+    @staticmethod
+    def _backpropagate(weights, top):
+        """``Z[h] = top``, ``Z[j-1] = W_j^T Z[j]`` for ``j = h..1``."""
+        Z = [None] * (len(weights) + 1)
+        Z[-1] = top
+        for j in range(len(weights), 0, -1):
+            Z[j - 1] = weights[j - 1].T @ Z[j]
+        return Z
 
     def loss_and_gradient(self, weights) -> tuple[float, list[np.ndarray]]:
         """Loss and gradient from one pass over the chain."""
-        weights = self.check(weights)
-        grads, pre, _, _ = self._gradient(weights)
-        return self._loss_of_product(pre[-1]), grads
+        grads, product = self._gradient(self.check(weights))
+        return self._loss_of_product(product), grads
 
     def flat_gradient(self, theta: np.ndarray) -> np.ndarray:
         """Gradient as a flat vector, for a flat parameter vector (no validation: hot path)."""
@@ -238,10 +247,10 @@ class Landscape:
     def hvp(self, weights, direction) -> list[np.ndarray]:
         """Hessian-vector product ``d/de grad L(W + e V)`` at ``e = 0``, exactly.
 
-        Forward-mode on the chain: prefixes ``Q_j = W_j Q_{j-1}`` with ``dQ_j = V_j Q_{j-1} +
-        W_j dQ_{j-1}``, suffixes ``T_{j-1} = T_j W_j`` with ``dT_{j-1} = dT_j W_j + T_j V_j``, and
-        ``d grad_j = dT_j^T R Q_{j-1}^T + T_j^T (dR Q_{j-1}^T + R dQ_{j-1}^T)``. Costs about
-        three gradients.
+        Forward-mode on the gradient's chain (see :meth:`gradient`): ``dQ_j = V_j Q_{j-1} +
+        W_j dQ_{j-1}``, ``dR = dQ_h Sxx``, ``dZ_{j-1} = V_j^T Z_j + W_j^T dZ_j`` and
+        ``d grad_j = dZ_j Q_{j-1}^T + Z_j dQ_{j-1}^T``: about ``8h`` products, under three
+        gradients.
         """
         weights = self.check(weights)
         direction = self.check(direction, "direction")
@@ -249,24 +258,22 @@ class Landscape:
 
     def _hvp(self, weights, direction):
         h = self.h
-        eye = [np.eye(d) for d in self.widths]
-        Q = [eye[0]]
-        dQ = [np.zeros_like(eye[0])]
-        for j in range(h):
-            Q.append(weights[j] @ Q[j])
-            dQ.append(direction[j] @ Q[j] + weights[j] @ dQ[j])
-        T = [None] * (h + 1)
-        dT = [None] * (h + 1)
-        T[h], dT[h] = eye[h], np.zeros_like(eye[h])
-        for j in range(h, 0, -1):
-            T[j - 1] = T[j] @ weights[j - 1]
-            dT[j - 1] = dT[j] @ weights[j - 1] + T[j] @ direction[j - 1]
+        Q, dQ = [weights[0]], [direction[0]]  # Q[j-1] = W_j ... W_1 and its derivative
+        for w, v in zip(weights[1:], direction[1:]):
+            dQ.append(v @ Q[-1] + w @ dQ[-1])
+            Q.append(w @ Q[-1])
+        Q.insert(0, None)
+        dQ.insert(0, None)
         R = self._residual(Q[h])
         dR = dQ[h] if self._gram is None else dQ[h] @ self._gram
-        out = []
-        for j in range(1, h + 1):
-            inner = dR @ Q[j - 1].T + R @ dQ[j - 1].T
-            out.append(dT[j].T @ R @ Q[j - 1].T + T[j].T @ inner)
+        Z = self._backpropagate(weights, R)
+        dZ = [None] * (h + 1)
+        dZ[h] = dR
+        for j in range(h, 0, -1):
+            dZ[j - 1] = direction[j - 1].T @ Z[j] + weights[j - 1].T @ dZ[j]
+        out = [dZ[1]]
+        for j in range(2, h + 1):
+            out.append(dZ[j] @ Q[j - 1].T + Z[j] @ dQ[j - 1].T)
         return out
 
     def hessian(self, weights) -> np.ndarray:

@@ -1,0 +1,111 @@
+"""Sequential learning through the saddles (Wendin & Altafini, SIAM Review 2025, the survey's figure).
+
+A deep linear network with widths (11, 6, 6, 6, 6, 4) (h = 5 layers) learns the reduced
+problem with distinct singular values sigma = (3, 2, 1, 0.5). Started near the origin, the
+gradient flow rests on a plateau at each top-k critical value
+
+    L_{top-k} = 1/2 sum_{i > k} sigma_i^2 = 7.125, 2.625, 0.625, 0.125   (k = 0, 1, 2, 3)
+
+in that order, then converges to the global minimum 0. Started far from the origin it goes
+straight down with no plateau.
+
+Run ``python examples/sequential_learning.py [--out DIR]``; it writes
+``sequential_learning.png`` and ``sequential_learning.json`` (the plateaus found) into DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import landscape as ls  # noqa: E402
+
+SIGMA = (3.0, 2.0, 1.0, 0.5)
+WIDTHS = (11, 6, 6, 6, 6, 4)
+SMALL_SCALE = 0.05
+LARGE_SCALE = 1.0
+
+
+def run(seed: int = 0):
+    """Integrate the flow from a small and a large random start; return the landscape and both results."""
+    spec = ls.DataSpectrum.from_singular_values(SIGMA, d_x=WIDTHS[0], d_y=WIDTHS[-1])
+    land = ls.Landscape(spec, WIDTHS)
+    rng = np.random.default_rng(seed)
+    small = ls.gradient_flow(land, land.random_weights(scale=SMALL_SCALE, rng=rng), t_max=1e9)
+    large = ls.gradient_flow(land, land.random_weights(scale=LARGE_SCALE, rng=rng), t_max=1e9)
+    return land, small, large
+
+
+def draw(land, small, large, path: Path) -> None:
+    fig, (ax_loss, ax_sv) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    top_values = [land.critical_value(range(k)) for k in range(land.max_rank + 1)]
+    for k, value in enumerate(top_values):
+        if value <= 0:  # the global minimum 0 has no place on a log axis
+            continue
+        ax_loss.axhline(value, color="0.75", lw=0.8, ls="--")
+        ax_loss.text(0.99, value, f"top-{k}: {value:g}", va="bottom", ha="right", fontsize=8,
+                     color="0.4", transform=ax_loss.get_yaxis_transform())
+    for res, label, style in ((small, f"start scale {SMALL_SCALE}", "-"),
+                              (large, f"start scale {LARGE_SCALE}", ":")):
+        t = np.maximum(res.t, 1e-2)
+        ax_loss.plot(t, res.loss, style, label=label)
+        for i in range(len(SIGMA)):
+            ax_sv.plot(t, res.singular_values[:, i], style, color=f"C{i}")
+    for i, s in enumerate(SIGMA):
+        ax_sv.axhline(s, color=f"C{i}", lw=0.8, ls="--", alpha=0.5)
+    ax_loss.set(xscale="log", yscale="log", ylim=(1e-3, 20), ylabel="loss", title=f"widths {WIDTHS}, sigma {SIGMA}")
+    ax_loss.legend(loc="lower left")
+    ax_sv.set(xscale="log", xlabel="time t", ylabel="singular values of W_h...W_1")
+    fig.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def summary(land, small, large) -> dict:
+    found = ls.plateaus(small, land)
+    return {
+        "sigma": list(SIGMA),
+        "widths": list(WIDTHS),
+        "top_k_values": [land.critical_value(range(k)) for k in range(land.max_rank + 1)],
+        "small_start": {"status": small.status.value, "t_final": float(small.t[-1]),
+                        "plateaus": [{"t_start": p.t_start, "t_end": p.t_end, "loss": p.loss}
+                                     for p in found]},
+        "large_start": {"status": large.status.value, "t_final": float(large.t[-1]),
+                        "plateaus": [{"t_start": p.t_start, "t_end": p.t_end, "loss": p.loss}
+                                     for p in ls.plateaus(large, land)]},
+    }
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    land, small, large = run(args.seed)
+    draw(land, small, large, args.out / "sequential_learning.png")
+    result = summary(land, small, large)
+    with tempfile.NamedTemporaryFile("w", dir=args.out, suffix=".json", delete=False) as fh:
+        json.dump(result, fh, indent=2, allow_nan=False)
+    os.replace(fh.name, args.out / "sequential_learning.json")
+    print(f"{'start':>6} {'t_start':>12} {'t_end':>12} {'plateau loss':>14}")
+    for name in ("small_start", "large_start"):
+        for p in result[name]["plateaus"]:
+            print(f"{name.split('_')[0]:>6} {p['t_start']:12.5g} {p['t_end']:12.5g} {p['loss']:14.8f}")
+    print(f"wrote {args.out / 'sequential_learning.png'} and {args.out / 'sequential_learning.json'}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Every script in examples/ runs, and its numbers match the theory it illustrates."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run_example(name, *args):
+    proc = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.mark.slow
+def test_sequential_learning_plateaus_sit_on_top_k_values(tmp_path):
+    run_example("sequential_learning.py", "--out", str(tmp_path))
+    assert (tmp_path / "sequential_learning.png").stat().st_size > 10_000
+    result = json.loads((tmp_path / "sequential_learning.json").read_text())
+    sigma = np.array(result["sigma"])
+    # THEORY §2: L_S = 1/2 sum_{i not in S} sigma_i^2, for the top-k subsets k = 0..3.
+    expected = [0.5 * float(np.sum(sigma[k:] ** 2)) for k in range(len(sigma))]
+    assert expected == pytest.approx([7.125, 2.625, 0.625, 0.125])
+    small = result["small_start"]
+    assert small["status"] == "converged"
+    losses = [p["loss"] for p in small["plateaus"]]
+    # one plateau per top-k saddle, in order, then the global minimum
+    assert len(losses) == len(expected) + 1
+    np.testing.assert_allclose(losses[:-1], expected, rtol=1e-4)
+    assert losses[-1] < 1e-4
+    times = [(p["t_start"], p["t_end"]) for p in small["plateaus"]]
+    assert all(a <= b for a, b in times) and all(b1 < a2 for (_, b1), (a2, _) in zip(times, times[1:]))
+    large = result["large_start"]
+    assert large["status"] == "converged"
+    # far from the origin: no saddle plateau, only the final approach to the minimum
+    assert all(p["loss"] < 1e-4 for p in large["plateaus"])
