@@ -241,16 +241,25 @@ def learnt_modes(land: Landscape, weights, *, rtol: float = TIE_RTOL) -> LearntM
 
 
 def relative_gradient_norm(land: Landscape, weights) -> float:
-    """Scale-free distance from criticality: ``max_j ||grad_j|| / (||T_j|| ||Q_{j-1}|| s)``.
+    """Scale-free distance from criticality: ``max_j ||grad_j|| / (prod_{l != j} ||W_l|| s)``.
 
-    In reduced coordinates (so the figure is the same for whitened and raw data), with
-    ``T_j = W_h ... W_{j+1}``, ``Q_{j-1} = W_{j-1} ... W_1`` (identity for an empty product),
-    the layer gradient ``grad_j = T_j^T (W_{1:h} - Sigma) Q_{j-1}^T`` is bounded by
-    ``||T_j|| ||Q_{j-1}|| ||R||``; the ratio divides by that bound with the residual replaced
-    by ``s = max(sigma_1, prod_l ||W_l||)`` (the size of the rounding error of the
-    residual). Frobenius norms throughout. The ratio is invariant under the layer rescalings
-    ``W_j -> c_j W_j``, ``prod c_j = 1``, so very unbalanced critical points are recognised,
-    and a layer whose ``T_j`` or ``Q_{j-1}`` vanishes contributes 0 (its gradient is exactly 0).
+    In reduced coordinates (so the figure is the same for whitened and raw data), the layer
+    gradient ``grad_j = (W_h ... W_{j+1})^T (W_{1:h} - Sigma) (W_{j-1} ... W_1)^T`` is bounded by
+    ``prod_{l != j} ||W_l|| ||R||``; the ratio divides by that bound with the residual replaced
+    by ``s = max(sigma_1, prod_l ||W_l||)``, the size of the residual's rounding error.
+    Frobenius norms throughout. Dividing by the layers' norms rather than by the norms of
+    the partial products keeps rounding noise in structurally vanishing products from
+    counting. The ratio is invariant under the layer rescalings ``W_j -> c_j W_j``,
+    ``prod c_j = 1``, so very unbalanced critical points are recognised; a layer ``j`` with
+    another layer exactly zero contributes 0 (its gradient is exactly 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([1.0]), widths=(1, 1, 1))
+    >>> relative_gradient_norm(land, [np.array([[1.0]]), np.array([[0.5]])])
+    0.5
     """
     if not isinstance(land, Landscape):
         raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
@@ -261,14 +270,14 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     prefixes = Landscape._prefixes(weights)
     suffixes = Landscape._suffixes(weights)
     residual = prefixes[-1] - spec.sigma_matrix()
-    scale = max(land.scale, float(np.prod([np.linalg.norm(w) for w in weights])))
+    norms = np.array([np.linalg.norm(w) for w in weights])
+    scale = max(land.scale, float(np.prod(norms)))
     worst = 0.0
     for j in range(land.h):
-        after, before = suffixes[j + 1], prefixes[j]
-        bound = (1.0 if after is None else np.linalg.norm(after)) \
-            * (1.0 if before is None else np.linalg.norm(before))
+        bound = float(np.prod(np.delete(norms, j)))
         if bound == 0.0:
             continue
+        after, before = suffixes[j + 1], prefixes[j]
         grad = residual if after is None else after.T @ residual
         grad = grad if before is None else grad @ before.T
         worst = max(worst, float(np.linalg.norm(grad)) / (bound * scale))
