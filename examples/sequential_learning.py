@@ -28,6 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import landscape as ls  # noqa: E402
+from landscape.flowplot import plot_loss_curve, plot_singular_value_curve  # noqa: E402
 
 SIGMA = (3.0, 2.0, 1.0, 0.5)
 WIDTHS = (11, 6, 6, 6, 6, 4)
@@ -47,24 +48,11 @@ def run(seed: int = 0):
 
 def draw(land, small, large, path: Path) -> None:
     fig, (ax_loss, ax_sv) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
-    top_values = [land.critical_value(range(k)) for k in range(land.max_rank + 1)]
-    for k, value in enumerate(top_values):
-        if value <= 0:  # the global minimum 0 has no place on a log axis
-            continue
-        ax_loss.axhline(value, color="0.75", lw=0.8, ls="--")
-        ax_loss.text(0.99, value, f"top-{k}: {value:g}", va="bottom", ha="right", fontsize=8,
-                     color="0.4", transform=ax_loss.get_yaxis_transform())
-    for res, label, style in ((small, f"start scale {SMALL_SCALE}", "-"),
-                              (large, f"start scale {LARGE_SCALE}", ":")):
-        t = np.maximum(res.t, 1e-2)
-        ax_loss.plot(t, res.loss, style, label=label)
-        for i in range(len(SIGMA)):
-            ax_sv.plot(t, res.singular_values[:, i], style, color=f"C{i}")
-    for i, s in enumerate(SIGMA):
-        ax_sv.axhline(s, color=f"C{i}", lw=0.8, ls="--", alpha=0.5)
-    ax_loss.set(xscale="log", yscale="log", ylim=(1e-3, 20), ylabel="loss", title=f"widths {WIDTHS}, sigma {SIGMA}")
-    ax_loss.legend(loc="lower left")
-    ax_sv.set(xscale="log", xlabel="time t", ylabel="singular values of W_h...W_1")
+    plot_loss_curve([small, large], land, ax=ax_loss,
+                    labels=[f"start scale {SMALL_SCALE}", f"start scale {LARGE_SCALE}"])
+    plot_singular_value_curve(small, land, ax=ax_sv)
+    plot_singular_value_curve(large, land, ax=ax_sv, style=":")
+    ax_loss.set(title=f"widths {WIDTHS}, sigma {SIGMA}", xlabel="")
     fig.tight_layout()
     tmp = path.with_suffix(".tmp.png")
     fig.savefig(tmp, dpi=110)

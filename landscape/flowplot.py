@@ -1,0 +1,81 @@
+"""Drawing gradient-flow trajectories against the landscape's critical values.
+
+Compute and draw are separate: these functions take a :class:`~landscape.flow.FlowResult`
+and an Axes (a new one when ``ax=None``), draw, and return the Axes; nothing here shows a
+window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .flow import FlowResult
+from .model import Landscape
+
+__all__ = ["plot_loss_curve", "plot_singular_value_curve"]
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
+
+
+def _times(result: FlowResult, t_floor: float) -> np.ndarray:
+    return np.maximum(result.t, t_floor)
+
+
+def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: float = 1e-2):
+    """Loss against time (log-log) with the top-k critical values ``L_{1..k}`` as lines.
+
+    Near the origin the flow rests on a plateau at each top-k value in turn (sequential
+    learning, Saxe et al. ICLR 2014; Wendin & Altafini SIAM Review 2025).
+
+    Parameters
+    ----------
+    results : FlowResult or sequence of FlowResult
+    land : Landscape
+    labels : sequence of str, optional
+    ax : matplotlib Axes, optional
+    t_floor : float
+        Times below this are drawn at it (the log axis has no place for ``t = 0``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    results = [results] if isinstance(results, FlowResult) else list(results)
+    labels = labels or [None] * len(results)
+    values = [land.critical_value(range(k)) for k in range(land.max_rank + 1)]
+    for k, value in enumerate(values):
+        if value - land.spectrum.loss_offset <= 0:  # the minimum has no place on a log axis
+            continue
+        ax.axhline(value, color="0.75", lw=0.8, ls="--")
+        ax.text(0.99, value, f"top-{k}: {value:.6g}", va="bottom", ha="right", fontsize=8,
+                color="0.4", transform=ax.get_yaxis_transform())
+    for k, (res, label) in enumerate(zip(results, labels)):
+        ax.plot(_times(res, t_floor), res.loss, ls=("-", ":", "--", "-.")[k % 4], label=label)
+    positive = np.concatenate([r.loss[r.loss > 0] for r in results] + [[max(values)]])
+    ax.set(xscale="log", yscale="log", xlabel="time t", ylabel="loss",
+           ylim=(max(positive.min(), 1e-3 * max(values)), 2 * positive.max()))
+    if any(labels):
+        ax.legend(loc="lower left")
+    return ax
+
+
+def plot_singular_value_curve(result: FlowResult, land: Landscape, *, ax=None,
+                              t_floor: float = 1e-2, style: str = "-"):
+    """Singular values of the end-to-end map (reduced coordinates) against time.
+
+    Dashed lines mark the data's ``sigma_i``: each is learnt when its curve reaches its line.
+    """
+    ax = _axes(ax)
+    sigma = land.spectrum.sigma
+    for i in range(min(land.max_rank, sigma.size) or 1):
+        ax.plot(_times(result, t_floor), result.singular_values[:, i], style, color=f"C{i}")
+        ax.axhline(sigma[i], color=f"C{i}", lw=0.8, ls="--", alpha=0.5)
+    ax.set(xscale="log", xlabel="time t", ylabel="singular values of W_h...W_1")
+    return ax
