@@ -102,10 +102,13 @@ def tie_groups(sigma, *, rtol: float = TIE_RTOL) -> tuple[tuple[int, ...], ...]:
     ((0,), (1, 2), (3,))
     """
     sigma = _check_sigma(sigma)
-    rtol = check_nonnegative(rtol, "rtol")
-    threshold = rtol * sigma[0]
+    return _groups(sigma, check_nonnegative(rtol, "rtol"))
+
+
+def _groups(sigma: np.ndarray, rtol: float) -> tuple[tuple[int, ...], ...]:
+    threshold = rtol * float(sigma[0])
     groups: list[list[int]] = []
-    for i, s in enumerate(sigma):
+    for i, s in enumerate(sigma.tolist()):
         if s <= threshold:
             break
         if groups and sigma[groups[-1][0]] - s <= threshold:
@@ -113,6 +116,12 @@ def tie_groups(sigma, *, rtol: float = TIE_RTOL) -> tuple[tuple[int, ...], ...]:
         else:
             groups.append([i])
     return tuple(tuple(g) for g in groups)
+
+
+def _top(counts) -> bool:
+    """Top: every tie group before the last one with a learnt mode is fully learnt."""
+    learnt = [g for g, (k, _) in enumerate(counts) if k > 0]
+    return all(k == size for k, size in counts[:learnt[-1]]) if learnt else True
 
 
 def check_subset(subset, n_modes: int, name: str = "subset") -> tuple[int, ...]:
@@ -136,8 +145,9 @@ def check_subset(subset, n_modes: int, name: str = "subset") -> tuple[int, ...]:
 def is_top(sigma, subset, *, rtol: float = TIE_RTOL) -> bool:
     """Whether no unlearnt positive ``sigma_i`` exceeds a learnt one (ties allowed at the cut).
 
-    ``S`` is top when ``min_{k in S} sigma_k >= max_{i not in S} sigma_i - rtol * sigma_1`` over
-    positive ``sigma_i`` (THEORY §4.1). The empty set is top.
+    ``S`` is top when every tie group (:func:`tie_groups`) before the last group holding a
+    learnt mode is fully learnt, i.e. ``sigma_k >= sigma_i`` for learnt ``k`` and unlearnt
+    positive ``sigma_i`` up to ties (THEORY §4.1). The empty set is top.
 
     Examples
     --------
@@ -146,17 +156,9 @@ def is_top(sigma, subset, *, rtol: float = TIE_RTOL) -> bool:
     >>> is_top([2.0, 2.0, 1.0], (1,))
     True
     """
-    sigma = _check_sigma(sigma)
-    rtol = check_nonnegative(rtol, "rtol")
-    threshold = rtol * sigma[0]
-    n_modes = int(np.count_nonzero(sigma > threshold))
-    subset = check_subset(subset, n_modes)
-    if not subset:
-        return True
-    unlearnt = np.setdiff1d(np.arange(n_modes), subset)
-    if unlearnt.size == 0:
-        return True
-    return bool(sigma[list(subset)].min() >= sigma[unlearnt].max() - threshold)
+    groups = tie_groups(sigma, rtol=rtol)
+    members = set(check_subset(subset, sum(len(g) for g in groups)))
+    return _top([(sum(i in members for i in g), len(g)) for g in groups])
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def learnt_modes(land: Landscape, weights, *, rtol: float = TIE_RTOL) -> LearntM
     if not isinstance(land, Landscape):
         raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
     spec = land.spectrum
-    groups = tie_groups(spec.sigma, rtol=rtol)
+    groups = _groups(spec.sigma, check_nonnegative(rtol, "rtol"))
     reduced = spec.reduced_map(land.end_to_end(weights))
     counts = []
     for g in groups:
@@ -236,7 +238,7 @@ def learnt_modes(land: Landscape, weights, *, rtol: float = TIE_RTOL) -> LearntM
     subset = tuple(i for g, k in zip(groups, counts) for i in g[:k])
     n_modes = sum(len(g) for g in groups)
     return LearntModes(subset=subset, rank=len(subset), tie_groups=groups, counts=tuple(counts),
-                       top=is_top(spec.sigma, subset, rtol=rtol),
+                       top=_top([(k, len(g)) for k, g in zip(counts, groups)]),
                        max_rank=min(land.bottleneck, n_modes))
 
 
