@@ -218,7 +218,9 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times):
     options = {} if jac is None else {"jac": jac}
     sol = integrate.solve_ivp(rhs, (0.0, t_max), theta0, method=method, rtol=rtol, atol=atol,
                               t_eval=times, events=converged, **options)
-    ts, ys = sol.t, sol.y.T
+    # with t_eval, solve_ivp returns empty lists when it stops before the first requested time
+    ts = np.asarray(sol.t, dtype=float)
+    ys = np.asarray(sol.y, dtype=float).reshape(theta0.size, ts.size).T
     if sol.status == 1:
         ts = np.append(ts, sol.t_events[0][0])
         ys = np.vstack([ys, sol.y_events[0][0]])
