@@ -22,31 +22,49 @@ layers ``W_j <- c_j W_j`` with ``prod c_j = 1`` to equal norms: a point of the s
 so the Hessian there is congruent to the one at the given point (same inertia), while very
 unbalanced points (layer scalings of ``1e4`` and ``1e-4``) become well conditioned. The
 zero threshold of both tests is ``zero_tol`` times the curvature scale
-``max(sigma_1^{1/h}, max_j ||W_j||_F)^{2(h-1)}`` of the rebalanced point.
+:func:`curvature_scale` (norms of partial products) of the rebalanced point.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import linalg as sparse_linalg
 
-from ._validation import check_nonnegative, check_positive
+from ._validation import check_choice, check_int, check_nonnegative, check_positive
+from .data import DataSpectrum
 from .model import Landscape
 from .modes import CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, learnt_modes
 
 __all__ = [
+    "DENSE_LIMIT",
     "ZERO_TOL",
+    "Classification",
+    "Inertia",
     "Witness",
     "balance_layers",
+    "classify",
     "curvature_scale",
+    "hessian_inertia",
+    "orbit_dimension",
+    "orbit_tangent",
     "witness_kind",
+    "witness_strengths",
     "witness_test",
 ]
 
 #: Default relative zero threshold (times :func:`curvature_scale`) for Hessian eigenvalues
 #: and witness strengths.
 ZERO_TOL = 1e-7
+#: Largest parameter count ``P`` for which ``method="auto"`` forms the dense ``P x P`` Hessian.
+DENSE_LIMIT = 2500
+#: Largest ``P x sum_j d_j^2`` for which :func:`orbit_dimension` stacks the generator images.
+GENERATOR_LIMIT = 2 * 10 ** 7
+#: Relative numerical-rank threshold (times the largest singular value, or the product of the
+#: factors' norms) for the orbit tangent and partial products.
+RANK_RTOL = 1e-10
 
 
 def _check_land(land) -> Landscape:
@@ -59,6 +77,15 @@ def _reduced(land: Landscape, weights) -> list[np.ndarray]:
     """Validated weights in reduced coordinates (``W~_1 = W_1 Sxx^{1/2} V``, ``W~_h = U^T W_h``)."""
     weights = land.check(weights)
     return weights if land.spectrum.reduced else land.spectrum.to_reduced(weights)
+
+
+def _reduced_landscape(land: Landscape) -> Landscape:
+    """The same network on the reduced problem ``1/2 ||Sigma - W_{1:h}||^2`` (offset dropped)."""
+    if land.spectrum.reduced:
+        return land
+    spec = land.spectrum
+    return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
+                     land.widths)
 
 
 def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarray]:
@@ -102,16 +129,36 @@ def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarra
 
 
 def curvature_scale(land: Landscape, weights) -> float:
-    """``max(sigma_1^{1/h}, max_j ||W_j||_F)^{2(h-1)}``: the size of Hessian entries at ``weights``.
+    """The size of the Hessian at ``weights``, from norms of partial products.
 
-    It bounds the Gauss-Newton term ``||T_j||^2 ||Q_{j-1}||^2`` and the residual term
-    ``||R|| ||T_b|| ||Mid_ab|| ||Q_{a-1}||`` of the Hessian at a point with residual at most
-    ``sigma_1`` (reduced coordinates); at a balanced point that learnt ``sigma_1`` it is
-    ``sigma_1^{2(h-1)/h}``, the curvature of the closed-form spectra of THEORY §4.1.
+    ``max(sigma_1^{2(h-1)/h}, max_j ||T_j||^2 ||Q_{j-1}||^2,
+    max_{a<b} sigma_1 ||T_b|| ||Mid_ab|| ||Q_{a-1}||)`` (Frobenius norms, empty products 1):
+    bounds of the Gauss-Newton blocks ``(T_j^T T_k) (x) (Q_{j-1} Q_{k-1}^T)`` and of the residual
+    blocks ``<G_ab, V_b Mid_ab V_a>`` (``||R|| <= sigma_1`` at a critical point) of the Hessian in
+    reduced coordinates. Partial products carry a hidden ``GL`` change only at their two ends,
+    so the figure grows far less than the layers' norms at unbalanced points. At a balanced
+    point that learnt ``sigma_1`` it is ``sigma_1^{2(h-1)/h}``-sized, the scale of the
+    closed-form spectra of THEORY §4.1.
     """
     _check_land(land)
-    size = max([land.weight_scale] + [float(np.linalg.norm(w)) for w in weights])
-    return float(size ** (2 * (land.h - 1)))
+    weights = land.check(weights)
+    h = land.h
+    prefixes = Landscape._prefixes(weights)
+    suffixes = Landscape._suffixes(weights)
+
+    def norm(m):
+        return 1.0 if m is None else float(np.linalg.norm(m))
+
+    size = land.scale ** (2.0 * (h - 1) / h)
+    for j in range(1, h + 1):
+        size = max(size, (norm(suffixes[j]) * norm(prefixes[j - 1])) ** 2)
+    for a in range(1, h + 1):
+        mid = None
+        for b in range(a + 1, h + 1):
+            if b > a + 1:
+                mid = weights[b - 2] if mid is None else weights[b - 2] @ mid
+            size = max(size, land.scale * norm(suffixes[b]) * norm(mid) * norm(prefixes[a - 1]))
+    return float(size)
 
 
 def _prepared(land: Landscape, weights):
@@ -309,3 +356,461 @@ def witness_kind(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     """
     return witness_test(land, weights, zero_tol=zero_tol, rtol=rtol,
                         critical_tol=critical_tol).kind
+
+
+# ---------------------------------------------------------------------- symmetry orbit
+def _hidden_offsets(widths) -> np.ndarray:
+    sizes = [d * d for d in widths[1:-1]]
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+
+
+def orbit_tangent(land: Landscape, weights) -> np.ndarray:
+    """The generator map ``X -> (X_j W_j - W_j X_{j-1})_j`` as a ``P x sum_j d_j^2`` matrix.
+
+    Column ``(j, p, q)`` is the image of the matrix unit ``E_pq`` of ``gl(d_j)``
+    (``j = 1..h-1``): row ``p`` of ``W_j`` receives row ``q`` of ``W_j``, column ``q`` of
+    ``W_{j+1}`` receives minus column ``p`` of ``W_{j+1}``. Its column space is the tangent of
+    the hidden-layer symmetry orbit ``W_j -> G_j W_j G_{j-1}^{-1}`` (THEORY §1), in flatten
+    order, in the coordinates of ``weights``.
+    """
+    _check_land(land)
+    weights = land.check(weights)
+    widths, h = land.widths, land.h
+    hidden = _hidden_offsets(widths)
+    offsets = land._offsets
+    out = np.zeros((land.n_params, int(hidden[-1])))
+    for j in range(1, h):
+        d = widths[j]
+        below, above = weights[j - 1], weights[j]          # W_j (d x d_{j-1}), W_{j+1} (d_{j+1} x d)
+        d_in, d_out = below.shape[1], above.shape[0]
+        for p in range(d):
+            for q in range(d):
+                col = hidden[j - 1] + p * d + q
+                start = offsets[j - 1] + p * d_in
+                out[start:start + d_in, col] = below[q]
+                rows = offsets[j] + np.arange(d_out) * d + q
+                out[rows, col] = -above[:, p]
+    return out
+
+
+def _numerical_rank(values: np.ndarray, scale: float) -> int:
+    return int(np.count_nonzero(values > RANK_RTOL * scale)) if scale > 0 else 0
+
+
+def _partial_ranks(weights) -> dict[tuple[int, int], int]:
+    """``r_ij = rank(W_j ... W_{i+1})`` for ``0 <= i < j <= h`` (relative to the factors' norms)."""
+    h = len(weights)
+    out = {}
+    for i in range(h):
+        product, scale = None, 1.0
+        for j in range(i + 1, h + 1):
+            w = weights[j - 1]
+            product = w if product is None else w @ product
+            scale *= float(np.linalg.norm(w, 2)) if w.size else 0.0
+            out[(i, j)] = _numerical_rank(np.linalg.svd(product, compute_uv=False), scale)
+    return out
+
+
+def _orbit_dimension_from_ranks(widths, ranks) -> int:
+    """``sum_j d_j^2 - dim stab`` from the interval decomposition of the quiver representation.
+
+    A representation ``V_0 -> V_1 -> ... -> V_h`` of the linear quiver splits into interval
+    modules ``I[s, t]`` with multiplicities ``m_st = r_st - r_{s-1,t} - r_{s,t+1} +
+    r_{s-1,t+1}`` (``r_ii = d_i``, out-of-range ranks 0). ``Hom(I[s,t], I[s',t'])`` is
+    one-dimensional iff ``s' <= s <= t' <= t``, supported on ``[s, t']``; the stabiliser of the
+    hidden action (``X_0 = X_h = 0``) keeps the morphisms with ``s >= 1`` and ``t' <= h - 1``.
+    """
+    h = len(widths) - 1
+
+    def rank(i, j):
+        if i < 0 or j > h:
+            return 0
+        return widths[i] if i == j else ranks[(i, j)]
+
+    mult = {(s, t): rank(s, t) - rank(s - 1, t) - rank(s, t + 1) + rank(s - 1, t + 1)
+            for s in range(h + 1) for t in range(s, h + 1)}
+    stab = 0
+    for (s, t), m in mult.items():
+        if m == 0 or s < 1:
+            continue
+        for (s2, t2), m2 in mult.items():
+            if m2 and s2 <= s <= t2 <= t and t2 <= h - 1:
+                stab += m * m2
+    return int(sum(d * d for d in widths[1:-1]) - stab)
+
+
+def orbit_dimension(land: Landscape, weights, *, method: str = "auto") -> int:
+    """Dimension of the tangent of the hidden-layer symmetry orbit through ``weights``.
+
+    ``method="generators"``: numerical rank of the stacked generator images
+    (:func:`orbit_tangent`). ``method="ranks"``: ``sum_j d_j^2`` minus the dimension of the
+    stabiliser ``{X : X_j W_j = W_j X_{j-1}, X_0 = X_h = 0}``, counted from the ranks of all
+    partial products ``W_j ... W_{i+1}`` through the interval decomposition of the linear
+    quiver representation (each pair of intervals ``I[s,t]``, ``I[s',t']`` with
+    ``1 <= s``, ``s' <= s <= t' <= t``, ``t' <= h - 1`` adds one stabiliser dimension); it needs
+    no ``P x sum d_j^2`` matrix. ``"auto"`` stacks the generators while
+    ``P sum_j d_j^2 <= GENERATOR_LIMIT``. Both run on the rebalanced point (a move along the
+    orbit, which maps orbit tangents onto each other).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([1.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> w = [np.eye(2) + 0.1, np.eye(2), np.eye(2) - 0.2]
+    >>> orbit_dimension(land, w, method="generators"), orbit_dimension(land, w, method="ranks")
+    (8, 8)
+    """
+    _check_land(land)
+    check_choice(method, "method", ("auto", "generators", "ranks"))
+    weights, _ = balance_layers(land.check(weights), norm=land.weight_scale)
+    n_generators = int(_hidden_offsets(land.widths)[-1])
+    if n_generators == 0:
+        return 0
+    if method == "auto":
+        method = "generators" if land.n_params * n_generators <= GENERATOR_LIMIT else "ranks"
+    if method == "ranks":
+        return _orbit_dimension_from_ranks(land.widths, _partial_ranks(weights))
+    values = np.linalg.svd(orbit_tangent(land, weights), compute_uv=False)
+    return _numerical_rank(values, float(values[0]) if values.size else 0.0)
+
+
+# ---------------------------------------------------------------------- Hessian inertia
+@dataclass(frozen=True, eq=False)
+class Inertia:
+    """Hessian inertia ``(n_-, n_0, n_+)`` at a rebalanced point in reduced coordinates.
+
+    Attributes
+    ----------
+    n_negative, n_zero, n_positive : int
+    threshold : float
+        Eigenvalues with ``|lambda| <= threshold`` count as zero.
+    eigenvalues : ndarray
+        All eigenvalues, ascending (``method="dense"``), or the ones the matrix-free solver
+        computed: the lowest ``n_- + k`` and the highest ``n_+ + k`` for a few ``k``.
+    method : str
+        ``"dense"`` or ``"matrix_free"``.
+    """
+
+    n_negative: int
+    n_zero: int
+    n_positive: int
+    threshold: float
+    eigenvalues: np.ndarray = field(repr=False)
+    method: str
+
+    @property
+    def min_eigenvalue(self) -> float:
+        return float(self.eigenvalues[0])
+
+    def __repr__(self) -> str:
+        return (f"Inertia(n_negative={self.n_negative}, n_zero={self.n_zero}, "
+                f"n_positive={self.n_positive}, min_eigenvalue={self.min_eigenvalue:.6g}, "
+                f"method={self.method!r})")
+
+
+def _dense_inertia(land: Landscape, weights, threshold: float) -> Inertia:
+    values = np.linalg.eigvalsh(land.hessian(weights))
+    n_neg = int(np.count_nonzero(values < -threshold))
+    n_pos = int(np.count_nonzero(values > threshold))
+    return Inertia(n_neg, values.size - n_neg - n_pos, n_pos, threshold, values, "dense")
+
+
+def _hvp_operator(land: Landscape, weights) -> sparse_linalg.LinearOperator:
+    def matvec(v):
+        out = land._hvp(weights, land._split(np.asarray(v, dtype=float).ravel()))
+        return np.concatenate([o.ravel() for o in out])
+
+    def matmat(block):
+        return np.column_stack([matvec(block[:, k]) for k in range(block.shape[1])])
+
+    p = land.n_params
+    return sparse_linalg.LinearOperator((p, p), matvec=matvec, matmat=matmat, dtype=float)
+
+
+def _count_beyond(operator, size: int, threshold: float, *, largest: bool, rng,
+                  max_eigenpairs: int) -> tuple[int, np.ndarray]:
+    """Count eigenvalues beyond ``-threshold`` (lowest end) or ``threshold`` (highest end).
+
+    Block LOBPCG (Knyazev 2001) on the operator (``-operator`` for the highest end), with a
+    block that doubles until it holds an eigenvalue on the near side of the threshold; a
+    block method resolves the repeated eigenvalues that hidden units produce. Residuals are
+    checked, not trusted.
+    """
+    sign = -1.0 if largest else 1.0
+    block = min(8, size)
+    scale = max(threshold, 1e-300)
+    while True:
+        x = rng.standard_normal((size, block))
+        if 5 * block >= size:  # tiny problem: the Rayleigh-Ritz basis is the whole space
+            dense = sign * operator.matmat(np.eye(size))
+            values = np.linalg.eigvalsh(0.5 * (dense + dense.T))[:block]
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                values, vectors = sparse_linalg.lobpcg(
+                    lambda v, s=sign: s * operator.matmat(np.atleast_2d(v.T).T), x,
+                    largest=False, tol=1e-3 * scale, maxiter=max(200, 4 * block))
+            values = np.sort(np.asarray(values, dtype=float))
+        beyond = int(np.count_nonzero(values < -threshold))
+        if beyond < block or block >= size:
+            return beyond, sign * values
+        if block >= max_eigenpairs:
+            raise RuntimeError(
+                f"the matrix-free inertia needs more than max_eigenpairs = {max_eigenpairs} "
+                f"eigenpairs at the {'highest' if largest else 'lowest'} end of the Hessian "
+                f"spectrum; raise max_eigenpairs or use method='dense'")
+        block = min(2 * block, size, max_eigenpairs)
+
+
+def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
+                    method: str = "auto", dense_limit: int = DENSE_LIMIT,
+                    max_eigenpairs: int = 512, seed: int = 0) -> Inertia:
+    """Inertia of the Hessian at a point, densely or matrix-free.
+
+    The point is mapped to reduced coordinates and rebalanced (:func:`balance_layers`); both
+    are congruences of the Hessian at a critical point, so the inertia is the one at
+    ``weights`` (Sylvester's law of inertia). Eigenvalues with ``|lambda| <= zero_tol *
+    curvature_scale`` count as zero.
+
+    ``method="dense"`` forms the analytic ``P x P`` Hessian and all its eigenvalues
+    (``O(P^3)``). ``method="matrix_free"`` never forms it: block LOBPCG on exact
+    Hessian-vector products counts the eigenvalues below ``-threshold`` from the lowest end
+    and those above ``threshold`` from the highest end, and ``n_0 = P - n_- - n_+``; the
+    symmetry orbit lies in the kernel, between the two ends, so it needs no deflation, and
+    the cost grows with ``n_- + n_+`` (the rank of the Hessian), small for wide networks at
+    low-rank critical points. ``"auto"`` is dense up to ``dense_limit`` parameters.
+
+    Parameters
+    ----------
+    land : Landscape
+    weights : sequence of ndarray
+    zero_tol : float
+    method : {"auto", "dense", "matrix_free"}
+    dense_limit : int
+    max_eigenpairs : int
+        Largest block the matrix-free solver may use at either end (RuntimeError beyond).
+    seed : int
+        Seed of the solver's random start block.
+    """
+    _check_land(land)
+    zero_tol = check_positive(zero_tol, "zero_tol")
+    check_choice(method, "method", ("auto", "dense", "matrix_free"))
+    dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
+    max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    weights, scale = _prepared(land, weights)
+    return _inertia(_reduced_landscape(land), weights, zero_tol * scale, method, dense_limit,
+                    max_eigenpairs, seed)
+
+
+def _inertia(reduced: Landscape, weights, threshold, method, dense_limit, max_eigenpairs,
+             seed) -> Inertia:
+    size = reduced.n_params
+    if method == "dense" or (method == "auto" and size <= dense_limit):
+        return _dense_inertia(reduced, weights, threshold)
+    operator = _hvp_operator(reduced, weights)
+    rng = np.random.default_rng(seed)
+    n_neg, low = _count_beyond(operator, size, threshold, largest=False, rng=rng,
+                               max_eigenpairs=max_eigenpairs)
+    n_pos, high = _count_beyond(operator, size, threshold, largest=True, rng=rng,
+                                max_eigenpairs=max_eigenpairs)
+    values = np.unique(np.concatenate([low, high]))
+    return Inertia(n_neg, size - n_neg - n_pos, n_pos, threshold, values, "matrix_free")
+
+
+# ---------------------------------------------------------------------- classification
+@dataclass(frozen=True, eq=False)
+class Classification:
+    """Second-order type of a critical point, from its Hessian and from the witness test.
+
+    Attributes
+    ----------
+    kind : CriticalKind
+        From the Hessian: strict if ``n_negative > 0``; else a global minimum if the loss is
+        the global minimum value, a non-strict saddle otherwise.
+    witness_kind : CriticalKind
+        From the Hessian-free witness test (:func:`witness_test`).
+    agree : bool
+        Whether the two kinds agree.
+    disagreement : str
+        Empty when they agree; otherwise which eigenvalue and which layer pair disagree.
+    n_negative, n_zero, n_positive : int
+        Hessian inertia (see :func:`hessian_inertia`).
+    n_orbit : int
+        Dimension of the tangent of the hidden-layer symmetry orbit (:func:`orbit_dimension`).
+    centre_dim : int
+        ``n_zero - n_orbit``: the kernel beyond the orbit (the Morse-Bott defect where the
+        critical set is no larger than the orbit).
+    min_eigenvalue : float
+        Lowest Hessian eigenvalue at the rebalanced point in reduced coordinates.
+    eigenvalues : ndarray
+        The eigenvalues computed (all of them for the dense method).
+    zero_threshold : float
+        ``zero_tol * curvature_scale``: the bound on ``|lambda|`` and witness strengths
+        counted as zero.
+    curvature_scale : float
+    witness : Witness
+        The full witness outcome (rule, pair, strength).
+    escape_order : int or None
+        2 at a strict saddle; at a non-strict saddle the lowest order of the escapes found by
+        :func:`landscape.escape.escape_directions` (``None`` when not searched); ``None`` at a
+        minimum.
+    value : float
+        The loss at the point.
+    method : str
+        ``"dense"`` or ``"matrix_free"``.
+    """
+
+    kind: CriticalKind
+    witness_kind: CriticalKind
+    agree: bool
+    disagreement: str
+    n_negative: int
+    n_zero: int
+    n_positive: int
+    n_orbit: int
+    centre_dim: int
+    min_eigenvalue: float
+    eigenvalues: np.ndarray = field(repr=False)
+    zero_threshold: float
+    curvature_scale: float
+    witness: Witness
+    escape_order: int | None
+    value: float
+    method: str
+
+    @property
+    def subset(self) -> tuple[int, ...]:
+        """The learnt set ``S``."""
+        return self.witness.subset
+
+    @property
+    def inertia(self) -> tuple[int, int, int]:
+        """``(n_negative, n_zero, n_positive)``."""
+        return self.n_negative, self.n_zero, self.n_positive
+
+    @property
+    def witness_pair(self) -> tuple[int, int] | None:
+        return self.witness.pair
+
+    @property
+    def witness_strength(self) -> float:
+        return self.witness.strength
+
+    def __repr__(self) -> str:
+        text = (f"Classification(kind={self.kind.value!r}, witness_kind="
+                f"{self.witness_kind.value!r}, subset={self.subset}, inertia={self.inertia}, "
+                f"n_orbit={self.n_orbit}, centre_dim={self.centre_dim}, "
+                f"min_eigenvalue={self.min_eigenvalue:.6g}, escape_order={self.escape_order}")
+        return text + ("" if self.agree else f", disagreement={self.disagreement!r}") + ")"
+
+
+def _minimum_gap(land: Landscape, rtol: float) -> float:
+    """Half the smallest positive gap between the global minimum value and any other critical value."""
+    sigma = land.spectrum.sigma
+    k = land.max_rank
+    if k == 0:
+        return np.inf
+    gaps = [sigma[k - 1] ** 2]
+    if k < sigma.size and sigma[k - 1] - sigma[k] > rtol * land.scale:
+        gaps.append(sigma[k - 1] ** 2 - sigma[k] ** 2)
+    return 0.25 * min(gaps)
+
+
+def _hessian_kind(land: Landscape, value: float, n_negative: int, rtol: float) -> CriticalKind:
+    if n_negative > 0:
+        return CriticalKind.STRICT_SADDLE
+    if value - land.minimum_value() <= _minimum_gap(land, rtol):
+        return CriticalKind.GLOBAL_MINIMUM
+    return CriticalKind.NON_STRICT_SADDLE
+
+
+def _disagreement(kind, witness: Witness, inertia: Inertia) -> str:
+    if kind is witness.kind:
+        return ""
+    pair = "no layer pair examined" if witness.pair is None else \
+        f"strongest pair (a, b) = {witness.pair} with strength {witness.strength:.3g}"
+    return (f"Hessian says {kind.value} (n_negative = {inertia.n_negative}, lowest eigenvalue "
+            f"{inertia.min_eigenvalue:.3g}, zero threshold {inertia.threshold:.3g}) but the "
+            f"witness test says {witness.kind.value} (rule {witness.rule!r}, {pair}, "
+            f"threshold {witness.threshold:.3g})")
+
+
+def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: str = "auto",
+             dense_limit: int = DENSE_LIMIT, max_eigenpairs: int = 512, escapes: bool = False,
+             rtol: float = TIE_RTOL, critical_tol: float = CRITICAL_TOL,
+             seed: int = 0) -> Classification:
+    """Second-order classification of any critical point (THEORY §4, §4.1).
+
+    Computes the Hessian inertia (:func:`hessian_inertia`), the orbit-tangent dimension from
+    the symmetry generators (:func:`orbit_dimension`) and the centre beyond it, and the
+    witness test (:func:`witness_test`); both kinds are always computed, and a disagreement is
+    reported with the eigenvalue and the layer pair involved.
+
+    Parameters
+    ----------
+    land : Landscape
+    weights : sequence of ndarray
+        A critical point in the problem's coordinates.
+    zero_tol : float
+        Relative zero threshold (times :func:`curvature_scale` of the rebalanced point) for
+        Hessian eigenvalues and witness strengths alike.
+    method : {"auto", "dense", "matrix_free"}
+        How the inertia is computed (``"auto"``: dense up to ``dense_limit`` parameters).
+    dense_limit, max_eigenpairs : int
+        See :func:`hessian_inertia`.
+    escapes : bool
+        At a non-strict saddle, also search the higher-order escapes
+        (:func:`landscape.escape.escape_directions`) to fill ``escape_order``.
+    rtol, critical_tol : float
+        Tie tolerance and criticality bound (:mod:`landscape.modes`).
+    seed : int
+        Seed of the matrix-free solver and of the escape search.
+
+    Raises
+    ------
+    NotCriticalError
+        If ``weights`` is not a critical point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([1.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> c = classify(land, [np.zeros((2, 2))] * 3)
+    >>> c.kind.value, c.witness_kind.value, c.inertia, c.n_orbit, c.centre_dim
+    ('non_strict_saddle', 'non_strict_saddle', (0, 12, 0), 0, 12)
+    """
+    _check_land(land)
+    zero_tol = check_positive(zero_tol, "zero_tol")
+    check_choice(method, "method", ("auto", "dense", "matrix_free"))
+    dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
+    max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    witness = witness_test(land, weights, zero_tol=zero_tol, rtol=rtol,
+                           critical_tol=critical_tol)
+    weights = land.check(weights)
+    balanced, scale = _prepared(land, weights)
+    reduced = _reduced_landscape(land)
+    inertia = _inertia(reduced, balanced, zero_tol * scale, method, dense_limit,
+                       max_eigenpairs, seed)
+    n_orbit = orbit_dimension(reduced, balanced)
+    value = land.loss(weights)
+    kind = _hessian_kind(land, value, inertia.n_negative, rtol)
+    escape_order = None
+    if kind is CriticalKind.STRICT_SADDLE:
+        escape_order = 2
+    elif kind is CriticalKind.NON_STRICT_SADDLE and escapes:
+        from .escape import escape_directions
+
+        found = escape_directions(land, weights, zero_tol=zero_tol, seed=seed)
+        escape_order = min((e.order for e in found), default=None)
+    disagreement = _disagreement(kind, witness, inertia)
+    return Classification(
+        kind=kind, witness_kind=witness.kind, agree=not disagreement, disagreement=disagreement,
+        n_negative=inertia.n_negative, n_zero=inertia.n_zero, n_positive=inertia.n_positive,
+        n_orbit=n_orbit, centre_dim=inertia.n_zero - n_orbit,
+        min_eigenvalue=inertia.min_eigenvalue, eigenvalues=inertia.eigenvalues,
+        zero_threshold=inertia.threshold, curvature_scale=scale, witness=witness,
+        escape_order=escape_order, value=value, method=inertia.method)
