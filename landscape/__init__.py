@@ -8,7 +8,7 @@ saddle connections and the frustration of its signed graph.
 
 from .adjacency import adjacency_gradient, adjacency_invariants, adjacency_loss
 from .data import DATASETS, DataSpectrum
-from .flow import (FlowResult, FlowStatus, Plateau, gradient_flow, one_mode_time,
+from .flow import (FlowError, FlowResult, FlowStatus, Plateau, gradient_flow, one_mode_time,
                    one_mode_weight, plateaus)
 from .model import Landscape
 
@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DATASETS",
     "DataSpectrum",
+    "FlowError",
     "FlowResult",
     "FlowStatus",
     "Landscape",

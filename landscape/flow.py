@@ -177,7 +177,9 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
             raise ValueError("step must be given (a positive float) for method='gd', got None")
         step = check_positive(step, "step")
     times = None
-    if not (isinstance(record, str) and record == "steps"):
+    if isinstance(record, str) and record != "steps":
+        raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], got {record!r}")
+    if not isinstance(record, str):
         times = np.asarray(record, dtype=float)
         if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
                 or times[0] < 0 or times[-1] > t_max:

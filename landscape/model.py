@@ -105,8 +105,13 @@ class Landscape:
     def critical_value(self, subset) -> float:
         """``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` for 0-based mode indices ``S``."""
         sigma = self.spectrum.sigma
+        subset = list(subset)
+        bad = [i for i in subset if isinstance(i, bool) or not isinstance(i, (int, np.integer))
+               or not 0 <= i < sigma.size]
+        if bad:
+            raise ValueError(f"subset must hold mode indices in 0..{sigma.size - 1}, got {bad}")
         mask = np.ones(sigma.size, dtype=bool)
-        mask[list(subset)] = False
+        mask[subset] = False
         return float(self.spectrum.loss_offset + 0.5 * np.sum(sigma[mask] ** 2))
 
     # ------------------------------------------------------------------ conversions
