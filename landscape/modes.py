@@ -243,25 +243,27 @@ def learnt_modes(land: Landscape, weights, *, rtol: float = TIE_RTOL) -> LearntM
 
 
 def relative_gradient_norm(land: Landscape, weights) -> float:
-    """Scale-free distance from criticality: ``max_j ||grad_j|| / (prod_{l != j} ||W_l|| s)``.
+    """Distance from criticality: the gradient at the rebalanced point over the problem's scale.
 
-    In reduced coordinates (so the figure is the same for whitened and raw data), the layer
-    gradient ``grad_j = (W_h ... W_{j+1})^T (W_{1:h} - Sigma) (W_{j-1} ... W_1)^T`` is bounded by
-    ``prod_{l != j} ||W_l|| ||R||``; the ratio divides by that bound with the residual replaced
-    by ``s = max(sigma_1, prod_l ||W_l||)``, the size of the residual's rounding error.
-    Frobenius norms throughout. Dividing by the layers' norms rather than by the norms of
-    the partial products keeps rounding noise in structurally vanishing products from
-    counting. The ratio is invariant under the layer rescalings ``W_j -> c_j W_j``,
-    ``prod c_j = 1``, so very unbalanced critical points are recognised; a layer ``j`` with
-    another layer exactly zero contributes 0 (its gradient is exactly 0).
+    In reduced coordinates (so the figure is the same for whitened and raw data), the layers
+    are rescaled ``W_j -> c_j W_j`` with ``prod c_j = 1`` to equal Frobenius norms ``g`` (their
+    geometric mean) -- a move along the symmetry orbit, which maps critical points to
+    critical points -- and the measure is ``max_j ||grad_j|| / sigma_1^{(2h-1)/h}`` there, i.e.
+    ``max_j ||grad_j|| ||W_j|| / (g sigma_1^{(2h-1)/h})`` at the given point, with
+    ``grad_j = (W_h ... W_{j+1})^T (W_{1:h} - Sigma) (W_{j-1} ... W_1)^T``. It is invariant
+    under the layer rescalings, so very unbalanced critical points (layers scaled by
+    ``1e4`` and ``1e-4``) are recognised, and it is continuous: a point whose rebalanced
+    form lies near a critical point counts as near it. Where a layer vanishes (no
+    rebalancing exists) the plain gradient is used.
 
     Examples
     --------
     >>> import numpy as np
     >>> from landscape.data import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([1.0]), widths=(1, 1, 1))
-    >>> relative_gradient_norm(land, [np.array([[1.0]]), np.array([[0.5]])])
-    0.5
+    >>> w = [np.array([[2.0]]), np.array([[0.25]])]  # P = 0.5, rebalanced: both sqrt(0.5)
+    >>> round(relative_gradient_norm(land, w), 6)  # |R| sqrt(0.5) = 0.5 sqrt(0.5)
+    0.353553
     """
     if not isinstance(land, Landscape):
         raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
@@ -273,17 +275,14 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     suffixes = Landscape._suffixes(weights)
     residual = prefixes[-1] - spec.sigma_matrix()
     norms = np.array([np.linalg.norm(w) for w in weights])
-    scale = max(land.scale, float(np.prod(norms)))
+    factors = norms / np.exp(np.mean(np.log(norms))) if np.all(norms > 0) else np.ones(land.h)
     worst = 0.0
     for j in range(land.h):
-        bound = float(np.prod(np.delete(norms, j)))
-        if bound == 0.0:
-            continue
         after, before = suffixes[j + 1], prefixes[j]
         grad = residual if after is None else after.T @ residual
         grad = grad if before is None else grad @ before.T
-        worst = max(worst, float(np.linalg.norm(grad)) / (bound * scale))
-    return worst
+        worst = max(worst, float(np.linalg.norm(grad) * factors[j]))
+    return worst / land.gradient_scale
 
 
 def check_critical(land: Landscape, weights, *, tol: float = CRITICAL_TOL,

@@ -129,12 +129,28 @@ def test_relative_gradient_norm_matches_the_gradient_definition():
     spec = DataSpectrum.from_singular_values([2.0, 1.0])
     land = Landscape(spec, widths=(2, 2, 2))
     weights = [np.array([[1.0, 0.5], [0.0, 1.0]]), np.array([[0.5, 0.0], [1.0, 2.0]])]
-    grads = land.gradient(weights)
+    # oracle: rebalance by hand to equal norms, then take the plain gradient
     norms = [np.linalg.norm(w) for w in weights]
-    scale = max(2.0, norms[0] * norms[1])
-    expected = max(np.linalg.norm(grads[0]) / (norms[1] * scale),
-                   np.linalg.norm(grads[1]) / (norms[0] * scale))
+    mean = np.sqrt(norms[0] * norms[1])
+    balanced = [w * mean / n for w, n in zip(weights, norms)]
+    grads = land.gradient(balanced)
+    expected = max(np.linalg.norm(g) for g in grads) / 2.0 ** 1.5
     assert relative_gradient_norm(land, weights) == pytest.approx(expected, rel=1e-12)
+    # a vanishing layer: the plain gradient
+    zero = [np.zeros((2, 2)), weights[1]]
+    expected = max(np.linalg.norm(g) for g in land.gradient(zero)) / 2.0 ** 1.5
+    assert relative_gradient_norm(land, zero) == pytest.approx(expected, rel=1e-12)
+
+
+def test_relative_gradient_norm_is_continuous_at_a_vanishing_layer():
+    # W_1 reads only the zero mode, W_2 -> 0: critical in the limit, and the measure says so
+    spec = DataSpectrum.from_singular_values([2.0, 1.0, 0.0])
+    land = Landscape(spec, widths=(3, 2, 3))
+    w1 = np.zeros((2, 3))
+    w1[:, 2] = [1e8, 3e7]
+    w2 = 1e-150 * np.ones((3, 2))
+    assert relative_gradient_norm(land, [w1, w2]) < 1e-30
+    assert relative_gradient_norm(land, [w1, np.ones((3, 2))]) > 1.0
 
 
 def test_check_critical_raises_with_the_norm():
