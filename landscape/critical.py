@@ -1,0 +1,188 @@
+"""Enumeration of the critical classes of a deep linear network, one per learnt set.
+
+Every critical point has end-to-end map ``Sigma_S`` (reduced coordinates) for a set ``S`` of
+nonzero data modes with ``|S| <= r``, and value ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2``
+(THEORY §2; Baldi & Hornik 1989; Kawaguchi 2016; Wendin & Altafini, SIAM Review 2025). With
+distinct nonzero ``sigma`` there are ``sum_{k <= min(r, m)} C(m, k)`` classes; sets that differ
+only inside a block of tied values are one class (keyed by the lowest indices), zero
+singular values never enter ``S``, and a one-layer network (``h = 1``, convex) has only its
+minimum. The enumeration streams: :func:`iter_classes` yields keys and values,
+:func:`iter_critical_points` full records with verified representatives and computed kinds,
+and :func:`enumerate_critical_points` collects them into a compact
+:class:`~landscape.catalog.Catalog`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+from tqdm import tqdm
+
+from ._validation import check_int, check_nonnegative
+from .catalog import Catalog
+from .curvature import classify
+from .model import Landscape
+from .modes import CRITICAL_TOL, TIE_RTOL, tie_groups
+from .quotient import CriticalPoint, _class_record
+
+__all__ = [
+    "CriticalClass",
+    "count_classes",
+    "enumerate_critical_points",
+    "iter_classes",
+    "iter_critical_points",
+]
+
+
+class CriticalClass(NamedTuple):
+    """Key and value of one critical class (what :func:`iter_classes` yields)."""
+
+    subset: tuple[int, ...]
+    value: float
+
+
+def _check_land(land) -> Landscape:
+    if not isinstance(land, Landscape):
+        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    return land
+
+
+def _sizes(land: Landscape, n_modes: int) -> range:
+    """Admissible numbers of learnt modes: ``0..min(r, m)``, only ``m`` for ``h = 1``."""
+    if land.h == 1:
+        return range(n_modes, n_modes + 1)
+    return range(min(land.bottleneck, n_modes) + 1)
+
+
+def count_classes(land: Landscape, *, rtol: float = TIE_RTOL) -> int:
+    """Number of critical classes: learnt counts ``0 <= k_g <= |g|`` per tie group, ``sum k_g``
+    admissible.
+
+    The coefficients of ``prod_g (1 + x + ... + x^{|g|})`` count the classes by rank; with
+    distinct values this is ``sum_{k <= min(r, m)} C(m, k)``.
+
+    Examples
+    --------
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 2.0]), widths=(3, 2, 3))
+    >>> count_classes(land)  # {}, {0}, {1}, {0,1}, {1,2}
+    5
+    """
+    _check_land(land)
+    groups = tie_groups(land.spectrum.sigma, rtol=rtol)
+    by_rank = np.ones(1, dtype=object)
+    for g in groups:
+        by_rank = np.convolve(by_rank, np.ones(len(g) + 1, dtype=object))
+    return int(sum(by_rank[k] for k in _sizes(land, sum(len(g) for g in groups))))
+
+
+def iter_classes(land: Landscape, *, rtol: float = TIE_RTOL, chunk: int = 4096
+                 ) -> Iterator[CriticalClass]:
+    """Stream the class keys and critical values, by rank, then lexicographically.
+
+    Keys are ascending tuples of mode indices taking, inside each tie group, the lowest
+    indices. Values ``L0 + 1/2 sum_{i not in S} sigma_i^2`` are summed over the complement
+    (no cancellation), ``chunk`` sets at a time.
+
+    Examples
+    --------
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 1, 2))
+    >>> [(c.subset, c.value) for c in iter_classes(land)]
+    [((), 2.5), ((0,), 0.5), ((1,), 2.0)]
+    """
+    _check_land(land)
+    chunk = check_int(chunk, "chunk", minimum=1)
+    sigma = land.spectrum.sigma
+    groups = tie_groups(sigma, rtol=rtol)
+    n_modes = sum(len(g) for g in groups)
+    starts = np.zeros(n_modes, dtype=bool)
+    starts[[g[0] for g in groups]] = True
+    squares = sigma[:n_modes] ** 2
+    offset = land.spectrum.loss_offset + 0.5 * float(np.sum(sigma[n_modes:] ** 2))
+    tied = not bool(np.all(starts))
+    for k in _sizes(land, n_modes):
+        combos = itertools.combinations(range(n_modes), k)
+        while True:
+            rows = list(itertools.islice(combos, chunk))
+            if not rows:
+                break
+            block = np.array(rows, dtype=np.intp).reshape(len(rows), k)
+            if tied and k:
+                # within a tie group only prefixes: each non-start index follows its predecessor
+                follows = np.zeros_like(block, dtype=bool)
+                follows[:, 1:] = block[:, 1:] == block[:, :-1] + 1
+                block = block[np.all(starts[block] | follows, axis=1)]
+            learnt = np.zeros((block.shape[0], n_modes), dtype=bool)
+            np.put_along_axis(learnt, block, True, axis=1)
+            values = offset + 0.5 * np.where(learnt, 0.0, squares).sum(axis=1)
+            for subset, value in zip(map(tuple, block.tolist()), values.tolist()):
+                yield CriticalClass(subset, value)
+
+
+def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float = CRITICAL_TOL,
+                         curvature: bool = False) -> Iterator[CriticalPoint]:
+    """Stream the full record of every class, in the order of :func:`iter_classes`.
+
+    Each record carries the canonical representative (balanced, aligned, in the problem's
+    coordinates), verified critical (relative gradient norm at most ``tol``; a failure raises
+    :class:`~landscape.modes.NotCriticalError`), its value and its kind from the witness test
+    of :mod:`landscape.curvature`. Only the record being yielded holds weights.
+
+    Parameters
+    ----------
+    land : Landscape
+    rtol : float
+        Relative tolerance for tied and zero singular values.
+    tol : float
+        Bound on each representative's relative gradient norm.
+    curvature : bool
+        Also fill ``inertia``, ``n_orbit``, ``centre_dim`` and ``witness_kind`` from
+        :func:`landscape.curvature.classify` (Hessian inertia: for small networks).
+    """
+    _check_land(land)
+    tol = check_nonnegative(tol, "tol")
+    groups = tie_groups(land.spectrum.sigma, rtol=rtol)
+    for cls in iter_classes(land, rtol=rtol):
+        record = _class_record(land, cls.subset, groups, rtol, tol)
+        if curvature:
+            found = classify(land, record.weights, rtol=rtol, critical_tol=tol)
+            record = dataclasses.replace(record, inertia=found.inertia, n_orbit=found.n_orbit,
+                                         centre_dim=found.centre_dim,
+                                         witness_kind=found.witness_kind)
+        yield record
+
+
+def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_RTOL,
+                              tol: float = CRITICAL_TOL, keep_weights: bool = False,
+                              curvature: bool = False, progress: bool | None = None) -> Catalog:
+    """The catalog of all critical classes of ``land``, ordered by decreasing value.
+
+    Parameters
+    ----------
+    land : Landscape
+    rtol, tol, curvature
+        As in :func:`iter_critical_points`.
+    keep_weights : bool
+        Store every representative (``n_classes x P`` floats); by default representatives
+        are rebuilt on access and the catalog holds only keys, values and kinds.
+    progress : bool or None
+        Show a progress bar (``None``: only on a terminal).
+
+    Examples
+    --------
+    >>> from landscape.data import DataSpectrum
+    >>> spec = DataSpectrum.from_singular_values([3.0, 2.0, 1.0, 0.5], d_x=11, d_y=4)
+    >>> catalog = enumerate_critical_points(Landscape(spec, widths=(11, 6, 6, 6, 6, 4)))
+    >>> len(catalog), catalog[0].value, catalog[-1].value, catalog[-1].kind.value
+    (16, 7.125, 0.0, 'global_minimum')
+    """
+    _check_land(land)
+    points = iter_critical_points(land, rtol=rtol, tol=tol, curvature=curvature)
+    points = tqdm(points, total=count_classes(land, rtol=rtol), desc="critical classes",
+                  leave=False, disable=None if progress is None else not progress)
+    return Catalog(land, points, keep_weights=keep_weights, rtol=rtol)

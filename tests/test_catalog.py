@@ -1,0 +1,236 @@
+"""Catalog records, queries, the versioned JSON + npz format, and the checked-in catalogs."""
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import landscape.catalog as catalog_module
+from landscape.catalog import SCHEMA_VERSION, Catalog
+from landscape.critical import enumerate_critical_points
+from landscape.data import DataSpectrum
+from landscape.model import Landscape
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_regenerate():
+    spec = importlib.util.spec_from_file_location("regenerate", ROOT / "catalogs" / "regenerate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+regenerate = load_regenerate()
+
+
+@pytest.fixture(scope="module")
+def tie_catalog():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 2.0, 1.0, 0.0]), (5, 3, 3, 5))
+    return enumerate_critical_points(land, curvature=True)
+
+
+@pytest.fixture
+def saved(tmp_path, tie_catalog):
+    return tie_catalog.save(tmp_path / "tie.json")
+
+
+def assert_same(a: Catalog, b: Catalog, *, exact: bool):
+    assert len(a) == len(b)
+    assert a.land.widths == b.land.widths
+    for x, y in zip(a, b):
+        assert x.subset == y.subset and x.kind == y.kind
+        assert (x.inertia, x.n_orbit, x.centre_dim, x.witness_kind) == \
+            (y.inertia, y.n_orbit, y.centre_dim, y.witness_kind)
+        assert x.tie_counts == y.tie_counts and x.grassmannian_dim == y.grassmannian_dim
+        if exact:
+            assert x.value == y.value
+            for u, v in zip(x.weights, y.weights):
+                np.testing.assert_array_equal(u, v)
+        else:
+            assert x.value == pytest.approx(y.value, rel=1e-12, abs=1e-12)
+            for u, v in zip(x.weights, y.weights):
+                np.testing.assert_allclose(u, v, rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------------- sequence and queries
+def test_sequence_and_lookup(tie_catalog):
+    assert len(tie_catalog) == 11
+    assert tie_catalog[-1].subset == tie_catalog[len(tie_catalog) - 1].subset
+    assert [p.subset for p in tie_catalog[:2]] == tie_catalog.subsets[:2]
+    assert np.all(np.diff(tie_catalog.values) <= 0)
+    # (0, 2) is (0, 1) up to the tie of modes 1 and 2
+    assert tie_catalog.lookup((2, 0)).subset == (0, 1)
+    assert tie_catalog.position((0, 1)) == tie_catalog.subsets.index((0, 1))
+    with pytest.raises(KeyError, match="no class"):
+        tie_catalog.lookup((0, 1, 2, 3))  # four modes do not fit the bottleneck of 3
+    with pytest.raises(ValueError, match="positive singular values"):
+        tie_catalog.lookup((4,))
+    with pytest.raises(TypeError, match="index"):
+        tie_catalog["0"]
+    with pytest.raises(IndexError):
+        tie_catalog[11]
+    assert "n_classes=11" in repr(tie_catalog)
+    records = tie_catalog.records()
+    assert records[0]["subset"] == [] and records[0]["tie_groups"] == [[1, 2]]
+    json.dumps(records, allow_nan=False)
+
+
+def test_weights_rebuilt_or_kept_are_the_same(tie_catalog):
+    kept = enumerate_critical_points(tie_catalog.land, keep_weights=True)
+    assert_same(kept, enumerate_critical_points(tie_catalog.land), exact=True)
+    np.testing.assert_array_equal(kept.representatives(), tie_catalog.representatives())
+    # the records hand out copies: editing one does not change the catalog
+    kept[0].weights[0][:] = 7.0
+    assert not np.any(kept[0].weights[0] == 7.0)
+
+
+def test_catalog_accepts_only_critical_point_records(tie_catalog):
+    with pytest.raises(TypeError, match="CriticalPoint"):
+        Catalog(tie_catalog.land, [1, 2])
+    with pytest.raises(TypeError, match="land"):
+        Catalog("land", [])
+
+
+# ---------------------------------------------------------------------- files
+def test_round_trip_is_exact(tmp_path, tie_catalog, saved):
+    loaded = Catalog.load(saved)
+    assert_same(tie_catalog, loaded, exact=True)
+    spec, back = tie_catalog.land.spectrum, loaded.land.spectrum
+    np.testing.assert_array_equal(spec.sigma, back.sigma)
+    for name in ("left", "right", "input_sqrt", "input_inv_sqrt"):
+        np.testing.assert_array_equal(getattr(spec, name), getattr(back, name))
+    # saving again gives the same bytes (no timestamps), and leaves no temporary files
+    again = loaded.save(tmp_path / "again.json")
+    assert again.with_suffix(".npz").read_bytes() == saved.with_suffix(".npz").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ["again.json", "again.npz", "tie.json", "tie.npz"]
+    document = json.loads(saved.read_text())
+    assert document["schema_version"] == SCHEMA_VERSION
+    assert document["classes"][0]["inertia"] is not None
+
+
+def test_round_trip_of_raw_data_and_binding_to_a_landscape(tmp_path):
+    land = regenerate.reference_landscape("linnerud")
+    catalog = enumerate_critical_points(land)
+    path = catalog.save(tmp_path / "linnerud.json")
+    loaded = Catalog.load(path, land=land)
+    assert loaded.land is land
+    assert_same(catalog, loaded, exact=True)
+    assert loaded[0].inertia is None and loaded[0].witness_kind is None
+    other = Landscape(DataSpectrum.from_dataset("linnerud"), (3, 2, 3))
+    with pytest.raises(ValueError, match="different problem: widths"):
+        Catalog.load(path, land=other)
+    whitened = Landscape(DataSpectrum.from_dataset("linnerud", whiten=True), (3, 2, 2, 3))
+    with pytest.raises(ValueError, match="different problem: reduced"):
+        Catalog.load(path, land=whitened)
+
+
+def rewrite(path, edit):
+    document = json.loads(path.read_text())
+    edit(document)
+    path.write_text(json.dumps(document))
+
+
+def rewrite_npz(path, **changes):
+    """Replace arrays in the npz and record its new hash, so the JSON still points at it."""
+    npz = path.with_suffix(".npz")
+    with np.load(npz) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays.update(changes)
+    with open(npz, "wb") as handle:
+        np.savez(handle, **arrays)
+    rewrite(path, lambda d: d["arrays"].update(sha256=catalog_module._file_hash(npz)))
+
+
+def reverse_order(path):
+    """Reverse the classes and their representatives together: consistent, but out of order."""
+    with np.load(path.with_suffix(".npz")) as data:
+        rows = data["representatives"][::-1]
+    rewrite_npz(path, representatives=rows)
+    rewrite(path, lambda d: d["classes"].reverse())
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    (lambda p: p.write_text(p.read_text()[:200]), "not a valid landscape catalog"),
+    (lambda p: rewrite(p, lambda d: d.update(schema_version=2)), "schema_version must be 1"),
+    (lambda p: rewrite(p, lambda d: d.update(format="other")), "format must be"),
+    (lambda p: p.write_text(p.read_text().replace('"value": 2.0', '"value": NaN', 1)),
+     "finite"),
+    (lambda p: rewrite(p, lambda d: d["classes"][-1].update(value=1.0)),
+     r"classes\[10\].value must be the critical value"),
+    (lambda p: rewrite(p, lambda d: d["classes"][-1].update(kind="maximum")),
+     r"classes\[10\].kind must be one of"),
+    (lambda p: rewrite(p, lambda d: d["classes"][-1].update(subset=[0, 2, 3])),
+     "lowest indices within each tie group"),
+    (lambda p: rewrite(p, lambda d: d["classes"][3].pop("inertia")), "must hold the keys"),
+    (lambda p: rewrite(p, lambda d: d["classes"][3].update(inertia=[1, 2, 3])),
+     "summing to P"),
+    (lambda p: rewrite(p, lambda d: d["classes"].pop(0)), "representatives must have shape"),
+    (lambda p: reverse_order(p), "decreasing value"),
+    (lambda p: rewrite(p, lambda d: d["problem"].update(widths=[5, 3, 5])), "shape"),
+    (lambda p: rewrite(p, lambda d: d["problem"].update(sigma=[3.0, 2.0, 2.0, 1.0])),
+     "problem.sigma must list"),
+    (lambda p: rewrite(p, lambda d: d["arrays"].update(file="../elsewhere.npz")),
+     "file name beside the JSON"),
+    (lambda p: rewrite_npz(p, representatives=np.zeros((11, 3))), "representatives must have"),
+    (lambda p: rewrite_npz(p, representatives=np.full((11, 39), np.nan)), "finite"),
+    (lambda p: rewrite_npz(p, left=np.eye(5) * 2), "basis_sha256"),
+    (lambda p: rewrite_npz(p, representatives=np.zeros((11, 39))), "not critical|class"),
+])
+def test_corrupted_files_are_rejected(saved, corrupt, message):
+    corrupt(saved)
+    with pytest.raises(ValueError, match=message):
+        Catalog.load(saved)
+
+
+def test_mismatched_or_missing_array_file_is_rejected(tmp_path, saved):
+    other = enumerate_critical_points(regenerate.reference_landscape("linnerud"))
+    other_path = other.save(tmp_path / "other.json")
+    os.replace(other_path.with_suffix(".npz"), saved.with_suffix(".npz"))
+    with pytest.raises(ValueError, match="does not match the sha256"):
+        Catalog.load(saved)
+    saved.with_suffix(".npz").unlink()
+    with pytest.raises(ValueError, match="not a valid landscape catalog"):
+        Catalog.load(saved)
+    with pytest.raises(FileNotFoundError):
+        Catalog.load(tmp_path / "absent.json")
+    with pytest.raises(ValueError, match=r"\.json"):
+        Catalog.load(tmp_path / "catalog.npz")
+
+
+def test_a_failed_save_leaves_the_old_files(tmp_path, tie_catalog, saved, monkeypatch):
+    before = saved.read_bytes(), saved.with_suffix(".npz").read_bytes()
+
+    def fail(document):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(catalog_module, "_dumps", fail)
+    with pytest.raises(KeyboardInterrupt):
+        enumerate_critical_points(regenerate.reference_landscape("linnerud")).save(saved)
+    assert (saved.read_bytes(), saved.with_suffix(".npz").read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tie.json", "tie.npz"]
+    Catalog.load(saved)
+
+
+# ---------------------------------------------------------------------- checked-in catalogs
+@pytest.mark.parametrize("name", regenerate.NAMES)
+def test_checked_in_catalogs_match_a_regeneration(name):
+    fresh = regenerate.build(name)
+    stored = Catalog.load(regenerate.path_of(name), land=fresh.land)
+    assert_same(fresh, stored, exact=False)
+    assert fresh[0].inertia is not None
+
+
+def test_checked_in_catalogs_hold_the_reference_problems():
+    sequential = Catalog.load(regenerate.path_of("sequential_learning"))
+    assert len(sequential) == 16 and sequential[0].value == 7.125 and sequential[-1].value == 0.0
+    linnerud = Catalog.load(regenerate.path_of("linnerud"))
+    assert linnerud.land.spectrum.loss_offset > 0 and not linnerud.land.spectrum.reduced
+    assert linnerud[-1].value > linnerud.land.spectrum.loss_offset  # bottleneck 2 < 3 modes
+    ties = Catalog.load(regenerate.path_of("tie_and_zero"))
+    assert any(p.grassmannian_dim > 0 for p in ties)
+    assert 0.0 in ties.land.spectrum.sigma and ties[-1].value == pytest.approx(0.5)
