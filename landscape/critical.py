@@ -111,17 +111,19 @@ def iter_classes(land: Landscape, *, rtol: float = TIE_RTOL, chunk: int = 4096
             rows = list(itertools.islice(combos, chunk))
             if not rows:
                 break
-            block = np.array(rows, dtype=np.intp).reshape(len(rows), k)
+            block = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.intp,
+                                count=len(rows) * k).reshape(len(rows), k)
             if tied and k:
                 # within a tie group only prefixes: each non-start index follows its predecessor
                 follows = np.zeros_like(block, dtype=bool)
                 follows[:, 1:] = block[:, 1:] == block[:, :-1] + 1
-                block = block[np.all(starts[block] | follows, axis=1)]
-            learnt = np.zeros((block.shape[0], n_modes), dtype=bool)
+                keep = np.all(starts[block] | follows, axis=1)
+                rows = list(itertools.compress(rows, keep))
+                block = block[keep]
+            learnt = np.zeros((len(rows), n_modes), dtype=bool)
             np.put_along_axis(learnt, block, True, axis=1)
             values = offset + 0.5 * np.where(learnt, 0.0, squares).sum(axis=1)
-            for subset, value in zip(map(tuple, block.tolist()), values.tolist()):
-                yield CriticalClass(subset, value)
+            yield from map(CriticalClass._make, zip(rows, values.tolist()))
 
 
 def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float = CRITICAL_TOL,

@@ -305,16 +305,19 @@ def fiber_coordinates(land: Landscape, weights, *, rank_rtol: float = RANK_RTOL)
 def _fiber(land: Landscape, weights, rank_rtol: float, gradient_norm: float) -> FiberCoordinates:
     h = land.h
     ranks = np.full((h, h), -1, dtype=int)
-    norms = [float(np.linalg.norm(w, 2)) if w.size else 0.0 for w in weights]
+    layer_values = [np.linalg.svd(w, compute_uv=False) for w in weights]
+    norms = [float(v[0]) for v in layer_values]
+
+    def rank(values, bound):
+        return int(np.count_nonzero(values > rank_rtol * bound)) if bound > 0 else 0
+
     for a in range(h):
-        product = weights[a]
-        bound = norms[a]
-        for b in range(a, h):
-            if b > a:
-                product = weights[b] @ product
-                bound *= norms[b]
-            values = np.linalg.svd(product, compute_uv=False) if product.size else np.zeros(0)
-            ranks[a, b] = int(np.count_nonzero(values > rank_rtol * bound)) if bound > 0 else 0
+        ranks[a, a] = rank(layer_values[a], norms[a])
+        product, bound = weights[a], norms[a]
+        for b in range(a + 1, h):
+            product = weights[b] @ product
+            bound *= norms[b]
+            ranks[a, b] = rank(np.linalg.svd(product, compute_uv=False), bound)
     return FiberCoordinates(invariants=tuple(land.invariants(weights)), ranks=ranks,
                             gradient_norm=gradient_norm)
 

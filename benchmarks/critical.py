@@ -1,0 +1,60 @@
+"""Speed of the critical-point enumeration and of canonicalisation.
+
+Figures (issue "Critical points"): classes per second for m = 20 modes and a bottleneck of
+10 (616,666 classes; keys and values only, then full records with verified representatives
+and witness-test kinds on a sample), and canonicalize calls per second at widths 32, depth 4,
+on points drawn from the fiber (hidden GL orbits, blocked paths, junk sub-networks).
+Run: ``python benchmarks/critical.py`` (set OMP_NUM_THREADS=1 for one core).
+"""
+
+import itertools
+import time
+
+import numpy as np
+
+from landscape.critical import count_classes, iter_classes, iter_critical_points
+from landscape.data import DataSpectrum
+from landscape.model import Landscape
+from landscape.quotient import canonicalize, sample_fiber
+
+
+def main():
+    sigma = np.linspace(3.0, 0.5, 20)
+    land = Landscape(DataSpectrum.from_singular_values(sigma), (20, 10, 20))
+    start = time.perf_counter()
+    n = sum(1 for _ in iter_classes(land))
+    elapsed = time.perf_counter() - start
+    assert n == count_classes(land)
+    print(f"keys and values, m = 20, r = 10: {n} classes in {elapsed:.2f} s "
+          f"= {n / elapsed:,.0f} classes/s")
+
+    sample = 2000
+    start = time.perf_counter()
+    for _ in itertools.islice(iter_critical_points(land), sample):
+        pass
+    elapsed = time.perf_counter() - start
+    print(f"full records (representative verified, kind by witness test), widths "
+          f"{land.widths}: {sample / elapsed:,.0f} classes/s "
+          f"(all {n} would take {n * elapsed / sample / 60:.1f} min)")
+
+    rng = np.random.default_rng(0)
+    width, depth = 32, 4
+    spec = DataSpectrum.from_singular_values(rng.uniform(0.5, 3.0, width))
+    land = Landscape(spec, (width,) * (depth + 1))
+    points = [sample_fiber(land, rng=rng).weights for _ in range(50)]
+    canonicalize(land, points[0])
+    start = time.perf_counter()
+    for weights in points:
+        canonicalize(land, weights)
+    elapsed = time.perf_counter() - start
+    print(f"canonicalize, widths {width}, depth {depth} (P = {land.n_params}): "
+          f"{len(points) / elapsed:,.0f} calls/s ({1e3 * elapsed / len(points):.2f} ms each)")
+    start = time.perf_counter()
+    for _ in range(50):
+        sample_fiber(land, rng=rng)
+    elapsed = time.perf_counter() - start
+    print(f"sample_fiber, same network: {50 / elapsed:,.0f} samples/s")
+
+
+if __name__ == "__main__":
+    main()
