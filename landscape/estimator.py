@@ -1,0 +1,311 @@
+"""A scikit-learn regressor that trains a deep linear network by its exact gradient flow.
+
+:class:`DeepLinearRegressor` fits ``y = W_h ... W_1 x + b`` by integrating the gradient flow
+``dW/dt = -grad L(W)`` of the centred square loss ``L = 1/(2N) ||Y_c - X_c W_{1:h}^T||_F^2``
+(:func:`landscape.flow.gradient_flow`) from a random start, and keeps what a study of the
+landscape needs beside the predictor: the layers, the recorded trajectory, the landscape, and
+the sequence of critical classes the flow rested near. From a small start the flow visits the
+top-``k`` saddles ``{}, {1}, {1, 2}, ...`` one after another (Saxe, McClelland & Ganguli,
+ICLR 2014; Wendin & Altafini, SIAM Review 2025, arXiv:2511.10362) and converges to a global
+minimum for almost every start (Bah, Rauhut, Terstiege & Westdickenberg, Inf. Inference 2021).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._validation import _describe, check_choice, check_int, check_positive
+from .data import DataSpectrum
+from .flow import FlowError, FlowStatus, gradient_flow, plateaus
+from .model import Landscape
+from .modes import learnt_modes
+
+__all__ = ["DeepLinearRegressor"]
+
+#: Values of ``DeepLinearRegressor(solver=...)``.
+SOLVERS = ("flow", "gd")
+#: Most records kept by ``solver="gd"`` (log-spaced in time, so every plateau is sampled).
+GD_RECORDS = 2000
+
+
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {_describe(value)}")
+    return bool(value)
+
+
+def _check_hidden_widths(widths) -> tuple[int, ...]:
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (tuple, list, np.ndarray)):
+        raise TypeError(f"widths must be a sequence of hidden-layer widths (integers >= 1), "
+                        f"got {_describe(widths)}")
+    return tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
+
+
+def _seed(random_state):
+    """A seed for :func:`numpy.random.default_rng` from scikit-learn's ``random_state``."""
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(np.iinfo(np.int32).max))
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return random_state
+    return check_int(random_state, "random_state", minimum=0)
+
+
+def _orthonormal_columns(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    """A Haar-random ``rows x cols`` matrix with orthonormal columns (QR with signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((rows, cols)))
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+
+
+def balanced_factorization(land: Landscape, end_to_end, *, rng) -> list[np.ndarray]:
+    """A 0-balanced factorisation ``W_h ... W_1`` of a map of rank at most the bottleneck ``r``.
+
+    With the SVD ``M = U S V^T`` truncated to ``r`` terms and Haar-random ``Q_j`` (``d_j x r``,
+    orthonormal columns), ``W_1 = Q_1 S^{1/h} V^T``, ``W_j = Q_j S^{1/h} Q_{j-1}^T``,
+    ``W_h = U S^{1/h} Q_{h-1}^T``: the product is ``M`` and every conserved
+    ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T = Q_j S^{2/h} Q_j^T - Q_j S^{2/h} Q_j^T`` is zero
+    (Arora, Cohen & Hazan, ICML 2018; Wendin & Altafini 2025).
+
+    Parameters
+    ----------
+    land : Landscape
+    end_to_end : array_like, shape (d_y, d_x)
+        The map ``M``; its singular values beyond the ``r``-th must vanish.
+    rng : int, Generator or None
+        Seed of the random ``Q_j``.
+    """
+    h, r = land.h, land.bottleneck
+    u, s, vt = np.linalg.svd(np.asarray(end_to_end, dtype=float), full_matrices=False)
+    if s.size > r and s[r] > 1e-12 * max(s[0], np.finfo(float).tiny):
+        raise ValueError(f"end_to_end must have rank at most the bottleneck r = {r}, "
+                         f"got singular value {s[r]:.3g} at index {r}")
+    rng = np.random.default_rng(rng)
+    root = np.diag(s[:r] ** (1.0 / h))
+    frames = [vt[:r].T] + [_orthonormal_columns(rng, d, r) for d in land.widths[1:-1]] \
+        + [u[:, :r]]
+    return [frames[j + 1] @ root @ frames[j].T for j in range(h)]
+
+
+class DeepLinearRegressor(RegressorMixin, BaseEstimator):
+    """Linear regression by a deep linear network ``W_h ... W_1`` trained with its gradient flow.
+
+    ``fit`` builds the data's spectrum (:meth:`DataSpectrum.from_data`, raw coordinates: the
+    first layer sees the features as given) and the :class:`~landscape.model.Landscape` with
+    widths ``(n_features, *widths, n_targets)``, draws a start, integrates
+    ``dW/dt = -grad L(W)`` for ``L = 1/(2N) ||Y_c - X_c W_{1:h}^T||_F^2`` (centred data), and
+    predicts ``y = x W_{1:h}^T + b`` with ``b = mean(Y) - mean(X) W_{1:h}^T``. At convergence
+    the end-to-end map is the least-squares map, truncated to rank ``min_j d_j``
+    (Eckart-Young) when the network has a bottleneck.
+
+    The flow runs in the data's own coordinates, where its dynamics depend on the input
+    covariance ``Sxx``; the flow of the reduced problem ``1/2 ||Sigma - W_{1:h}||^2`` (Saxe et
+    al., ICLR 2014) is recovered with whitened inputs, e.g. ``make_pipeline(PCA(whiten=True),
+    DeepLinearRegressor())`` (THEORY §1: the two flows agree only when ``Sxx`` is a multiple
+    of the identity).
+
+    Parameters
+    ----------
+    widths : sequence of int, default=(4, 4)
+        Widths of the hidden layers only; ``()`` is a single linear layer. Input and output
+        widths come from the data.
+    init_scale : float, default=0.1
+        Scale of the random start: ``W_j`` has Gaussian entries of standard deviation
+        ``init_scale / sqrt(d_{j-1})`` (:meth:`Landscape.random_weights`). Small starts pass
+        the saddles one after another; for ``h >= 3`` leaving the origin takes a time of
+        order ``1 / ((h - 2) sigma_1 a_0^{h-2})`` (THEORY §1).
+    balanced : bool, default=False
+        Start 0-balanced (all conserved ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` zero): the
+        random layers are replaced by the balanced factorisation of their own end-to-end map
+        ``M = U S V^T``, ``W_1 = Q_1 S^{1/h} V^T``, ``W_j = Q_j S^{1/h} Q_{j-1}^T``,
+        ``W_h = U S^{1/h} Q_{h-1}^T`` with Haar-random orthonormal ``Q_j``
+        (:func:`balanced_factorization`). The flow keeps every ``C_j = 0``.
+    solver : {"flow", "gd"}, default="flow"
+        ``"flow"``: the gradient flow, integrated by :func:`~landscape.flow.gradient_flow`'s
+        default method (LSODA with the exact Hessian as Jacobian on small networks).
+        ``"gd"``: gradient descent ``W <- W - learning_rate * grad L`` (time
+        ``k * learning_rate``), recorded at up to ``GD_RECORDS`` log-spaced steps.
+    learning_rate : float, default=0.01
+        Step of ``solver="gd"`` (unused by ``"flow"``). Descent is stable below ``2`` over
+        the largest Hessian eigenvalue, ``h sigma_1^{2(h-1)/h}`` times the spread of ``Sxx``
+        near a balanced minimum.
+    t_max : float, default=1e4
+        Flow time after which the fit stops unconverged (with a ``ConvergenceWarning``).
+        Times scale as ``1 / sigma_1``; ``solver="gd"`` takes at most
+        ``min(t_max / learning_rate, 10^6)`` steps.
+    tol : float, default=1e-10
+        Converged when ``L - L_min <= tol * 1/2 sum_i sigma_i^2``.
+    rtol : float, default=1e-8
+        Relative tolerance of the integrator (``solver="flow"``).
+    plateau_tol : float, default=1e-3
+        A record belongs to a plateau when ``||grad L|| <= plateau_tol * sigma_1^{(2h-1)/h}``
+        (:func:`~landscape.flow.plateaus`); it decides ``critical_path_``.
+    center : bool, default=True
+        Centre ``X`` and ``y`` (and fit ``intercept_``); if False, the loss is
+        ``1/(2N) ||Y - X W_{1:h}^T||^2`` and ``intercept_`` is zero.
+    random_state : int, RandomState, Generator or None, default=None
+        Seed of the start.
+
+    Attributes
+    ----------
+    coef_ : ndarray, shape (n_features,) or (n_targets, n_features)
+        The end-to-end map ``W_h ... W_1`` (1-D when ``y`` was 1-D).
+    intercept_ : float or ndarray, shape (n_targets,)
+        ``mean(y) - mean(X) coef_^T`` (zero when ``center=False``).
+    weights_ : list of ndarray
+        The final layers ``W_1..W_h``, ``W_j`` of shape ``(d_j, d_{j-1})``.
+    loss_ : float
+        The final training loss ``L(weights_)``.
+    trajectory_ : FlowResult
+        The recorded flow, with the flat weights at every record in ``trajectory``.
+    critical_path_ : list of tuple of int
+        The critical classes the flow rested near, in order: for each plateau, the learnt
+        set ``S`` (0-based modes, 0 the largest ``sigma``; :func:`~landscape.modes.learnt_modes`)
+        read at its record of least gradient norm, then the class of the limit if the flow
+        converged; consecutive repeats collapsed.
+    landscape_ : Landscape
+        The loss landscape that was integrated.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when ``X`` has string column names.
+
+    Raises
+    ------
+    ValueError, TypeError
+        From ``fit``, for a bad parameter (naming it, the rule and the value), for bad data,
+        or for a singular input covariance ``X_c^T X_c / N`` (fewer samples than
+        ``n_features + 1``, constant or collinear features: drop them or project with
+        ``PCA`` first).
+    FlowError
+        From ``fit``, when the integration fails or gradient descent diverges.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 3))
+    >>> y = X @ np.array([2.0, -1.0, 0.5]) + 1.0
+    >>> reg = DeepLinearRegressor(widths=(2, 2), init_scale=0.05, random_state=0).fit(X, y)
+    >>> np.round(reg.coef_, 3).tolist(), round(reg.intercept_, 3), round(reg.score(X, y), 6)
+    ([2.0, -1.0, 0.5], 1.0, 1.0)
+    >>> reg.critical_path_
+    [(), (0,)]
+    """
+
+    def __init__(self, widths=(4, 4), *, init_scale=0.1, balanced=False, solver="flow",
+                 learning_rate=0.01, t_max=1e4, tol=1e-10, rtol=1e-8, plateau_tol=1e-3,
+                 center=True, random_state=None):
+        self.widths = widths
+        self.init_scale = init_scale
+        self.balanced = balanced
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.t_max = t_max
+        self.tol = tol
+        self.rtol = rtol
+        self.plateau_tol = plateau_tol
+        self.center = center
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _checked_params(self) -> dict:
+        return {
+            "widths": _check_hidden_widths(self.widths),
+            "init_scale": check_positive(self.init_scale, "init_scale"),
+            "balanced": _check_bool(self.balanced, "balanced"),
+            "solver": check_choice(self.solver, "solver", SOLVERS),
+            "learning_rate": check_positive(self.learning_rate, "learning_rate"),
+            "t_max": check_positive(self.t_max, "t_max"),
+            "tol": check_positive(self.tol, "tol"),
+            "rtol": check_positive(self.rtol, "rtol"),
+            "plateau_tol": check_positive(self.plateau_tol, "plateau_tol"),
+            "center": _check_bool(self.center, "center"),
+            "seed": _seed(self.random_state),
+        }
+
+    def fit(self, X, y):
+        """Integrate the gradient flow on ``(X, y)`` from a random start.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+        y : array_like, shape (n_samples,) or (n_samples, n_targets)
+
+        Returns
+        -------
+        self
+        """
+        p = self._checked_params()
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
+                             ensure_min_samples=2)
+        Y = np.asarray(y, dtype=float).reshape(len(y), -1)
+        spec = DataSpectrum.from_data(X, Y, center=p["center"])
+        land = Landscape(spec, (X.shape[1], *p["widths"], Y.shape[1]))
+        rng = np.random.default_rng(p["seed"])
+        weights0 = land.random_weights(scale=p["init_scale"], rng=rng)
+        if p["balanced"]:
+            weights0 = balanced_factorization(land, land.end_to_end(weights0), rng=rng)
+        if p["solver"] == "flow":
+            result = gradient_flow(land, weights0, t_max=p["t_max"], rtol=p["rtol"],
+                                   tol=p["tol"], record_weights=True)
+        else:
+            step = p["learning_rate"]
+            n_steps = max(1, min(int(p["t_max"] / step), 1_000_000))
+            record = step * np.unique(np.rint(np.geomspace(1, n_steps, GD_RECORDS)))
+            result = gradient_flow(land, weights0, t_max=p["t_max"], method="gd", step=step,
+                                   tol=p["tol"], record=record, record_weights=True)
+        if result.status is FlowStatus.FAILED:
+            raise FlowError(f"DeepLinearRegressor could not fit: {result.message}")
+        if result.status is FlowStatus.T_MAX:
+            warnings.warn(f"DeepLinearRegressor did not converge: {result.message}; raise "
+                          f"t_max or init_scale, or loosen tol", ConvergenceWarning,
+                          stacklevel=2)
+        product = land.end_to_end(result.weights)
+        x_mean = X.mean(axis=0) if p["center"] else np.zeros(X.shape[1])
+        y_mean = Y.mean(axis=0) if p["center"] else np.zeros(Y.shape[1])
+        intercept = y_mean - product @ x_mean
+        one_d = y.ndim == 1
+        self.coef_ = product[0] if one_d else product
+        self.intercept_ = float(intercept[0]) if one_d else intercept
+        self.weights_ = result.weights
+        self.loss_ = float(result.loss[-1])
+        self.trajectory_ = result
+        self.landscape_ = land
+        self.critical_path_ = _critical_path(land, result, p["plateau_tol"])
+        return self
+
+    def predict(self, X):
+        """``X coef_^T + intercept_``: 1-D when ``y`` was 1-D at fit.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_.T + self.intercept_
+
+
+def _critical_path(land: Landscape, result, plateau_tol: float) -> list[tuple[int, ...]]:
+    """Learnt sets at each plateau's record of least gradient norm, then at the limit."""
+    records = [p.start_index + int(np.argmin(result.gradient_norm[p.start_index:p.end_index + 1]))
+               for p in plateaus(result, land, grad_tol=plateau_tol)]
+    if result.status is FlowStatus.CONVERGED:
+        records.append(len(result.t) - 1)
+    path: list[tuple[int, ...]] = []
+    for k in records:
+        subset = learnt_modes(land, land.unflatten(result.trajectory[k])).subset
+        if not path or path[-1] != subset:
+            path.append(subset)
+    return path

@@ -1,0 +1,271 @@
+"""DeepLinearRegressor: scikit-learn conventions, the fit as a gradient flow, the saddle path.
+
+Oracles: ordinary and reduced-rank least squares (numpy's ``lstsq`` and SVD, Eckart-Young),
+the closed-form critical values ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (THEORY §2),
+the sequential top-k chain of small starts (THEORY §4; Saxe et al. 2014), the conservation
+of ``C_j`` (THEORY §1), the invariance of ``sigma`` under invertible input maps, and
+scikit-learn's own ``check_estimator`` suite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from conftest import sample_data
+from landscape.data import DataSpectrum
+from landscape.estimator import DeepLinearRegressor, balanced_factorization
+from landscape.flow import plateaus
+from landscape.model import Landscape
+
+SIGMA = np.array([3.0, 2.0, 1.0, 0.5])
+
+
+def sequential_data(seed: int, n: int = 64):
+    """``X`` with identity covariance after centring (``d_x = 11``) and ``Y = X_c P^T + b``.
+
+    ``P = U diag(3, 2, 1, 0.5) V^T`` with random orthogonal ``U`` (4 x 4) and orthonormal
+    ``V`` (11 x 4), so the reduced spectrum is exactly ``sigma = (3, 2, 1, 0.5)``, ``L0 = 0``.
+    """
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, 11))
+    q, _ = np.linalg.qr(a - a.mean(axis=0))
+    u, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    v, _ = np.linalg.qr(rng.standard_normal((11, 4)))
+    P = u @ np.diag(SIGMA) @ v.T
+    X = np.sqrt(n) * q + rng.standard_normal(11)
+    Y = (X - X.mean(axis=0)) @ P.T + rng.standard_normal(4)
+    return X, Y, P
+
+
+def least_squares(X, Y):
+    """``(coef, intercept)`` of ordinary least squares with an intercept, by ``lstsq``."""
+    design = np.hstack([X, np.ones((len(X), 1))])
+    solution = np.linalg.lstsq(design, Y, rcond=None)[0]
+    return solution[:-1].T, solution[-1]
+
+
+def coef_tolerance(X, Y, tol: float = 1e-10, *, center: bool = True) -> float:
+    """Largest ``||P - P*||_F`` of a fit stopped at ``L - L_min <= tol * 1/2 sum sigma_i^2``.
+
+    ``L - L_min = 1/2 ||(P - P*) Sxx^{1/2}||_F^2 >= 1/2 lambda_min(Sxx) ||P - P*||_F^2`` and
+    ``sum sigma_i^2 = ||P* Sxx^{1/2}||_F^2``; doubled for rounding.
+    """
+    if center:
+        X, Y = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    sxx = X.T @ X / len(X)
+    best = np.linalg.lstsq(X, Y, rcond=None)[0].T
+    total = float(np.trace(best @ sxx @ best.T))
+    return 2.0 * np.sqrt(tol * total / np.linalg.eigvalsh(sxx)[0])
+
+
+@parametrize_with_checks([DeepLinearRegressor()])
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def sequential_fit():
+    X, Y, P = sequential_data(0)
+    est = DeepLinearRegressor((6, 6, 6, 6), init_scale=0.05, t_max=1e6, rtol=1e-6,
+                              random_state=0).fit(X, Y)
+    return X, Y, P, est
+
+
+def test_small_start_visits_the_top_k_saddles_in_order(sequential_fit):
+    X, Y, P, est = sequential_fit
+    assert est.landscape_.widths == (11, 6, 6, 6, 6, 4)
+    np.testing.assert_allclose(est.landscape_.spectrum.sigma, SIGMA, rtol=1e-12)
+    assert est.critical_path_ == [(), (0,), (0, 1), (0, 1, 2), (0, 1, 2, 3)]
+    # the flow rests at the closed-form top-k values 7.125, 2.625, 0.625, 0.125, then 0
+    expected = [0.5 * float(np.sum(SIGMA[k:] ** 2)) for k in range(5)]
+    found = [p.loss for p in plateaus(est.trajectory_, est.landscape_)]
+    assert len(found) == 5
+    np.testing.assert_allclose(found, expected, atol=1e-4 * expected[0])
+    assert est.trajectory_.success
+    # and ends at the least-squares map P and intercept
+    coef, intercept = least_squares(X, Y)
+    np.testing.assert_allclose(coef, P, atol=1e-10)
+    bound = coef_tolerance(X, Y)
+    assert np.linalg.norm(est.coef_ - coef) <= bound
+    assert np.linalg.norm(est.intercept_ - intercept) <= bound * np.linalg.norm(X.mean(axis=0))
+
+
+def test_predictions_and_loss_agree_with_the_layers(sequential_fit):
+    X, Y, _, est = sequential_fit
+    product = est.weights_[0]
+    for w in est.weights_[1:]:
+        product = w @ product
+    centred = (X - X.mean(axis=0)) @ product.T + Y.mean(axis=0)
+    pred = est.predict(X)
+    np.testing.assert_allclose(pred, centred, rtol=1e-12, atol=1e-12)
+    # the reported loss is the landscape's loss and the mean square error of the predictions
+    assert est.loss_ == pytest.approx(est.landscape_.loss(est.weights_), rel=1e-12, abs=1e-15)
+    mse = 0.5 * np.sum((Y - pred) ** 2) / len(Y)
+    assert est.loss_ == pytest.approx(mse, rel=1e-8, abs=1e-14)
+    assert est.score(X, Y) == pytest.approx(1.0, abs=1e-8)
+
+
+def test_random_state_fixes_the_start():
+    X, Y = sample_data(np.random.default_rng(3), 30, 3, 2)
+    est = DeepLinearRegressor((3,), init_scale=0.3, random_state=7).fit(X, Y)
+    land = est.landscape_
+    start = land.unflatten(est.trajectory_.trajectory[0])
+    for w, w0 in zip(start, land.random_weights(scale=0.3, rng=np.random.default_rng(7))):
+        np.testing.assert_array_equal(w, w0)
+    again = DeepLinearRegressor((3,), init_scale=0.3, random_state=7).fit(X, Y)
+    np.testing.assert_array_equal(again.coef_, est.coef_)
+
+
+@pytest.mark.parametrize("widths", [(3, 4), (4, 5, 3)])
+def test_balanced_start_keeps_every_invariant_zero(widths):
+    X, Y = sample_data(np.random.default_rng(4), 40, 4, 3)
+    est = DeepLinearRegressor(widths, init_scale=0.3, balanced=True, random_state=1).fit(X, Y)
+    land = est.landscape_
+    start = land.unflatten(est.trajectory_.trajectory[0])
+    scale = sum(float(np.sum(w * w)) for w in start)
+    for c in land.invariants(start):
+        assert np.linalg.norm(c) <= 1e-13 * scale
+    # the balanced start has the end-to-end map of the random layers it replaces
+    random = land.random_weights(scale=0.3, rng=np.random.default_rng(1))
+    np.testing.assert_allclose(land.end_to_end(start), land.end_to_end(random), atol=1e-15)
+    final_scale = sum(float(np.sum(w * w)) for w in est.weights_)
+    for c in land.invariants(est.weights_):
+        assert np.linalg.norm(c) <= 1e-6 * final_scale
+    coef, _ = least_squares(X, Y)
+    assert np.linalg.norm(est.coef_ - coef) <= coef_tolerance(X, Y)
+
+
+def test_balanced_factorization_rejects_a_map_above_the_bottleneck():
+    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 1, 2))
+    with pytest.raises(ValueError, match="rank at most the bottleneck r = 1"):
+        balanced_factorization(land, np.eye(2), rng=0)
+
+
+def test_bottleneck_gives_reduced_rank_regression():
+    X, Y = sample_data(np.random.default_rng(5), 50, 4, 3)
+    est = DeepLinearRegressor((2, 2), init_scale=0.2, random_state=0).fit(X, Y)
+    # Eckart-Young in the metric Sxx^{1/2}: truncate B = P* Sxx^{1/2} to rank 2
+    Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    evals, evecs = np.linalg.eigh(Xc.T @ Xc / len(X))
+    root = (evecs * np.sqrt(evals)) @ evecs.T
+    u, s, vt = np.linalg.svd(np.linalg.lstsq(Xc, Yc, rcond=None)[0].T @ root)
+    expected = (u[:, :2] * s[:2]) @ vt[:2] @ np.linalg.inv(root)
+    np.testing.assert_allclose(est.coef_, expected, atol=1e-4 * np.abs(expected).max())
+    residual = 0.5 * np.sum((Yc - Xc @ np.linalg.lstsq(Xc, Yc, rcond=None)[0]) ** 2) / len(X)
+    assert est.loss_ == pytest.approx(residual + 0.5 * s[2] ** 2, rel=1e-6)
+
+
+def test_gradient_descent_reaches_least_squares():
+    X, Y = sample_data(np.random.default_rng(6), 40, 3, 2)
+    X = StandardScaler().fit_transform(X)
+    est = DeepLinearRegressor((3,), solver="gd", learning_rate=0.02, init_scale=0.3,
+                              tol=1e-8, random_state=0).fit(X, Y)
+    res = est.trajectory_
+    assert res.method == "gd" and res.success
+    steps = res.t / 0.02
+    np.testing.assert_allclose(steps, np.rint(steps), atol=1e-6)
+    coef, intercept = least_squares(X, Y)
+    bound = coef_tolerance(X, Y, tol=1e-8)
+    assert np.linalg.norm(est.coef_ - coef) <= bound
+    np.testing.assert_allclose(est.intercept_, intercept, atol=1e-12)  # X is centred
+
+
+@pytest.mark.parametrize("y_shape", ["1d", "column"])
+def test_prediction_shape_follows_y(y_shape):
+    X, Y = sample_data(np.random.default_rng(7), 30, 3, 1)
+    y = Y[:, 0] if y_shape == "1d" else Y
+    est = DeepLinearRegressor((2,), random_state=0).fit(X, y)
+    assert est.predict(X).shape == y.shape
+    assert np.ndim(est.coef_) == y.ndim and np.ndim(est.intercept_) == y.ndim - 1
+    coef, intercept = least_squares(X, Y)
+    bound = coef_tolerance(X, Y)
+    assert np.linalg.norm(np.ravel(est.coef_) - coef[0]) <= bound
+    assert np.linalg.norm(est.intercept_ - intercept[0]) <= bound * np.linalg.norm(X.mean(axis=0))
+
+
+def test_center_false_fits_through_the_origin():
+    X, Y = sample_data(np.random.default_rng(8), 30, 3, 2)
+    est = DeepLinearRegressor((3,), center=False, random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(est.intercept_, np.zeros(2))
+    expected = np.linalg.lstsq(X, Y, rcond=None)[0].T
+    assert np.linalg.norm(est.coef_ - expected) <= coef_tolerance(X, Y, center=False)
+
+
+@pytest.mark.parametrize("preprocess", [StandardScaler, lambda: PCA(whiten=True)])
+def test_pipeline_with_preprocessing(preprocess):
+    X, Y = sample_data(np.random.default_rng(9), 60, 4, 2)
+    pipe = make_pipeline(preprocess(), DeepLinearRegressor((3, 3), random_state=0)).fit(X, Y)
+    reference = LinearRegression().fit(X, Y)
+    assert pipe.score(X, Y) == pytest.approx(reference.score(X, Y), abs=1e-6)
+    np.testing.assert_allclose(pipe.predict(X), reference.predict(X),
+                               atol=1e-3 * np.abs(Y).max())
+    # an invertible affine change of the inputs leaves the data's singular values alone
+    est = pipe[-1]
+    np.testing.assert_allclose(est.landscape_.spectrum.sigma,
+                               DataSpectrum.from_data(X, Y).sigma, rtol=1e-10)
+
+
+def test_pca_whitening_makes_the_input_covariance_the_identity():
+    X, Y = sample_data(np.random.default_rng(10), 60, 3, 2)
+    pipe = make_pipeline(PCA(whiten=True), DeepLinearRegressor((2,), random_state=0)).fit(X, Y)
+    spec = pipe[-1].landscape_.spectrum
+    scaled = spec.input_sqrt * np.sqrt(len(X) / (len(X) - 1))  # PCA divides by N - 1
+    np.testing.assert_allclose(scaled, np.eye(3), atol=1e-10)
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 10_000), shift=st.floats(-50, 50), offset=st.floats(-50, 50))
+def test_translating_the_data_moves_only_the_intercept(seed, shift, offset):
+    X, Y = sample_data(np.random.default_rng(seed), 25, 3, 2)
+    params = {"widths": (2,), "init_scale": 0.5, "random_state": seed}
+    est = DeepLinearRegressor(**params).fit(X, Y)
+    moved = DeepLinearRegressor(**params).fit(X + shift, Y + offset)
+    scale = np.abs(est.coef_).max()
+    np.testing.assert_allclose(moved.coef_, est.coef_, atol=1e-6 * scale)
+    expected = est.intercept_ + offset - shift * est.coef_.sum(axis=1)
+    np.testing.assert_allclose(moved.intercept_, expected, atol=1e-6 * (scale * abs(shift) + 1))
+
+
+def test_too_short_a_flow_warns():
+    X, Y = sample_data(np.random.default_rng(11), 30, 3, 2)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        DeepLinearRegressor((3,), t_max=1e-3, random_state=0).fit(X, Y)
+
+
+@pytest.mark.parametrize("params,error,match", [
+    ({"init_scale": -0.1}, ValueError, r"init_scale must be > 0, got -0.1"),
+    ({"init_scale": 0.0}, ValueError, r"init_scale must be > 0, got 0.0"),
+    ({"solver": "adam"}, ValueError, r"solver must be one of 'flow', 'gd', got 'adam'"),
+    ({"widths": (4, 2.5)}, TypeError, r"widths\[1\] must be an integer, got 2.5"),
+    ({"widths": (4, 0)}, ValueError, r"widths\[1\] must be >= 1, got 0"),
+    ({"widths": 4}, TypeError, r"widths must be a sequence of hidden-layer widths"),
+    ({"widths": "44"}, TypeError, r"widths must be a sequence of hidden-layer widths"),
+    ({"balanced": "yes"}, TypeError, r"balanced must be a bool, got 'yes'"),
+    ({"t_max": 0}, ValueError, r"t_max must be > 0, got 0"),
+    ({"learning_rate": float("nan")}, ValueError, r"learning_rate must be finite"),
+    ({"tol": -1.0}, ValueError, r"tol must be > 0"),
+    ({"random_state": -3}, ValueError, r"random_state must be >= 0, got -3"),
+])
+def test_bad_parameters_raise_at_fit(params, error, match):
+    X, Y = sample_data(np.random.default_rng(12), 20, 3, 2)
+    est = DeepLinearRegressor(**params)  # construction never validates (scikit-learn rule)
+    with pytest.raises(error, match=match):
+        est.fit(X, Y)
+
+
+def test_singular_input_covariance_is_rejected():
+    X, Y = sample_data(np.random.default_rng(13), 20, 3, 2)
+    collinear = np.hstack([X, X[:, :1] - 2.0 * X[:, 1:2]])
+    with pytest.raises(ValueError, match="nonsingular input covariance"):
+        DeepLinearRegressor().fit(collinear, Y)
+    with pytest.raises(ValueError, match="nonsingular input covariance"):
+        DeepLinearRegressor().fit(X[:3], Y[:3])  # 3 centred samples span 2 dimensions
