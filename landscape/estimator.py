@@ -182,6 +182,14 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     FlowError
         From ``fit``, when the integration fails or gradient descent diverges.
 
+    Notes
+    -----
+    The estimator passes :func:`sklearn.utils.estimator_checks.check_estimator`. Its tags
+    differ from a regressor's defaults only in ``target_tags.multi_output = True``. Inputs
+    the loss cannot use are errors, never regularised: fewer than 2 samples, and a singular
+    input covariance (THEORY §1), which raises the ``ValueError`` of
+    :meth:`DataSpectrum.from_data`.
+
     Examples
     --------
     >>> import numpy as np
