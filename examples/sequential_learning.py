@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape.flowplot import plot_loss_curve, plot_singular_value_curve  # noqa: E402
+from landscape.plot import plot_loss_curve, plot_singular_value_curve  # noqa: E402
 
 SIGMA = (3.0, 2.0, 1.0, 0.5)
 WIDTHS = (11, 6, 6, 6, 6, 4)

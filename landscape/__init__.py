@@ -6,27 +6,28 @@ its spectrum, exact derivatives, gradient flow, critical points, their second-or
 saddle connections and the frustration of its signed graph.
 """
 
-from .adjacency import adjacency_gradient, adjacency_invariants, adjacency_loss
-from .data import DATASETS, DataSpectrum
-from .flow import (FlowError, FlowResult, FlowStatus, Plateau, gradient_flow, one_mode_time,
-                   one_mode_weight, plateaus)
-from .model import Landscape
+import importlib as _importlib
+
+_TOPICS = ("adjacency", "catalog", "connections", "critical", "curvature", "data", "escape",
+           "estimator", "executor", "flow", "frustration", "model", "modes", "plot", "quotient")
+from .adjacency import *  # noqa: F403
+from .catalog import *  # noqa: F403
+from .connections import *  # noqa: F403
+from .critical import *  # noqa: F403
+from .curvature import *  # noqa: F403
+from .data import *  # noqa: F403
+from .escape import *  # noqa: F403
+from .estimator import *  # noqa: F403
+from .executor import *  # noqa: F403
+from .flow import *  # noqa: F403
+from .frustration import *  # noqa: F403
+from .model import *  # noqa: F403
+from .modes import *  # noqa: F403
+from .plot import *  # noqa: F403
+from .quotient import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DATASETS",
-    "DataSpectrum",
-    "FlowError",
-    "FlowResult",
-    "FlowStatus",
-    "Landscape",
-    "Plateau",
-    "adjacency_gradient",
-    "adjacency_invariants",
-    "adjacency_loss",
-    "gradient_flow",
-    "one_mode_time",
-    "one_mode_weight",
-    "plateaus",
-]
+# Every public name of every topic module, importable from ``landscape`` directly.
+__all__ = sorted({name for topic in _TOPICS
+                  for name in _importlib.import_module(f".{topic}", __name__).__all__})

@@ -19,6 +19,8 @@ from ._validation import check_choice, check_int, check_positive
 from .model import Landscape
 
 __all__ = [
+    "FLOW_METHODS",
+    "FlowError",
     "FlowStatus",
     "FlowResult",
     "Plateau",
@@ -30,7 +32,7 @@ __all__ = [
 
 #: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent
 #: and ``"auto"``.
-METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
+FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
 _IMPLICIT = ("LSODA", "BDF", "Radau")
 #: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
@@ -165,7 +167,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
     weights0 = land.check(weights0, "weights0")
     t_max = check_positive(t_max, "t_max")
-    check_choice(method, "method", METHODS)
+    check_choice(method, "method", FLOW_METHODS)
     rtol = check_positive(rtol, "rtol")
     atol = 1e-3 * rtol * land.weight_scale if atol is None else check_positive(atol, "atol")
     tol = check_positive(tol, "tol")

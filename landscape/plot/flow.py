@@ -9,18 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .flow import FlowResult
-from .model import Landscape
+from ..flow import FlowResult
+from ..model import Landscape
+from ._axes import axes_or_new
 
 __all__ = ["plot_loss_curve", "plot_singular_value_curve"]
-
-
-def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def _times(result: FlowResult, t_floor: float) -> np.ndarray:
@@ -46,7 +39,7 @@ def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: 
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     results = [results] if isinstance(results, FlowResult) else list(results)
     labels = labels or [None] * len(results)
     values = [land.critical_value(range(k)) for k in range(land.max_rank + 1)]
@@ -72,7 +65,7 @@ def plot_singular_value_curve(result: FlowResult, land: Landscape, *, ax=None,
 
     Dashed lines mark the data's ``sigma_i``: each is learnt when its curve reaches its line.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     sigma = land.spectrum.sigma
     for i in range(min(land.max_rank, sigma.size) or 1):
         ax.plot(_times(result, t_floor), result.singular_values[:, i], style, color=f"C{i}")

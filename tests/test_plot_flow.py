@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape.flowplot import plot_loss_curve, plot_singular_value_curve  # noqa: E402
+from landscape.plot import plot_loss_curve, plot_singular_value_curve  # noqa: E402
 
 
 def test_loss_curve_draws_trajectory_and_top_k_lines():
