@@ -48,7 +48,7 @@ __all__ = [
     "NullComparison",
     "IOMonotonicity",
     "FrustrationTrajectory",
-    "METHODS",
+    "FRUSTRATION_METHODS",
     "NULL_MODELS",
     "frustration",
     "null_network",
@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Accepted values of ``method`` in :func:`frustration`.
-METHODS = ("auto", "exact", "enumeration", "milp", "greedy")
+FRUSTRATION_METHODS = ("auto", "exact", "enumeration", "milp", "greedy")
 
 #: Null models of :func:`null_network`: signs shuffled within a layer, weights permuted
 #: within a layer, independent fair signs.
@@ -270,7 +270,7 @@ class _SignedLayers:
         out = np.empty(self.h)
         for j, w in enumerate(self.blocks, start=1):
             signed = self.layer(s, j)[:, None] * w * self.layer(s, j - 1)[None, :]
-            out[j - 1] = -float(np.sum(signed[signed < 0]))
+            out[j - 1] = float(np.sum(np.abs(w)[signed < 0]))
         return out
 
     def field(self, s: np.ndarray) -> np.ndarray:
@@ -647,13 +647,13 @@ def _greedy(g: _SignedLayers, starts: list[np.ndarray], polish: bool) -> np.ndar
 
 
 # ---------------------------------------------------------------------------- public
-def _check_signs(signs, g: _SignedLayers) -> np.ndarray:
+def _check_signs(signs, g: _SignedLayers, name: str = "initial_signs") -> np.ndarray:
     s = np.asarray(signs)
     if s.shape != (g.n,) or not np.all(np.isin(s, (-1, 1))):
-        raise ValueError(f"initial_signs must be a vector of n = {g.n} entries, each +1 or -1, "
+        raise ValueError(f"{name} must be a vector of n = {g.n} entries, each +1 or -1, "
                          f"got shape {s.shape}")
     if np.any(s[~g.free] != 1):
-        raise ValueError("initial_signs must be +1 on the input and output nodes when "
+        raise ValueError(f"{name} must be +1 on the input and output nodes when "
                          "fix_io_signs=True, got -1 there")
     return s.astype(float)
 
@@ -729,7 +729,7 @@ def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
     layers = _layers_of(weights_or_adjacency, widths, "weights_or_adjacency")
     weighted = _check_bool(weighted, "weighted")
     fix_io_signs = _check_bool(fix_io_signs, "fix_io_signs")
-    check_choice(method, "method", METHODS)
+    check_choice(method, "method", FRUSTRATION_METHODS)
     restarts = check_int(restarts, "restarts", minimum=0)
     max_enumeration = check_int(max_enumeration, "max_enumeration", minimum=0)
     time_limit = check_positive(time_limit, "time_limit")
@@ -770,6 +770,22 @@ def _result(g, s, exact, lower, method) -> FrustrationResult:
         signs=s.astype(np.int8), exact=bool(exact), lower_bound=float(lower),
         upper_bound=value, per_layer=per_layer, method=method, total_weight=g.total,
         widths=g.widths)
+
+
+# Values of FrustrationResult.method: which computation produced the value.
+_RESULT_METHODS = ("balance", "enumeration", "milp", "greedy")
+
+
+def _result_of_signs(layers, signs, *, exact: bool, lower_bound: float,
+                     method: str) -> FrustrationResult:
+    """The result of a recorded switching ``signs`` of ``layers`` (weighted, all nodes free).
+
+    The value is recomputed from the definition; a stored record (a catalog's frustration
+    column) is checked against it by the caller.
+    """
+    g = _graph(layers, True, False)
+    check_choice(method, "method", _RESULT_METHODS)
+    return _result(g, _check_signs(signs, g, "signs"), exact, lower_bound, method)
 
 
 # ---------------------------------------------------------------------------- nulls
@@ -829,7 +845,7 @@ class _Options:
     @classmethod
     def checked(cls, weighted, fix_io_signs, method, restarts, max_enumeration, time_limit,
                 polish) -> _Options:
-        check_choice(method, "method", METHODS)
+        check_choice(method, "method", FRUSTRATION_METHODS)
         return cls(_check_bool(weighted, "weighted"), _check_bool(fix_io_signs, "fix_io_signs"),
                    method, check_int(restarts, "restarts", minimum=0),
                    check_int(max_enumeration, "max_enumeration", minimum=0),
@@ -847,7 +863,9 @@ def _null_task(task) -> tuple[float, bool]:
     return res.normalized, res.exact
 
 
-def _compare(layers, null, samples, rng, options, executor, progress) -> NullComparison:
+def _compare(layers, null, samples, rng, options, executor, progress
+             ) -> tuple[FrustrationResult, NullComparison]:
+    """The network's own result and its comparison with ``samples`` null networks."""
     children = rng.spawn(samples + 1)
     observed = options.run(layers, children[0])
     tasks = [(layers, null, child, options) for child in children[1:]]
@@ -860,9 +878,9 @@ def _compare(layers, null, samples, rng, options, executor, progress) -> NullCom
     std = float(np.std(values, ddof=1)) if samples > 1 else 0.0
     z = (observed.normalized - mean) / std if std > 0 else None
     p = (1.0 + np.sum(values <= observed.normalized)) / (samples + 1.0)
-    return NullComparison(value=observed.normalized, samples=values, mean=mean, std=std,
-                          z_score=z, p_value=float(p), null=null,
-                          exact=bool(observed.exact and exact.all()))
+    return observed, NullComparison(value=observed.normalized, samples=values, mean=mean,
+                                    std=std, z_score=z, p_value=float(p), null=null,
+                                    exact=bool(observed.exact and exact.all()))
 
 
 def _check_executor(executor) -> Executor:
@@ -928,7 +946,7 @@ def frustration_vs_null(weights, null: str = "sign_shuffle", samples: int = 100,
     options = _Options.checked(weighted, fix_io_signs, method, restarts, max_enumeration,
                                time_limit, polish)
     return _compare(layers, null, samples, np.random.default_rng(seed), options,
-                    _check_executor(executor), _check_progress(progress))
+                    _check_executor(executor), _check_progress(progress))[1]
 
 
 def io_monotonicity(weights, *, widths=None, method: str = "auto", restarts: int = 20,
@@ -967,7 +985,7 @@ def io_monotonicity(weights, *, widths=None, method: str = "auto", restarts: int
     0.2
     """
     layers = _layers_of(weights, widths, "weights")
-    check_choice(method, "method", METHODS)
+    check_choice(method, "method", FRUSTRATION_METHODS)
     restarts = check_int(restarts, "restarts", minimum=0)
     max_enumeration = check_int(max_enumeration, "max_enumeration", minimum=0)
     product = layers[0]
@@ -984,10 +1002,9 @@ def io_monotonicity(weights, *, widths=None, method: str = "auto", restarts: int
 
 def _time_task(task):
     layers, null, null_samples, rng, options = task
-    res = options.run(layers, rng)
-    band = None if null is None else _compare(layers, null, null_samples, rng, options,
-                                              Executor(), False)
-    return res, band
+    if null is None:
+        return options.run(layers, rng), None
+    return _compare(layers, null, null_samples, rng, options, Executor(), False)
 
 
 def frustration_along_flow(flow_result: FlowResult, land: Landscape, *, every: int = 1,
