@@ -27,27 +27,27 @@ zero threshold of both tests is ``zero_tol`` times the curvature scale
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import linalg as sparse_linalg
 
-from ._validation import check_choice, check_int, check_nonnegative, check_positive
+from ._validation import as_vector, check_choice, check_int, check_nonnegative, check_positive
 from .data import DataSpectrum
 from .model import Landscape
 from .modes import CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, learnt_modes
 
 __all__ = [
-    "DENSE_LIMIT",
+    "DENSE_HESSIAN_LIMIT",
     "ZERO_TOL",
     "Classification",
+    "HessianSpectrum",
     "Inertia",
     "Witness",
     "balance_layers",
     "classify",
     "curvature_scale",
     "hessian_inertia",
+    "hessian_spectrum",
     "orbit_dimension",
     "orbit_tangent",
     "witness_kind",
@@ -59,7 +59,11 @@ __all__ = [
 #: and witness strengths.
 ZERO_TOL = 1e-7
 #: Largest parameter count ``P`` for which ``method="auto"`` forms the dense ``P x P`` Hessian.
-DENSE_LIMIT = 2500
+DENSE_HESSIAN_LIMIT = 2500
+#: Width of the first random block of the matrix-free inertia (doubled until it suffices).
+FIRST_BLOCK = 16
+#: Gaussian probes of the matrix-free error bound (it fails with probability ``10^-PROBES``).
+PROBES = 10
 #: Largest ``P x sum_j d_j^2`` for which :func:`orbit_dimension` stacks the generator images.
 GENERATOR_LIMIT = 2 * 10 ** 7
 #: Relative numerical-rank threshold (times the largest singular value, or the product of the
@@ -316,10 +320,16 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     _check_land(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
     rtol = check_nonnegative(rtol, "rtol")
+    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    weights = land.check(weights)
     check_critical(land, weights, tol=critical_tol)
-    modes = learnt_modes(land, weights, rtol=rtol)
     balanced, scale = _prepared(land, weights)
-    threshold = zero_tol * scale
+    return _witness(land, weights, balanced, zero_tol * scale, rtol)
+
+
+def _witness(land: Landscape, weights, balanced, threshold: float, rtol: float) -> Witness:
+    """The witness test on validated critical ``weights`` with their rebalanced reduced form."""
+    modes = learnt_modes(land, weights, rtol=rtol)
     common = dict(subset=modes.subset, rank=modes.rank, max_rank=modes.max_rank, top=modes.top,
                   threshold=threshold)
     if not modes.top:
@@ -464,6 +474,11 @@ def orbit_dimension(land: Landscape, weights, *, method: str = "auto") -> int:
     _check_land(land)
     check_choice(method, "method", ("auto", "generators", "ranks"))
     weights, _ = balance_layers(land.check(weights), norm=land.weight_scale)
+    return _orbit_dimension(land, weights, method)
+
+
+def _orbit_dimension(land: Landscape, weights, method: str) -> int:
+    """:func:`orbit_dimension` at validated, rebalanced ``weights``."""
     n_generators = int(_hidden_offsets(land.widths)[-1])
     if n_generators == 0:
         return 0
@@ -486,10 +501,15 @@ class Inertia:
     threshold : float
         Eigenvalues with ``|lambda| <= threshold`` count as zero.
     eigenvalues : ndarray
-        All eigenvalues, ascending (``method="dense"``), or the ones the matrix-free solver
-        computed: the lowest ``n_- + k`` and the highest ``n_+ + k`` for a few ``k``.
+        Ascending. All ``P`` eigenvalues (``method="dense"``), or the Ritz values of the
+        matrix-free solver: every eigenvalue beyond the noise of the range it captured (all
+        the nonzero ones) and some near-zero ones, the rest of the kernel uncomputed.
     method : str
         ``"dense"`` or ``"matrix_free"``.
+    eigenvalue_bound : float
+        Matrix-free: a bound, holding with probability at least ``1 - 10^-10``, on the
+        distance of every Hessian eigenvalue from the computed values (completed by zeros);
+        0 for the dense method.
     """
 
     n_negative: int
@@ -498,10 +518,14 @@ class Inertia:
     threshold: float
     eigenvalues: np.ndarray = field(repr=False)
     method: str
+    eigenvalue_bound: float = 0.0
 
     @property
     def min_eigenvalue(self) -> float:
-        return float(self.eigenvalues[0])
+        """The lowest eigenvalue (0 where it lies in an uncomputed part of the kernel)."""
+        lowest = float(self.eigenvalues[0])
+        complete = self.eigenvalues.size == self.n_negative + self.n_zero + self.n_positive
+        return lowest if complete or self.n_negative else min(lowest, 0.0)
 
     def __repr__(self) -> str:
         return (f"Inertia(n_negative={self.n_negative}, n_zero={self.n_zero}, "
@@ -509,77 +533,85 @@ class Inertia:
                 f"method={self.method!r})")
 
 
-def _dense_inertia(land: Landscape, weights, threshold: float) -> Inertia:
-    values = np.linalg.eigvalsh(land.hessian(weights))
+def _counted(values: np.ndarray, threshold: float, size: int, method: str,
+             bound: float = 0.0) -> Inertia:
     n_neg = int(np.count_nonzero(values < -threshold))
     n_pos = int(np.count_nonzero(values > threshold))
-    return Inertia(n_neg, values.size - n_neg - n_pos, n_pos, threshold, values, "dense")
+    return Inertia(n_neg, size - n_neg - n_pos, n_pos, threshold, values, method, bound)
 
 
-def _hvp_operator(land: Landscape, weights) -> sparse_linalg.LinearOperator:
-    def matvec(v):
-        out = land._hvp(weights, land._split(np.asarray(v, dtype=float).ravel()))
-        return np.concatenate([o.ravel() for o in out])
+def _hvp_block(land: Landscape, weights):
+    """``V -> H V`` column by column (exact Hessian-vector products, :meth:`Landscape.hvp`)."""
+    def apply(block: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.concatenate([o.ravel() for o in land._hvp(
+            weights, land._split(block[:, k]))]) for k in range(block.shape[1])])
 
-    def matmat(block):
-        return np.column_stack([matvec(block[:, k]) for k in range(block.shape[1])])
-
-    p = land.n_params
-    return sparse_linalg.LinearOperator((p, p), matvec=matvec, matmat=matmat, dtype=float)
+    return apply
 
 
-def _count_beyond(operator, size: int, threshold: float, *, largest: bool, rng,
-                  max_eigenpairs: int) -> tuple[int, np.ndarray]:
-    """Count eigenvalues beyond ``-threshold`` (lowest end) or ``threshold`` (highest end).
+def _range_eigenvalues(apply, size: int, threshold: float, *, rng,
+                       max_eigenpairs: int) -> tuple[np.ndarray, float]:
+    """Eigenvalues of a symmetric operator on its range, with a certified error bound.
 
-    Block LOBPCG (Knyazev 2001) on the operator (``-operator`` for the highest end), with a
-    block that doubles until it holds an eigenvalue on the near side of the threshold; a
-    block method resolves the repeated eigenvalues that hidden units produce. Residuals are
-    checked, not trusted.
+    Randomized range finder and Rayleigh-Ritz (Halko, Martinsson & Tropp, SIAM Review 2011):
+    ``B = orth(H Omega)`` for a Gaussian block ``Omega`` holds the whole range of ``H`` once
+    the block is wider than ``rank H``, and the eigenvalues of ``B^T H B`` are then the nonzero
+    eigenvalues of ``H``. Fresh Gaussian probes ``w_i`` bound what is left,
+    ``||(I - B B^T) H|| <= e = 10 sqrt(2/pi) max_i ||(I - B B^T) H w_i||`` with probability
+    ``1 - 10^-PROBES`` (ibid. §4.3); writing ``H`` in the basis ``(B, B_perp)``, Weyl's
+    inequality puts every eigenvalue of ``H`` within ``2 e`` of the Ritz values completed
+    by zeros. The block doubles (reusing the probes' images) until ``2 e`` is below
+    ``threshold / 10``.
     """
-    sign = -1.0 if largest else 1.0
-    block = min(8, size)
-    scale = max(threshold, 1e-300)
+    block = min(FIRST_BLOCK, size)
+    sample = apply(rng.standard_normal((size, block)))
     while True:
-        x = rng.standard_normal((size, block))
-        if 5 * block >= size:  # tiny problem: the Rayleigh-Ritz basis is the whole space
-            dense = sign * operator.matmat(np.eye(size))
-            values = np.linalg.eigvalsh(0.5 * (dense + dense.T))[:block]
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                values, vectors = sparse_linalg.lobpcg(
-                    lambda v, s=sign: s * operator.matmat(np.atleast_2d(v.T).T), x,
-                    largest=False, tol=1e-3 * scale, maxiter=max(200, 4 * block))
-            values = np.sort(np.asarray(values, dtype=float))
-        beyond = int(np.count_nonzero(values < -threshold))
-        if beyond < block or block >= size:
-            return beyond, sign * values
+        basis = np.linalg.qr(sample)[0]
+        image = apply(basis)
+        small = basis.T @ image
+        values = np.linalg.eigvalsh(0.5 * (small + small.T))
+        if basis.shape[1] >= size:      # the basis spans the whole space: nothing is left
+            return values, 0.0
+        probes = apply(rng.standard_normal((size, PROBES)))
+        left = probes - basis @ (basis.T @ probes)
+        bound = 2.0 * 10.0 * np.sqrt(2.0 / np.pi) * float(np.max(np.linalg.norm(left, axis=0)))
+        if bound <= 0.1 * threshold:
+            return values, bound
         if block >= max_eigenpairs:
             raise RuntimeError(
-                f"the matrix-free inertia needs more than max_eigenpairs = {max_eigenpairs} "
-                f"eigenpairs at the {'highest' if largest else 'lowest'} end of the Hessian "
-                f"spectrum; raise max_eigenpairs or use method='dense'")
-        block = min(2 * block, size, max_eigenpairs)
+                f"the matrix-free inertia needs a subspace wider than max_eigenpairs = "
+                f"{max_eigenpairs} (eigenvalue bound {bound:.3g} > threshold / 10 = "
+                f"{0.1 * threshold:.3g}): the Hessian has too many nonzero eigenvalues; raise "
+                f"max_eigenpairs or use method='dense'")
+        wider = min(2 * block, size, max_eigenpairs)
+        extra = [probes] if wider - block >= PROBES else []
+        fresh = wider - block - sum(p.shape[1] for p in extra)
+        if fresh > 0:
+            extra.append(apply(rng.standard_normal((size, fresh))))
+        sample = np.column_stack([sample, *extra])
+        block = sample.shape[1]
 
 
 def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
-                    method: str = "auto", dense_limit: int = DENSE_LIMIT,
+                    method: str = "auto", dense_limit: int = DENSE_HESSIAN_LIMIT,
                     max_eigenpairs: int = 512, seed: int = 0) -> Inertia:
     """Inertia of the Hessian at a point, densely or matrix-free.
 
-    The point is mapped to reduced coordinates and rebalanced (:func:`balance_layers`); both
-    are congruences of the Hessian at a critical point, so the inertia is the one at
-    ``weights`` (Sylvester's law of inertia). Eigenvalues with ``|lambda| <= zero_tol *
-    curvature_scale`` count as zero.
+    The point is mapped to reduced coordinates and rebalanced (:func:`balance_layers`);
+    both are fixed linear changes of the parameters under which the loss is unchanged, so
+    the Hessians are congruent and the inertia is the one at ``weights`` (Sylvester's law of
+    inertia). Eigenvalues with ``|lambda| <= zero_tol * curvature_scale`` count as zero.
 
     ``method="dense"`` forms the analytic ``P x P`` Hessian and all its eigenvalues
-    (``O(P^3)``). ``method="matrix_free"`` never forms it: block LOBPCG on exact
-    Hessian-vector products counts the eigenvalues below ``-threshold`` from the lowest end
-    and those above ``threshold`` from the highest end, and ``n_0 = P - n_- - n_+``; the
-    symmetry orbit lies in the kernel, between the two ends, so it needs no deflation, and
-    the cost grows with ``n_- + n_+`` (the rank of the Hessian), small for wide networks at
-    low-rank critical points. ``"auto"`` is dense up to ``dense_limit`` parameters.
+    (``O(P^3)``). ``method="matrix_free"`` never forms it: a randomized range finder on
+    exact Hessian-vector products captures the range of the Hessian, Rayleigh-Ritz on it
+    gives every eigenvalue beyond the threshold, and a posteriori Gaussian probes certify
+    that nothing was missed (see :func:`_range_eigenvalues`); ``n_0 = P - n_- - n_+``. The
+    symmetry orbit lies in the kernel and needs no deflation; the cost is
+    ``O(k)`` Hessian-vector products and ``O(P k^2)`` orthogonalisation for a subspace of
+    width ``k`` about twice ``n_- + n_+`` (the rank of the Hessian, small for wide networks
+    at low-rank critical points). ``"auto"`` is dense up to ``dense_limit`` parameters
+    (:data:`DENSE_HESSIAN_LIMIT`).
 
     Parameters
     ----------
@@ -589,9 +621,18 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     method : {"auto", "dense", "matrix_free"}
     dense_limit : int
     max_eigenpairs : int
-        Largest block the matrix-free solver may use at either end (RuntimeError beyond).
+        Widest subspace (Ritz pairs) the matrix-free solver may use (RuntimeError beyond).
     seed : int
-        Seed of the solver's random start block.
+        Seed of the solver's random blocks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0]), widths=(2, 2, 2))
+    >>> w = [np.diag([3.0 ** 0.5, 0.0]), np.diag([3.0 ** 0.5, 0.0])]
+    >>> hessian_inertia(land, w)  # h = 2, S = {1}: index 1, nullity 3 (THEORY §4.1)
+    Inertia(n_negative=1, n_zero=3, n_positive=4, min_eigenvalue=-2, method='dense')
     """
     _check_land(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
@@ -608,15 +649,108 @@ def _inertia(reduced: Landscape, weights, threshold, method, dense_limit, max_ei
              seed) -> Inertia:
     size = reduced.n_params
     if method == "dense" or (method == "auto" and size <= dense_limit):
-        return _dense_inertia(reduced, weights, threshold)
-    operator = _hvp_operator(reduced, weights)
-    rng = np.random.default_rng(seed)
-    n_neg, low = _count_beyond(operator, size, threshold, largest=False, rng=rng,
-                               max_eigenpairs=max_eigenpairs)
-    n_pos, high = _count_beyond(operator, size, threshold, largest=True, rng=rng,
-                                max_eigenpairs=max_eigenpairs)
-    values = np.unique(np.concatenate([low, high]))
-    return Inertia(n_neg, size - n_neg - n_pos, n_pos, threshold, values, "matrix_free")
+        return _counted(np.linalg.eigvalsh(reduced.hessian(weights)), threshold, size, "dense")
+    values, bound = _range_eigenvalues(_hvp_block(reduced, weights), size, threshold,
+                                       rng=np.random.default_rng(seed),
+                                       max_eigenpairs=max_eigenpairs)
+    return _counted(values, threshold, size, "matrix_free", bound)
+
+
+# ---------------------------------------------------------------------- spectrum parts
+@dataclass(frozen=True, eq=False)
+class HessianSpectrum:
+    """The Hessian spectrum at a critical point, split into its parts (THEORY §4).
+
+    ``eigenvalues`` (ascending, length ``P``) holds the negative part, then the kernel
+    (``|lambda| <= zero_threshold``), then the positive part. The kernel splits by dimension
+    into the tangent of the symmetry orbit (its first ``n_orbit`` entries) and the centre
+    beyond it (the other ``centre_dim``); it is one degenerate eigenspace, so the split is a
+    count, not an assignment of eigenvectors.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray (P,)
+        Ascending; kernel eigenvalues a matrix-free solver did not compute are ``0.0``.
+    n_negative, n_zero, n_positive, n_orbit : int
+    zero_threshold : float
+    complete : bool
+        Whether every eigenvalue was computed (else part of the kernel is filled with 0).
+    """
+
+    eigenvalues: np.ndarray = field(repr=False)
+    n_negative: int
+    n_zero: int
+    n_positive: int
+    n_orbit: int
+    zero_threshold: float
+    complete: bool
+
+    @property
+    def centre_dim(self) -> int:
+        """``n_zero - n_orbit``."""
+        return self.n_zero - self.n_orbit
+
+    @property
+    def negative(self) -> np.ndarray:
+        return self.eigenvalues[:self.n_negative]
+
+    @property
+    def orbit(self) -> np.ndarray:
+        return self.eigenvalues[self.n_negative:self.n_negative + self.n_orbit]
+
+    @property
+    def centre(self) -> np.ndarray:
+        return self.eigenvalues[self.n_negative + self.n_orbit:self.n_negative + self.n_zero]
+
+    @property
+    def positive(self) -> np.ndarray:
+        return self.eigenvalues[self.n_negative + self.n_zero:]
+
+    def __repr__(self) -> str:
+        return (f"HessianSpectrum(n_negative={self.n_negative}, n_orbit={self.n_orbit}, "
+                f"centre_dim={self.centre_dim}, n_positive={self.n_positive}, "
+                f"zero_threshold={self.zero_threshold:.3g}, complete={self.complete})")
+
+
+def hessian_spectrum(eigenvalues, *, zero_threshold: float, n_orbit: int = 0,
+                     n_params: int | None = None) -> HessianSpectrum:
+    """Split Hessian eigenvalues into negative, orbit, centre and positive parts.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, 1-D
+        Computed eigenvalues: all of them, or (matrix-free) every one beyond
+        ``zero_threshold`` and some of the kernel.
+    zero_threshold : float
+        ``|lambda| <= zero_threshold`` counts as zero.
+    n_orbit : int
+        Dimension of the symmetry-orbit tangent, at most the kernel dimension.
+    n_params : int, optional
+        ``P``; kernel eigenvalues missing from ``eigenvalues`` are filled with 0.
+
+    Examples
+    --------
+    >>> hessian_spectrum([2.0, 0.0, -1.0, 1e-12], zero_threshold=1e-9, n_orbit=1, n_params=5)
+    HessianSpectrum(n_negative=1, n_orbit=1, centre_dim=2, n_positive=1, zero_threshold=1e-09, complete=False)
+    """
+    values = np.sort(as_vector(eigenvalues, "eigenvalues"))
+    zero_threshold = check_nonnegative(zero_threshold, "zero_threshold")
+    n_orbit = check_int(n_orbit, "n_orbit", minimum=0)
+    size = values.size if n_params is None else check_int(n_params, "n_params", minimum=1)
+    if size < values.size:
+        raise ValueError(f"n_params must be at least the number of eigenvalues "
+                         f"{values.size}, got {size}")
+    negative = values[values < -zero_threshold]
+    positive = values[values > zero_threshold]
+    zero = values[np.abs(values) <= zero_threshold]
+    n_zero = size - negative.size - positive.size
+    if n_orbit > n_zero:
+        raise ValueError(f"n_orbit must be at most the kernel dimension {n_zero}, got {n_orbit}")
+    kernel = np.sort(np.concatenate([zero, np.zeros(n_zero - zero.size)]))
+    return HessianSpectrum(eigenvalues=np.concatenate([negative, kernel, positive]),
+                           n_negative=int(negative.size), n_zero=int(n_zero),
+                           n_positive=int(positive.size), n_orbit=n_orbit,
+                           zero_threshold=zero_threshold, complete=size == values.size)
 
 
 # ---------------------------------------------------------------------- classification
@@ -645,7 +779,7 @@ class Classification:
     min_eigenvalue : float
         Lowest Hessian eigenvalue at the rebalanced point in reduced coordinates.
     eigenvalues : ndarray
-        The eigenvalues computed (all of them for the dense method).
+        The eigenvalues computed (all of them for the dense method; see :class:`Inertia`).
     zero_threshold : float
         ``zero_tol * curvature_scale``: the bound on ``|lambda|`` and witness strengths
         counted as zero.
@@ -698,6 +832,12 @@ class Classification:
     def witness_strength(self) -> float:
         return self.witness.strength
 
+    @property
+    def spectrum(self) -> HessianSpectrum:
+        """The eigenvalues split into negative, orbit, centre and positive parts."""
+        return hessian_spectrum(self.eigenvalues, zero_threshold=self.zero_threshold,
+                                n_orbit=self.n_orbit, n_params=sum(self.inertia))
+
     def __repr__(self) -> str:
         text = (f"Classification(kind={self.kind.value!r}, witness_kind="
                 f"{self.witness_kind.value!r}, subset={self.subset}, inertia={self.inertia}, "
@@ -738,8 +878,8 @@ def _disagreement(kind, witness: Witness, inertia: Inertia) -> str:
 
 
 def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: str = "auto",
-             dense_limit: int = DENSE_LIMIT, max_eigenpairs: int = 512, escapes: bool = False,
-             rtol: float = TIE_RTOL, critical_tol: float = CRITICAL_TOL,
+             dense_limit: int = DENSE_HESSIAN_LIMIT, max_eigenpairs: int = 512,
+             escapes: bool = False, rtol: float = TIE_RTOL, critical_tol: float = CRITICAL_TOL,
              seed: int = 0) -> Classification:
     """Second-order classification of any critical point (THEORY §4, §4.1).
 
@@ -787,15 +927,19 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     check_choice(method, "method", ("auto", "dense", "matrix_free"))
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
     max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
+    if not isinstance(escapes, bool):
+        raise TypeError(f"escapes must be a bool, got {escapes!r}")
+    rtol = check_nonnegative(rtol, "rtol")
+    critical_tol = check_nonnegative(critical_tol, "critical_tol")
     seed = check_int(seed, "seed", minimum=0)
-    witness = witness_test(land, weights, zero_tol=zero_tol, rtol=rtol,
-                           critical_tol=critical_tol)
     weights = land.check(weights)
+    check_critical(land, weights, tol=critical_tol)
     balanced, scale = _prepared(land, weights)
+    witness = _witness(land, weights, balanced, zero_tol * scale, rtol)
     reduced = _reduced_landscape(land)
     inertia = _inertia(reduced, balanced, zero_tol * scale, method, dense_limit,
                        max_eigenpairs, seed)
-    n_orbit = orbit_dimension(reduced, balanced)
+    n_orbit = _orbit_dimension(reduced, balanced, "auto")
     value = land.loss(weights)
     kind = _hessian_kind(land, value, inertia.n_negative, rtol)
     escape_order = None
