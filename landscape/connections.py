@@ -748,7 +748,8 @@ def load_saddle_graph(path) -> nx.DiGraph:
             or graph.graph.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"{path} must be a saddle graph with schema_version {SCHEMA_VERSION}")
     keys = set(json.loads(graph.graph.pop("json_keys")))
-    del graph.graph["format"], graph.graph["schema_version"]
+    for key in ("format", "schema_version", "node_default", "edge_default"):
+        graph.graph.pop(key, None)  # file bookkeeping; the last two are added by read_graphml
 
     def decode(data: dict) -> None:
         for key in keys & set(data):
