@@ -18,6 +18,15 @@ def atomic_write(path, write) -> Path:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place.
 
     An interrupted or failed write leaves ``path`` as it was.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> target = Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = atomic_write(target, lambda tmp: Path(tmp).write_text("done"))
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('done', ['notes.txt'])
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +67,20 @@ def load_data_file(path, *, x_cols=None, y_cols=None) -> tuple[np.ndarray, np.nd
     ValueError
         For a missing file, an unknown suffix, missing arrays or columns, non-numeric cells
         or NaN values, each naming the file and the place.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "samples.csv"
+    >>> _ = path.write_text("x1,x2,y\\n1,0,2\\n0,1,3\\n1,1,5\\n")
+    >>> X, Y = load_data_file(path, y_cols=["y"])
+    >>> X.shape, Y.ravel().tolist()
+    ((3, 2), [2.0, 3.0, 5.0])
+    >>> load_data_file(path, y_cols=["z"])
+    Traceback (most recent call last):
+    ...
+    ValueError: samples.csv has no column(s) ['z']; columns are ['x1', 'x2', 'y']
     """
     path = Path(path)
     if not path.is_file():
@@ -111,7 +134,20 @@ def _load_csv(path: Path, x_cols, y_cols):
 
 
 def load_weights_file(path) -> list[np.ndarray]:
-    """Read layer matrices ``W_1..W_h`` from an ``.npz`` with arrays ``W1, W2, ...``."""
+    """Read layer matrices ``W_1..W_h`` from an ``.npz`` with arrays ``W1, W2, ...``.
+
+    The file is read with ``allow_pickle=False`` and must hold exactly ``W1..Wh``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> path = save_weights_file(Path(tempfile.mkdtemp()) / "net.npz",
+    ...                          [np.ones((2, 3)), np.ones((1, 2))])
+    >>> [w.shape for w in load_weights_file(path)]
+    [(2, 3), (1, 2)]
+    """
     path = Path(path)
     if not path.is_file() or path.suffix != ".npz":
         raise ValueError(f"weights file must be an existing .npz file, got {str(path)!r}")
@@ -125,7 +161,10 @@ def load_weights_file(path) -> list[np.ndarray]:
 
 
 def save_weights_file(path, weights) -> Path:
-    """Write ``W_1..W_h`` as arrays ``W1, W2, ...`` of an ``.npz`` (atomically)."""
+    """Write ``W_1..W_h`` as arrays ``W1, W2, ...`` of an ``.npz`` (atomically).
+
+    Returns the path written; :func:`load_weights_file` reads it back (example there).
+    """
     arrays = {f"W{j}": np.asarray(w, dtype=float) for j, w in enumerate(weights, start=1)}
 
     def write(tmp):

@@ -315,6 +315,19 @@ def plateaus(result: FlowResult, land: Landscape, *, grad_tol: float = 1e-3) -> 
 
     Each run is reported with the loss at its middle record; a trajectory through a
     sequence of saddles shows one plateau per saddle, then one at the limit point.
+
+    Examples
+    --------
+    A small start of a three-layer network learns its two modes one after the other:
+    plateaus at the critical values ``1/2 (2^2 + 1^2)``, ``1/2 1^2`` and 0.
+
+    >>> import numpy as np
+    >>> from landscape import DataSpectrum, Landscape
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> start = land.random_weights(scale=1e-3, rng=0)
+    >>> found = plateaus(gradient_flow(land, start), land)
+    >>> [round(p.loss, 6) for p in found]
+    [2.5, 0.5, 0.0]
     """
     grad_tol = check_positive(grad_tol, "grad_tol")
     small = result.gradient_norm <= grad_tol * land.gradient_scale
@@ -373,7 +386,18 @@ def one_mode_time(a, *, a0: float, sigma: float, h: int) -> float:
 
 
 def one_mode_weight(t, *, a0: float, sigma: float, h: int) -> float:
-    """The weight ``a(t)`` of the balanced one-mode flow started at ``a0``: inverse of :func:`one_mode_time`."""
+    """The weight ``a(t)`` of the balanced one-mode flow started at ``a0``: inverse of :func:`one_mode_time`.
+
+    Examples
+    --------
+    For ``h = 2`` the product ``u = a^2`` follows the logistic curve of Saxe, McClelland &
+    Ganguli (ICLR 2014), ``u(t) = sigma / (1 + (sigma / u0 - 1) e^{-2 sigma t})``.
+
+    >>> import numpy as np
+    >>> a = one_mode_weight(1.5, a0=0.1, sigma=2.0, h=2)
+    >>> bool(np.isclose(a ** 2, 2.0 / (1 + (2.0 / 0.01 - 1) * np.exp(-2 * 2.0 * 1.5))))
+    True
+    """
     a0, sigma, h, top = _check_one_mode(a0, sigma, h)
     t = float(t)
     if t < 0 or not np.isfinite(t):

@@ -129,6 +129,15 @@ def check_subset(subset, n_modes: int, name: str = "subset") -> tuple[int, ...]:
 
     ``n_modes`` is the number of positive singular values: indices must lie in
     ``[0, n_modes)`` (zero singular values are never learnt) and be distinct.
+
+    Examples
+    --------
+    >>> check_subset([2, 0], 3)
+    (0, 2)
+    >>> check_subset([0, 3], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: subset must hold indices of positive singular values, i.e. < 3, got 3
     """
     if isinstance(subset, (str, bytes)) or not hasattr(subset, "__iter__"):
         raise TypeError(f"{name} must be a sequence of mode indices, got {subset!r}")
@@ -294,6 +303,20 @@ def check_critical(land: Landscape, weights, *, tol: float = CRITICAL_TOL,
     NotCriticalError
         If the relative gradient norm exceeds ``tol`` (its value is in the message and in
         the exception's ``gradient_norm``).
+
+    Examples
+    --------
+    The origin of a network with two hidden layers is critical; a random point is not.
+
+    >>> import numpy as np
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> check_critical(land, [np.zeros((2, 2))] * 3)
+    0.0
+    >>> check_critical(land, land.random_weights(rng=0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    landscape.modes.NotCriticalError: weights must be a critical point (relative gradient norm <= 1e-06), got relative gradient norm ...
     """
     tol = check_nonnegative(tol, "tol")
     measure = relative_gradient_norm(land, weights)

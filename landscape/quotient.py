@@ -295,6 +295,17 @@ def fiber_coordinates(land: Landscape, weights, *, rank_rtol: float = RANK_RTOL)
     A singular value of ``W_j ... W_i`` counts when it exceeds ``rank_rtol`` times
     ``||W_j||_2 ... ||W_i||_2`` (the scale of the product's rounding error), so the ranks do
     not depend on how the layers are scaled against each other.
+
+    Examples
+    --------
+    The canonical point of ``S = {0}`` is one balanced path: every partial product has
+    rank 1 and every ``C_j`` vanishes.
+
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> fiber = fiber_coordinates(land, canonical_representative(land, (0,)))
+    >>> fiber.layer_ranks, fiber.partial_rank(1, 3), max(fiber.invariant_norms)
+    ((1, 1, 1), 1, 0.0)
     """
     _check_land(land)
     weights = land.check(weights)
@@ -381,6 +392,20 @@ def same_class(land: Landscape, a, b, *, tol: float = CRITICAL_TOL, rtol: float 
     ------
     NotCriticalError
         If either point is not critical.
+
+    Examples
+    --------
+    A hidden-layer ``GL`` move keeps a critical point in its class.
+
+    >>> import numpy as np
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2))
+    >>> W1, W2 = canonical_representative(land, (0,))
+    >>> g = np.array([[2.0, 1.0], [0.0, 1.0]])
+    >>> same_class(land, [W1, W2], [g @ W1, W2 @ np.linalg.inv(g)])
+    True
+    >>> same_class(land, [W1, W2], canonical_representative(land, (1,)))
+    False
     """
     _check_land(land)
     tol = check_nonnegative(tol, "tol")

@@ -38,6 +38,17 @@ def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from landscape import DataSpectrum, Landscape, gradient_flow
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> result = gradient_flow(land, land.random_weights(scale=1e-3, rng=0))
+    >>> ax = plot_loss_curve(result, land, labels=["small start"])
+    >>> [text.get_text() for text in ax.texts]
+    ['top-0: 2.5', 'top-1: 0.5']
     """
     ax = axes_or_new(ax)
     results = [results] if isinstance(results, FlowResult) else list(results)
@@ -64,6 +75,16 @@ def plot_singular_value_curve(result: FlowResult, land: Landscape, *, ax=None,
     """Singular values of the end-to-end map (reduced coordinates) against time.
 
     Dashed lines mark the data's ``sigma_i``: each is learnt when its curve reaches its line.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from landscape import DataSpectrum, Landscape, gradient_flow
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> ax = plot_singular_value_curve(gradient_flow(land, land.random_weights(rng=0)), land)
+    >>> len(ax.lines)  # one curve and one sigma line per mode
+    4
     """
     ax = axes_or_new(ax)
     sigma = land.spectrum.sigma
