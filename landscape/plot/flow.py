@@ -21,10 +21,13 @@ def _times(result: FlowResult, t_floor: float) -> np.ndarray:
 
 
 def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: float = 1e-2):
-    """Loss against time (log-log) with the top-k critical values ``L_{1..k}`` as lines.
+    """Excess loss ``L - L_min`` against time (log-log) with the top-k critical values as lines.
 
-    Near the origin the flow rests on a plateau at each top-k value in turn (sequential
-    learning, Saxe et al. ICLR 2014; Wendin & Altafini SIAM Review 2025).
+    Near the origin the flow rests on a plateau at each top-k value
+    ``L_{1..k} - L_min = 1/2 sum_{k < i <= r*} sigma_i^2`` in turn (sequential learning,
+    Saxe et al. ICLR 2014; Wendin & Altafini SIAM Review 2025). Subtracting the global minimum
+    ``L_min`` (which includes the data's ``L0``) keeps the plateaus near the minimum visible
+    on the log axis.
 
     Parameters
     ----------
@@ -53,18 +56,22 @@ def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: 
     ax = axes_or_new(ax)
     results = [results] if isinstance(results, FlowResult) else list(results)
     labels = labels or [None] * len(results)
-    values = [land.critical_value(range(k)) for k in range(land.max_rank + 1)]
-    for k, value in enumerate(values):
-        if value - land.spectrum.loss_offset <= 0:  # the minimum has no place on a log axis
+    minimum = land.minimum_value()
+    excess = [land.critical_value(range(k)) - minimum for k in range(land.max_rank + 1)]
+    for k, value in enumerate(excess):
+        if value <= 0:  # the minimum has no place on a log axis
             continue
         ax.axhline(value, color="0.75", lw=0.8, ls="--")
-        ax.text(0.99, value, f"top-{k}: {value:.6g}", va="bottom", ha="right", fontsize=8,
-                color="0.4", transform=ax.get_yaxis_transform())
-    for k, (res, label) in enumerate(zip(results, labels)):
-        ax.plot(_times(res, t_floor), res.loss, ls=("-", ":", "--", "-.")[k % 4], label=label)
-    positive = np.concatenate([r.loss[r.loss > 0] for r in results] + [[max(values)]])
-    ax.set(xscale="log", yscale="log", xlabel="time t", ylabel="loss",
-           ylim=(max(positive.min(), 1e-3 * max(values)), 2 * positive.max()))
+        ax.text(0.99, value, f"top-{k}: {value + minimum:.6g}", va="bottom", ha="right",
+                fontsize=8, color="0.4", transform=ax.get_yaxis_transform())
+    curves = [res.loss - minimum for res in results]
+    for k, (res, curve, label) in enumerate(zip(results, curves, labels)):
+        ax.plot(_times(res, t_floor), curve, ls=("-", ":", "--", "-.")[k % 4], label=label)
+    top = max(max(excess), 1e-300)
+    positive = np.concatenate([c[c > 0] for c in curves] + [[top]])
+    ax.set(xscale="log", yscale="log", xlabel="time t", ylabel="loss - minimum",
+           ylim=(max(positive.min(), 1e-4 * min(v for v in excess + [top] if v > 0)),
+                 2 * positive.max()))
     if any(labels):
         ax.legend(loc="lower left")
     return ax
