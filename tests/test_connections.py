@@ -413,3 +413,27 @@ def test_land_and_catalog_must_match():
     other = enumerate_critical_points(make_land((3, 2, 3)), progress=False)
     with pytest.raises(ValueError, match="catalog must belong to land"):
         saddle_graph(make_land((3, 3, 3)), catalog=other)
+
+
+# ---------------------------------------------------------------------- the example
+@pytest.mark.slow
+def test_example_writes_graph_files_and_figure(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "saddle_graph.py"
+    proc = subprocess.run([sys.executable, str(script), "--out", str(tmp_path), "--cases",
+                           "bottleneck", "--probes", "1", "--max-combinations", "0"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    stem = tmp_path / "saddle_graph_bottleneck"
+    assert stem.with_suffix(".png").stat().st_size > 10_000
+    G = load_saddle_graph(stem.with_suffix(".json"))
+    assert_same_graph(G, load_saddle_graph(stem.with_suffix(".graphml")))
+    widths = CASES["bottleneck"]
+    assert set(G.nodes) == classes(widths) and G.graph["checks"]["ok"]
+    assert {(S, tuple(sorted((*S, i)))) for S in classes(widths) - minima(widths)
+            for i in learnable(S, widths)} <= set(G.edges)
+    assert G.out_degree((0, 1)) == 0 and G.nodes[(0, 1)]["value"] == pytest.approx(0.5)
+    assert "all 6 saddles escape" in proc.stdout

@@ -69,7 +69,7 @@ def test_plot_draws_nodes_edges_and_labels():
     np.testing.assert_allclose(widths, [0.5 + 3.0 * p / 6 for p in probes])
     assert {t.get_text() for t in ax.texts} == {"{}", "{0}", "{1}", "{0,3}", "{1,2}", "{0,1}"}
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(legend) == ["global minimum", "non strict saddle", "strict saddle"]
+    assert sorted(legend) == ["global minimum", "non-strict saddle", "strict saddle"]
     assert ax.get_ylabel() == "critical value $L_S$"
     assert list(ax.get_xticks()) == [0, 1, 2]
     plt.close("all")

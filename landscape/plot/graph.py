@@ -25,6 +25,8 @@ __all__ = ["KIND_COLORS", "plot_saddle_graph", "saddle_graph_layout"]
 #: Node colour of each kind of class (``"unknown"``: a class reached outside the catalog).
 KIND_COLORS = {"global_minimum": "tab:green", "strict_saddle": "tab:orange",
                "non_strict_saddle": "tab:purple", "unknown": "0.6"}
+_KIND_LABELS = {"global_minimum": "global minimum", "strict_saddle": "strict saddle",
+                "non_strict_saddle": "non-strict saddle", "unknown": "outside the catalog"}
 
 
 def _check_graph(G) -> None:
@@ -158,7 +160,7 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
         nodes = [n for n, k in zip(G, kinds) if k == kind]
         ax.scatter([pos[n][0] for n in nodes], [pos[n][1] for n in nodes], s=node_size,
                    color=KIND_COLORS.get(kind, KIND_COLORS["unknown"]), edgecolors="black",
-                   linewidths=0.6, zorder=2, label=str(kind).replace("_", " "))
+                   linewidths=0.6, zorder=2, label=_KIND_LABELS.get(kind, str(kind)))
     if labels:
         for node in G:
             ax.annotate(G.nodes[node].get("label", subset_label(node)), pos[node],
