@@ -27,11 +27,13 @@ zero threshold of both tests is ``zero_tol`` times the curvature scale
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_vector, check_choice, check_int, check_nonnegative, check_positive
+from ._validation import (as_matrix, as_vector, check_choice, check_int, check_nonnegative,
+                          check_positive, check_weights)
 from .data import DataSpectrum
 from .model import Landscape
 from .modes import CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, learnt_modes
@@ -120,16 +122,23 @@ def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarra
     >>> np.round([float(x[0, 0]) for x in w], 12).tolist()
     [1.587401051968, 1.587401051968, 1.587401051968]
     """
+    if isinstance(weights, (np.ndarray, str, bytes)) or not isinstance(weights, Sequence):
+        raise TypeError(f"weights must be a sequence of matrices W_1..W_h, "
+                        f"got {type(weights).__name__}")
+    if not weights:
+        raise ValueError("weights must hold at least one matrix, got an empty sequence")
+    weights = [as_matrix(w, f"weights[{j}]", allow_empty=True) for j, w in enumerate(weights)]
+    norm = check_positive(norm, "norm")
     norms = np.array([np.linalg.norm(w) for w in weights])
     nonzero = norms > 0
     if not np.any(nonzero):
-        return [np.array(w, dtype=float) for w in weights], np.ones(len(weights))
+        return weights, np.ones(len(weights))
     if np.all(nonzero):
         target = float(np.exp(np.mean(np.log(norms))))
     else:
         target = float(norm)
     factors = np.where(nonzero, target / np.where(nonzero, norms, 1.0), 1.0)
-    return [c * np.asarray(w, dtype=float) for c, w in zip(factors, weights)], factors
+    return [c * w for c, w in zip(factors, weights)], factors
 
 
 def curvature_scale(land: Landscape, weights) -> float:
@@ -240,7 +249,29 @@ def witness_strengths(weights, sigma_matrix: np.ndarray, rank: int) -> dict[tupl
     ``G_ab = (W_h ... W_{b+1})^T R (W_{a-1} ... W_1)^T`` with ``R = W_h ... W_1 - Sigma`` and
     ``Mid_ab = W_{b-1} ... W_{a+1}`` (identity for ``b = a + 1``), in reduced coordinates.
     Costs ``O(h^2)`` chained products and small singular value decompositions.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray
+        ``W_1..W_h`` in reduced coordinates, ``W_1`` with ``d_x`` columns, ``W_h`` with
+        ``d_y`` rows.
+    sigma_matrix : ndarray (d_y, d_x)
+        ``Sigma`` (:meth:`landscape.data.DataSpectrum.sigma_matrix`).
+    rank : int
+        ``rho = |S|``.
     """
+    sigma_matrix = as_matrix(sigma_matrix, "sigma_matrix")
+    rank = check_int(rank, "rank", minimum=0)
+    if isinstance(weights, (np.ndarray, str, bytes)) or not isinstance(weights, Sequence):
+        raise TypeError(f"weights must be a sequence of matrices W_1..W_h, "
+                        f"got {type(weights).__name__}")
+    d_y, d_x = sigma_matrix.shape
+    weights = [as_matrix(w, f"weights[{j}]") for j, w in enumerate(weights)]
+    if not weights or weights[0].shape[1] != d_x or weights[-1].shape[0] != d_y:
+        raise ValueError(f"weights must run from d_x = {d_x} inputs to d_y = {d_y} outputs "
+                         f"(the shape of sigma_matrix), got shapes "
+                         f"{[w.shape for w in weights]}")
+    weights = check_weights(weights, (d_x, *(w.shape[0] for w in weights)))
     h = len(weights)
     prefixes = Landscape._prefixes(weights)
     suffixes = Landscape._suffixes(weights)
@@ -624,6 +655,15 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
         Widest subspace (Ritz pairs) the matrix-free solver may use (RuntimeError beyond).
     seed : int
         Seed of the solver's random blocks.
+
+    Notes
+    -----
+    Rebalancing undoes any scalar imbalance between the layers exactly: ``(c_j W_j)`` with
+    ``prod c_j = 1`` has the very same rebalanced point and spectrum as ``W``. A non-scalar
+    hidden change ``W_j -> G_j W_j G_{j-1}^{-1}`` with badly conditioned ``G_j`` is not
+    undone; it keeps the inertia in exact arithmetic but spreads the spectrum, so that at a
+    very ill-conditioned point small nonzero eigenvalues can fall under the relative
+    threshold (lower ``zero_tol`` there).
 
     Examples
     --------

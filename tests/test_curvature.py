@@ -1,14 +1,30 @@
-"""Second-order geometry: witness test, Hessian inertia, symmetry orbit and centre."""
+"""Second-order geometry: witness test, Hessian inertia, symmetry orbit and centre.
+
+Oracles: the closed-form spectra and the h = 2 Morse index / nullity of THEORY §4.1, written
+out here from the formulas; the construction of fiber samples (which paths are cut where);
+finite differences of the loss and of the group action; the dense eigendecomposition for the
+matrix-free solver.
+"""
 
 import itertools
 
 import numpy as np
 import pytest
+from conftest import sample_data
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from landscape.curvature import witness_kind, witness_test
+from landscape.curvature import (DENSE_HESSIAN_LIMIT, FIRST_BLOCK, Classification,
+                                 HessianSpectrum, balance_layers, classify, curvature_scale,
+                                 hessian_inertia, hessian_spectrum, orbit_dimension,
+                                 orbit_tangent, witness_kind, witness_strengths, witness_test)
 from landscape.data import DataSpectrum
 from landscape.model import Landscape
 from landscape.modes import CriticalKind, NotCriticalError
+from landscape.quotient import FiberConstruction, canonical_representative, sample_fiber
+
+STRICT, NON_STRICT, MINIMUM = (CriticalKind.STRICT_SADDLE, CriticalKind.NON_STRICT_SADDLE,
+                               CriticalKind.GLOBAL_MINIMUM)
 
 
 def aligned_point(land, subset, *, cut=None):
@@ -33,15 +49,439 @@ def aligned_point(land, subset, *, cut=None):
     return weights
 
 
+def closed_form_spectrum(sigma, subset, h, n_params):
+    """THEORY §4.1 table at the canonical representative (whitened, distinct sigma, equal widths)."""
+    values = [h * sigma[i] ** (2 * (h - 1) / h) for i in subset]
+    for i, j in itertools.combinations(subset, 2):
+        values += 2 * [sum(sigma[i] ** (2 * (l - 1) / h) * sigma[j] ** (2 * (h - l) / h)
+                           for l in range(1, h + 1))]
+    for i in subset:
+        for j in range(len(sigma)):
+            if j not in subset:
+                values += [sigma[i] ** ((h - 2) / h) * (sigma[i] + sigma[j]),
+                           sigma[i] ** ((h - 2) / h) * (sigma[i] - sigma[j])]
+    return np.sort(values + [0.0] * (n_params - len(values)))
+
+
+def is_top(sigma, subset):
+    """No unlearnt positive sigma strictly larger than a learnt one (ties allowed at the cut)."""
+    learnt = [sigma[i] for i in subset]
+    unlearnt = [sigma[i] for i in range(len(sigma)) if i not in subset and sigma[i] > 0]
+    return not learnt or not unlearnt or max(unlearnt) <= min(learnt) * (1 + 1e-9)
+
+
+def whitened_landscape(seed, widths):
+    X, Y = sample_data(np.random.default_rng(seed), 40, widths[0], widths[-1])
+    return Landscape(DataSpectrum.from_data(X, Y, whiten=True), widths)
+
+
+# ---------------------------------------------------------------------- witness test
 def test_witness_on_canonical_points_and_two_cut_variants():
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3, 3))
-    assert witness_kind(land, aligned_point(land, ())) is CriticalKind.NON_STRICT_SADDLE
-    assert witness_kind(land, aligned_point(land, (0,))) is CriticalKind.NON_STRICT_SADDLE
-    assert witness_kind(land, aligned_point(land, (1,))) is CriticalKind.STRICT_SADDLE
-    assert witness_kind(land, aligned_point(land, (0, 1, 2))) is CriticalKind.GLOBAL_MINIMUM
+    assert witness_kind(land, aligned_point(land, ())) is NON_STRICT
+    assert witness_kind(land, aligned_point(land, (0,))) is NON_STRICT
+    assert witness_kind(land, aligned_point(land, (1,))) is STRICT
+    assert witness_kind(land, aligned_point(land, (0, 1, 2))) is MINIMUM
     # mode 2 (sigma = 1) kept in layer 2 only: cut in layers 1 and 3 -> witness pair (1, 3)
     w = witness_test(land, aligned_point(land, (0,), cut={2: (0, 2)}))
-    assert w.kind is CriticalKind.STRICT_SADDLE and w.pair == (1, 3)
+    assert w.kind is STRICT and w.pair == (1, 3) and w.rule == "witness"
     assert w.strength > 1e3 * w.threshold
     with pytest.raises(NotCriticalError):
         witness_kind(land, [np.eye(3)] * 3)
+
+
+def test_witness_strengths_of_an_aligned_point_by_hand():
+    # h = 3, S = {0}, mode 1 kept in layer 2 only. G_13 = R = Sigma_S - Sigma has sigma_1(G) =
+    # max unlearnt sigma = 2; Mid_13 = W_2 = diag(a, b) has sigma_2 = min(3^{1/3}, 2^{1/3}).
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0]), (2, 2, 2, 2))
+    w = aligned_point(land, (0,), cut={1: (0, 2)})
+    strengths = witness_strengths(w, land.spectrum.sigma_matrix(), 1)
+    assert strengths[(1, 3)] == pytest.approx(2.0 * 2.0 ** (1 / 3), rel=1e-12)
+    # G_12 = W_3^T R = 0 and G_23 = R W_1^T = 0: the residual lives on mode 1 only
+    assert strengths[(1, 2)] == 0.0 and strengths[(2, 3)] == 0.0
+
+
+# ---------------------------------------------------------------------- closed forms
+@pytest.mark.parametrize("h", [3, 4, 5])
+def test_canonical_spectra_equal_the_closed_form_table(h):
+    sigma = np.array([3.0, 2.0, 1.2, 0.5])
+    land = Landscape(DataSpectrum.from_singular_values(sigma), (4,) * (h + 1))
+    for subset in [(), (0,), (1,), (0, 2), (1, 3), (0, 1, 2), (0, 1, 2, 3)]:
+        c = classify(land, canonical_representative(land, subset))
+        expected = closed_form_spectrum(sigma, subset, h, land.n_params)
+        np.testing.assert_allclose(c.eigenvalues, expected, atol=1e-12 * land.n_params)
+        threshold = c.zero_threshold
+        assert c.inertia == (int(np.sum(expected < -threshold)),
+                             int(np.sum(np.abs(expected) <= threshold)),
+                             int(np.sum(expected > threshold)))
+        assert c.agree, c.disagreement
+
+
+def test_canonical_spectra_of_whitened_data_and_raw_inertia():
+    # whitened data: the same table with the data's sigma; raw coordinates: a congruent
+    # Hessian (the change of W_1 is not orthogonal), so the same inertia.
+    widths = (4, 4, 4, 4)
+    X, Y = sample_data(np.random.default_rng(3), 50, 4, 4)
+    white = Landscape(DataSpectrum.from_data(X, Y, whiten=True), widths)
+    raw = Landscape(DataSpectrum.from_data(X, Y), widths)
+    sigma = white.spectrum.sigma
+    for subset in [(), (0,), (0, 1), (2,), (1, 3)]:
+        expected = closed_form_spectrum(sigma, subset, 3, white.n_params)
+        c = classify(white, canonical_representative(white, subset))
+        np.testing.assert_allclose(c.eigenvalues, expected, atol=1e-10)
+        r = classify(raw, canonical_representative(raw, subset))
+        assert r.inertia == c.inertia and r.n_orbit == c.n_orbit
+        assert r.kind is c.kind is r.witness_kind
+
+
+@pytest.mark.parametrize("widths", [(4, 3, 5), (5, 2, 3), (3, 6, 4), (4, 4, 4)])
+def test_depth_two_morse_index_and_nullity(widths):
+    d_x, d_1, d_y = widths
+    for q in range(1, min(d_x, d_y) + 1):  # q nonzero singular values, the rest zero
+        sigma = np.zeros(min(d_x, d_y))
+        sigma[:q] = np.linspace(3.0, 1.0, q)
+        land = Landscape(DataSpectrum.from_singular_values(sigma, d_x=d_x, d_y=d_y), widths)
+        for rho in range(min(q, d_1) + 1):
+            for subset in itertools.combinations(range(q), rho):
+                c = classify(land, canonical_representative(land, subset))
+                index = (d_1 - rho) * (q - rho) + sum(
+                    1 for i in subset for j in range(q) if j not in subset and sigma[j] > sigma[i])
+                nullity = rho * (2 * d_1 - rho) + (d_1 - rho) * (d_x + d_y - 2 * q)
+                assert (c.n_negative, c.n_zero) == (index, nullity), subset
+                # THEORY §4: for h = 2 every critical point but the minimum is strict
+                assert c.kind is (MINIMUM if rho == min(q, d_1) and index == 0 else STRICT)
+                assert c.agree, c.disagreement
+
+
+def test_origin_of_depth_three_is_not_morse_bott():
+    # THEORY §4.1: h = 3, widths 2: nullity 12, an origin with a trivial orbit
+    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2, 2, 2))
+    c = classify(land, [np.zeros((2, 2))] * 3)
+    assert c.inertia == (0, 12, 0) and c.n_orbit == 0 and c.centre_dim == 12
+    assert c.kind is NON_STRICT is c.witness_kind and c.escape_order is None
+
+
+def test_escape_order_at_the_origin_is_the_depth():
+    # THEORY §3-§4.2: L(eps B) - L(0) = -eps^h <E, B^h> + O(eps^{2h}); the order at the origin is h
+    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2, 2, 2))
+    c = classify(land, [np.zeros((2, 2))] * 3, escapes=True)
+    assert c.escape_order == 3
+    strict = classify(land, aligned_point(land, (1,)))
+    assert strict.kind is STRICT and strict.escape_order == 2
+
+
+# ---------------------------------------------------------------------- fiber agreement
+def fiber_problems():
+    """Small problems of depth 2-5: singular values with ties and zeros, whitened, raw data."""
+    rng = np.random.default_rng(2024)
+    out = []
+    for trial in range(48):
+        h = 2 + trial % 4
+        d_x, d_y = (int(d) for d in rng.integers(2, 5, size=2))
+        widths = (d_x, *(int(d) for d in rng.integers(1, 5, size=h - 1)), d_y)
+        kind = ("singular_values", "whitened", "raw")[(trial // 4) % 3]
+        if kind == "singular_values":
+            sigma = np.sort(rng.uniform(0.3, 2.0, size=min(d_x, d_y)))[::-1]
+            if trial % 2 and sigma.size > 1:
+                sigma[1] = sigma[0]             # a tie
+            if trial % 8 < 4:
+                sigma[-1] = 0.0                 # a zero mode
+            spec = DataSpectrum.from_singular_values(sigma, d_x=d_x, d_y=d_y)
+        else:
+            X, Y = sample_data(rng, 30, d_x, d_y)
+            spec = DataSpectrum.from_data(X, Y, whiten=kind == "whitened")
+        out.append(Landscape(spec, widths))
+    return out
+
+
+def construction_kind(land, sample):
+    """The kind THEORY §4 gives for orbit points and points with one blocked path, else None."""
+    sigma = land.spectrum.sigma
+    n_modes = int(np.sum(sigma > 1e-8 * sigma[0]))
+    rho = len(sample.subset)
+    if not is_top(sigma, sample.subset):
+        return STRICT
+    if rho == min(n_modes, min(land.widths)):
+        return MINIMUM
+    if land.h == 2:
+        return STRICT
+    if sample.construction is FiberConstruction.ORBIT:
+        return NON_STRICT
+    if sample.construction is FiberConstruction.BLOCKED and len(sample.zero_layers) == 1:
+        return STRICT if len(sample.zero_layers[0]) == 2 else NON_STRICT
+    return None
+
+
+def test_hessian_and_witness_kinds_agree_on_thousands_of_fiber_points():
+    rng = np.random.default_rng(7)
+    seen, checked, disagreements = set(), 0, []
+    for land in fiber_problems():
+        for _ in range(42):
+            sample = sample_fiber(land, rng=rng)   # hidden scalings 1e-4 .. 1e4
+            c = classify(land, sample.weights)
+            seen.add((land.h, c.kind))
+            if not c.agree:
+                disagreements.append((land.widths, sample.description, c.disagreement))
+            expected = construction_kind(land, sample)
+            if expected is not None:
+                checked += 1
+                assert c.kind is expected, (land.widths, sample.description, c)
+    assert disagreements == []
+    assert checked > 1000
+    for h in (3, 4, 5):
+        assert {(h, STRICT), (h, NON_STRICT), (h, MINIMUM)} <= seen
+    assert {(2, STRICT), (2, MINIMUM)} <= seen and (2, NON_STRICT) not in seen
+
+
+@pytest.mark.parametrize("h", [3, 4, 5])
+def test_one_fiber_holds_both_kinds(h):
+    # the canonical top saddle S = {0} (every unlearnt path cut in all layers: non-strict) and
+    # the same point with the path of mode 2 restored but for two layers (strict)
+    sigma = [3.0, 2.0, 1.0]
+    land = Landscape(DataSpectrum.from_singular_values(sigma), (3,) * (h + 1))
+    canonical = aligned_point(land, (0,))
+    variant = aligned_point(land, (0,), cut={2: (0, h - 1)})
+    a, b = classify(land, canonical), classify(land, variant)
+    assert a.subset == b.subset == (0,) and a.value == pytest.approx(b.value, rel=1e-14)
+    assert a.kind is NON_STRICT is a.witness_kind
+    assert b.kind is STRICT is b.witness_kind and b.n_negative >= 1
+    # the oracle: along the two missing edges the loss falls at second order, with
+    # curvature -sigma_2 x (product of the other h - 2 weights) = -1 (finite differences)
+    direction = [np.zeros(s) for s in land.shapes]
+    direction[0][1, 2] = direction[-1][2, 1] = 1 / np.sqrt(2)
+    t = 1e-4
+    moved = [[w + s * t * v for w, v in zip(variant, direction)] for s in (1, -1)]
+    curvature = (land.loss(moved[0]) + land.loss(moved[1]) - 2 * land.loss(variant)) / t ** 2
+    assert curvature == pytest.approx(-1.0, abs=1e-5)
+
+
+# ---------------------------------------------------------------------- matrix-free inertia
+def test_matrix_free_inertia_equals_dense():
+    rng = np.random.default_rng(11)
+    compared = 0
+    for trial in range(12):
+        h = 2 + trial % 4
+        d_x, d_y = (int(d) for d in rng.integers(3, 7, size=2))
+        widths = (d_x, *(int(d) for d in rng.integers(3, 9, size=h - 1)), d_y)
+        if trial % 2:
+            X, Y = sample_data(rng, 40, d_x, d_y)
+            spec = DataSpectrum.from_data(X, Y, whiten=trial % 4 == 1)
+        else:
+            spec = DataSpectrum.from_singular_values(rng.uniform(0.3, 2.0, min(d_x, d_y)),
+                                                     d_x=d_x, d_y=d_y)
+        land = Landscape(spec, widths)
+        assert land.n_params > FIRST_BLOCK
+        for _ in range(4):
+            weights = sample_fiber(land, rng=rng).weights
+            dense = hessian_inertia(land, weights, method="dense")
+            free = hessian_inertia(land, weights, method="matrix_free", seed=trial)
+            assert (free.n_negative, free.n_zero, free.n_positive) == \
+                (dense.n_negative, dense.n_zero, dense.n_positive)
+            assert free.method == "matrix_free" and free.eigenvalue_bound < 0.1 * free.threshold
+            beyond = np.abs(free.eigenvalues) > free.threshold
+            np.testing.assert_allclose(
+                free.eigenvalues[beyond], dense.eigenvalues[np.abs(dense.eigenvalues)
+                                                            > dense.threshold],
+                atol=1e-8 * dense.eigenvalues[-1])
+            assert free.min_eigenvalue == pytest.approx(dense.min_eigenvalue,
+                                                        abs=1e-8 * dense.eigenvalues[-1])
+            compared += 1
+    assert compared == 48
+
+
+def test_classify_matrix_free_and_auto_switch():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 5, 5, 5, 3))
+    weights = aligned_point(land, (0,), cut={2: (1, 2)})
+    dense = classify(land, weights)
+    assert dense.method == "dense" and land.n_params <= DENSE_HESSIAN_LIMIT
+    free = classify(land, weights, dense_limit=10)
+    assert free.method == "matrix_free"
+    assert free.inertia == dense.inertia and free.n_orbit == dense.n_orbit
+    assert free.kind is dense.kind is STRICT and free.agree
+    spectrum = free.spectrum
+    assert not spectrum.complete and spectrum.eigenvalues.size == land.n_params
+    np.testing.assert_allclose(spectrum.negative, dense.spectrum.negative, rtol=1e-8)
+    np.testing.assert_allclose(spectrum.positive, dense.spectrum.positive, rtol=1e-8)
+
+
+def test_matrix_free_reports_a_hessian_too_large_for_its_subspace():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 6, 6, 3))
+    weights = land.random_weights(rng=0)   # inertia is defined anywhere; rank > 16 here
+    with pytest.raises(RuntimeError, match="max_eigenpairs = 16"):
+        hessian_inertia(land, weights, method="matrix_free", max_eigenpairs=16)
+
+
+# ---------------------------------------------------------------------- symmetry orbit
+def orbit_rank_by_differences(land, weights, t=1e-5):
+    """Rank of the central differences of the curves ``W(t) = exp(t E) . W`` for every
+    matrix unit ``E`` of every hidden ``gl(d_j)``, acting by ``W_j -> G W_j``,
+    ``W_{j+1} -> W_{j+1} G^{-1}``."""
+    columns = []
+    for j in range(1, land.h):
+        d = land.widths[j]
+        for p, q in itertools.product(range(d), repeat=2):
+            e = np.zeros((d, d))
+            e[p, q] = 1.0
+            curve = []
+            for s in (t, -t):
+                # exp(s E) = I + s E off the diagonal (E nilpotent), I + (e^s - 1) E on it
+                g, g_inv = (np.eye(d) + (np.exp(u) - 1 if p == q else u) * e for u in (s, -s))
+                moved = [w.copy() for w in weights]
+                moved[j - 1] = g @ moved[j - 1]
+                moved[j] = moved[j] @ g_inv
+                curve.append(land.flatten(moved))
+            columns.append((curve[0] - curve[1]) / (2 * t))
+    if not columns:
+        return 0
+    values = np.linalg.svd(np.column_stack(columns), compute_uv=False)
+    return int(np.sum(values > 1e-6 * values[0])) if values[0] > 0 else 0
+
+
+def test_orbit_dimension_equals_rank_of_differentiated_orbit_curves():
+    rng = np.random.default_rng(5)
+    for land in fiber_problems()[::3]:
+        for _ in range(4):
+            sample = sample_fiber(land, rng=rng, scale_range=(0.5, 2.0))
+            weights, _ = balance_layers(sample.weights, norm=1.0)
+            expected = orbit_rank_by_differences(land, weights)
+            assert orbit_dimension(land, weights, method="generators") == expected
+            assert orbit_dimension(land, weights, method="ranks") == expected
+            # an unbalanced point of the same orbit has an orbit of the same dimension
+            assert orbit_dimension(land, sample.weights) == expected
+
+
+def test_orbit_dimension_of_generic_and_zero_points():
+    # nonincreasing widths, generic weights: W_j surjective, so X_j W_j = W_j X_{j-1} forces
+    # X = 0 layer by layer; the orbit has the dimension of the group, sum_j d_j^2
+    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0], d_x=6, d_y=2), (6, 5, 4, 3, 2))
+    weights = land.random_weights(rng=1)
+    assert orbit_dimension(land, weights) == 25 + 16 + 9
+    assert orbit_dimension(land, weights, method="ranks") == 50
+    assert orbit_dimension(land, [np.zeros(s) for s in land.shapes]) == 0
+    one_layer = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2))
+    assert orbit_dimension(one_layer, [np.eye(2)]) == 0
+    assert orbit_tangent(one_layer, [np.eye(2)]).shape == (4, 0)
+
+
+def test_orbit_tangent_lies_in_the_hessian_kernel():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 4, 4, 3))
+    weights = sample_fiber(land, (0,), rng=3, kind="junk", scale_range=(0.5, 2.0)).weights
+    tangent = orbit_tangent(land, weights)
+    hessian = land.hessian(weights)
+    assert np.abs(hessian @ tangent).max() < 1e-10 * np.abs(hessian).max() * \
+        np.abs(tangent).max()
+
+
+# ---------------------------------------------------------------------- invariance
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), depth=st.integers(2, 4), spread=st.floats(0.0, 4.0))
+def test_classification_is_invariant_under_the_hidden_group(seed, depth, spread):
+    rng = np.random.default_rng(seed)
+    land = whitened_landscape(seed, (3, *([3] * (depth - 1)), 3))
+    sample = sample_fiber(land, rng=rng, scale_range=(1.0, 1.0))
+    base = classify(land, sample.weights)
+    orthogonal, general = [w.copy() for w in sample.weights], [w.copy() for w in sample.weights]
+    for j in range(land.h - 1):
+        q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+        orthogonal[j] = q @ orthogonal[j]
+        orthogonal[j + 1] = orthogonal[j + 1] @ q.T
+        # any scalar size, condition number at most 2 (see the note in hessian_inertia)
+        q1, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+        d = np.exp(rng.uniform(-0.35, 0.35, 3)) * 10.0 ** rng.uniform(-spread, spread)
+        general[j] = (q1 * d) @ q @ general[j]
+        general[j + 1] = general[j + 1] @ q.T @ (q1 / d).T
+    rotated = classify(land, orthogonal)
+    # an orthogonal change keeps the balanced point: the very same spectrum
+    np.testing.assert_allclose(rotated.eigenvalues, base.eigenvalues,
+                               atol=1e-9 * max(1.0, np.abs(base.eigenvalues).max()))
+    moved = classify(land, general)
+    for c in (rotated, moved):
+        assert c.inertia == base.inertia and c.n_orbit == base.n_orbit
+        assert c.kind is base.kind and c.witness_kind is base.witness_kind
+        assert c.subset == base.subset and c.agree
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), logs=st.lists(st.floats(-4.0, 4.0), min_size=2, max_size=2))
+def test_rebalanced_spectrum_ignores_layer_scalings(seed, logs):
+    # W_j -> c_j W_j with prod c_j = 1 rebalances to the very same point
+    land = whitened_landscape(seed, (3, 3, 3, 3))
+    weights = sample_fiber(land, rng=seed, scale_range=(1.0, 1.0)).weights
+    c = 10.0 ** np.array([logs[0], logs[1], -logs[0] - logs[1]])
+    scaled = [f * w for f, w in zip(c, weights)]
+    a, b = classify(land, weights), classify(land, scaled)
+    np.testing.assert_allclose(b.eigenvalues, a.eigenvalues,
+                               atol=1e-8 * max(1.0, np.abs(a.eigenvalues).max()))
+    assert curvature_scale(land, balance_layers(scaled, norm=1.0)[0]) == \
+        pytest.approx(a.curvature_scale, rel=1e-8)
+
+
+# ---------------------------------------------------------------------- spectrum parts
+def test_hessian_spectrum_parts():
+    s = hessian_spectrum([3.0, -2.0, 1e-12, 0.0, -1e-11, 5.0], zero_threshold=1e-9, n_orbit=2)
+    assert isinstance(s, HessianSpectrum) and s.complete
+    assert (s.n_negative, s.n_zero, s.n_positive, s.n_orbit, s.centre_dim) == (1, 3, 2, 2, 1)
+    np.testing.assert_array_equal(s.negative, [-2.0])
+    np.testing.assert_array_equal(s.orbit, [-1e-11, 0.0])
+    np.testing.assert_array_equal(s.centre, [1e-12])
+    np.testing.assert_array_equal(s.positive, [3.0, 5.0])
+    padded = hessian_spectrum([-1.0, 2.0], zero_threshold=0.1, n_orbit=1, n_params=5)
+    assert not padded.complete and padded.eigenvalues.tolist() == [-1.0, 0.0, 0.0, 0.0, 2.0]
+    assert "centre_dim=2" in repr(padded)
+
+
+def test_classification_spectrum_and_repr():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3, 3))
+    c = classify(land, aligned_point(land, (0,)))
+    assert isinstance(c, Classification)
+    s = c.spectrum
+    assert (s.n_negative, s.n_zero, s.n_positive) == c.inertia and s.n_orbit == c.n_orbit
+    assert s.centre_dim == c.centre_dim and s.complete
+    assert "kind='non_strict_saddle'" in repr(c) and "disagreement" not in repr(c)
+    assert c.witness_pair is None and c.witness_strength == 0.0
+
+
+# ---------------------------------------------------------------------- bad input
+def test_bad_input_is_named():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0]), (2, 2, 2, 2))
+    zero = [np.zeros((2, 2))] * 3
+    cases = [
+        (lambda: classify("land", zero), TypeError, "land must be a Landscape"),
+        (lambda: classify(land, zero[:2]), ValueError, "h = 3 matrices"),
+        (lambda: classify(land, [np.zeros((2, 3))] * 3), ValueError, r"weights\[0\] must have"),
+        (lambda: classify(land, zero, zero_tol=0.0), ValueError, "zero_tol must be > 0"),
+        (lambda: classify(land, zero, zero_tol="1"), TypeError, "zero_tol must be a real"),
+        (lambda: classify(land, zero, method="lobpcg"), ValueError, "method must be one of"),
+        (lambda: classify(land, zero, dense_limit=0), ValueError, "dense_limit must be >= 1"),
+        (lambda: classify(land, zero, max_eigenpairs=2.5), TypeError, "max_eigenpairs must be"),
+        (lambda: classify(land, zero, escapes="yes"), TypeError, "escapes must be a bool"),
+        (lambda: classify(land, zero, rtol=-1.0), ValueError, "rtol must be >= 0"),
+        (lambda: classify(land, zero, critical_tol=-1.0), ValueError, "critical_tol must be"),
+        (lambda: classify(land, zero, seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: classify(land, [np.eye(2)] * 3), NotCriticalError, "must be a critical point"),
+        (lambda: witness_test(land, zero, zero_tol=-1.0), ValueError, "zero_tol must be > 0"),
+        (lambda: witness_test(land, zero, critical_tol=np.nan), ValueError, "critical_tol"),
+        (lambda: hessian_inertia(land, zero, method="sparse"), ValueError, "method must be"),
+        (lambda: hessian_inertia(land, zero, seed=0.5), TypeError, "seed must be an integer"),
+        (lambda: orbit_dimension(land, zero, method="svd"), ValueError, "method must be"),
+        (lambda: orbit_tangent(land, zero[:1]), ValueError, "h = 3 matrices"),
+        (lambda: curvature_scale(None, zero), TypeError, "land must be a Landscape"),
+        (lambda: balance_layers(np.zeros((2, 2)), norm=1.0), TypeError, "weights must be a"),
+        (lambda: balance_layers([], norm=1.0), ValueError, "at least one matrix"),
+        (lambda: balance_layers(zero, norm=0.0), ValueError, "norm must be > 0"),
+        (lambda: balance_layers([np.ones(3)], norm=1.0), ValueError, r"weights\[0\] must be"),
+        (lambda: witness_strengths(zero, np.eye(2), -1), ValueError, "rank must be >= 0"),
+        (lambda: witness_strengths(zero, np.eye(3), 0), ValueError, "from d_x = 3 inputs"),
+        (lambda: witness_strengths([np.eye(2), np.ones((3, 3)), np.ones((2, 3))], np.eye(2), 0), ValueError,
+         r"weights\[1\] must have shape"),
+        (lambda: hessian_spectrum([], zero_threshold=1.0), ValueError, "must not be empty"),
+        (lambda: hessian_spectrum([[1.0]], zero_threshold=1.0), ValueError, "1-D array"),
+        (lambda: hessian_spectrum([1.0], zero_threshold=-1.0), ValueError, "zero_threshold"),
+        (lambda: hessian_spectrum([1.0, 0.0], zero_threshold=0.1, n_orbit=2), ValueError,
+         "n_orbit must be at most the kernel dimension 1"),
+        (lambda: hessian_spectrum([1.0, 0.0], zero_threshold=0.1, n_params=1), ValueError,
+         "n_params must be at least"),
+    ]
+    for call, error, message in cases:
+        with pytest.raises(error, match=message):
+            call()
