@@ -8,10 +8,12 @@ total weight; Wendin, Larsson & Altafini, arXiv:2510.05286) is computed exactly 
 enumeration over the smaller side of the even/odd layer bipartition, together with the
 band mean +- 2 std of the sign-shuffle null model (signs permuted within each layer).
 
-A network that has learnt one mode from a small start is close to an aligned rank-one
-chain, which is balanced (frustration 0); each further mode adds frustration. A large start
-stays close to the frustration of its random start. The figure shows how far the network
-sits below its null band at each time.
+A small start begins as frustrated as its null (small random weights), then rests on the
+plateau of the first learnt mode close to an aligned rank-one chain ``W_j ~ u_j u_{j-1}^T``,
+which is balanced (frustration 0, switching ``s = sign(u)``), far below the null band; further
+modes bring the frustration back towards the null's. A large start is dominated by its
+random weights throughout. The figure (:func:`landscape.plot.frustration.plot_frustration_curve`)
+shows the loss with its top-k plateaus, and the frustration with each run's null band.
 
 Run ``python examples/frustration_training.py [--out DIR] [--quick]``; it writes
 ``frustration_training.png`` and ``frustration_training.json`` into DIR (default
@@ -35,6 +37,8 @@ import numpy as np  # noqa: E402
 
 import landscape as ls  # noqa: E402
 from landscape.frustration import frustration_along_flow  # noqa: E402
+from landscape.plot.flow import plot_loss_curve  # noqa: E402
+from landscape.plot.frustration import plot_frustration_curve  # noqa: E402
 
 SIGMA = (3.0, 2.0, 1.0, 0.5)
 WIDTHS = (11, 6, 6, 6, 6, 4)
@@ -57,21 +61,12 @@ def run(*, n_times: int, null_samples: int, rtol: float, seed: int = 0) -> tuple
     return land, runs
 
 
-def draw(runs: dict, path: Path) -> None:
+def draw(land, runs: dict, path: Path) -> None:
     fig, (ax_loss, ax_fr) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
-    for (label, (flow, traj)), color in zip(runs.items(), ("C0", "C3")):
-        keep = traj.t > 0
-        ax_loss.loglog(flow.t[flow.t > 0], flow.loss[flow.t > 0], color=color, label=label)
-        t = traj.t[keep]
-        ax_fr.semilogx(t, traj.normalized[keep], "o-", color=color, ms=3, label=label)
-        low = traj.null_mean[keep] - 2 * traj.null_std[keep]
-        high = traj.null_mean[keep] + 2 * traj.null_std[keep]
-        ax_fr.fill_between(t, low, high, color=color, alpha=0.15,
-                           label=f"{label}: sign-shuffle null, mean +- 2 std")
-    ax_loss.set(ylabel="loss", title=f"widths {WIDTHS}, sigma {SIGMA}")
-    ax_loss.legend()
-    ax_fr.set(xlabel="t", ylabel="frustration / total weight")
-    ax_fr.legend(fontsize=8)
+    plot_loss_curve([flow for flow, _ in runs.values()], land, labels=list(runs), ax=ax_loss)
+    ax_loss.set_title(f"widths {WIDTHS}, sigma {SIGMA}")
+    for (label, (_, traj)), color in zip(runs.items(), ("C0", "C3")):
+        plot_frustration_curve(traj, ax=ax_fr, label=label, color=color)
     fig.tight_layout()
     tmp = path.with_suffix(".tmp.png")
     fig.savefig(tmp, dpi=110)
@@ -97,10 +92,10 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.quick:
-        _, runs = run(n_times=8, null_samples=4, rtol=1e-6, seed=args.seed)
+        land, runs = run(n_times=8, null_samples=4, rtol=1e-6, seed=args.seed)
     else:
-        _, runs = run(n_times=60, null_samples=30, rtol=1e-10, seed=args.seed)
-    draw(runs, args.out / "frustration_training.png")
+        land, runs = run(n_times=60, null_samples=30, rtol=1e-10, seed=args.seed)
+    draw(land, runs, args.out / "frustration_training.png")
     result = summary(runs)
     with tempfile.NamedTemporaryFile("w", dir=args.out, suffix=".json", delete=False) as fh:
         json.dump(result, fh, indent=2, allow_nan=False)

@@ -2,7 +2,8 @@
 
 A :class:`Catalog` holds, for one :class:`~landscape.Landscape`, one row per critical class
 (THEORY §2-§3): the learnt set ``S`` (canonical within ties), the critical value ``L_S``, the
-second-order kind of the canonical representative, and optional curvature fields. Rows are
+second-order kind of the canonical representative, optional curvature fields and an optional
+frustration column (THEORY §6). Rows are
 stored column-wise (a boolean membership matrix, a value vector, kind codes), so catalogs of
 hundreds of thousands of classes stay small; :class:`~landscape.quotient.CriticalPoint`
 records, with their representative's weights, are built on access.
@@ -18,6 +19,11 @@ File format (``schema_version`` 1), written atomically (temporary files, then
     "classes": [{"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
     "inertia", "n_orbit", "centre_dim", "witness_kind"}, ...]}``
     with ``allow_nan=False``; the last four class fields are ``null`` when not computed.
+    A catalog made with ``frustration=True`` adds to every class the key ``"frustration"``:
+    ``{"value", "normalized", "lower_bound", "exact", "method", "signs"}`` of
+    :func:`landscape.frustration.frustration` on the representative (weighted, every node
+    switchable, ``seed=0``), or ``null`` where not computed; files without the key (all
+    files written without a frustration column) have none.
     ``basis_sha256`` hashes the four basis arrays below (float64, C order, in that order).
 ``NAME.npz``
     ``left`` (``U``), ``right`` (``V``), ``input_sqrt`` (``Sxx^{1/2}``), ``input_inv_sqrt``
@@ -26,7 +32,8 @@ File format (``schema_version`` 1), written atomically (temporary files, then
 
 :meth:`Catalog.load` validates everything (schema, types, finiteness, shapes, hashes, every
 value against ``L0 + 1/2 sum_{i not in S} sigma_i^2``, every representative critical and in
-its class) before it builds anything, and raises ``ValueError`` naming the file and the rule.
+its class, every stored frustration against the weight its switching leaves negative on the
+representative) before it builds anything, and raises ``ValueError`` naming the file and the rule.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import DataSpectrum
+from .frustration import FrustrationResult, _result_of_signs, frustration as _frustration
 from .model import Landscape
 from .modes import (CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, check_subset,
                     learnt_modes, tie_groups)
@@ -59,6 +67,7 @@ _PROBLEM_KEYS = {"name", "widths", "sigma", "d_x", "d_y", "loss_offset", "reduce
 _CLASS_KEYS = {"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
                "inertia", "n_orbit", "centre_dim", "witness_kind"}
 _CURVATURE = ("inertia", "n_orbit", "centre_dim", "witness_kind")
+_FRUSTRATION_KEYS = {"value", "normalized", "lower_bound", "exact", "method", "signs"}
 #: Relative agreement (times ``L0 + 1/2 sum sigma^2``) required between a stored value and
 #: the closed form on load.
 _VALUE_RTOL = 1e-9
@@ -80,6 +89,10 @@ class Catalog(Sequence):
         representative is rebuilt on access, which needs no storage.
     rtol : float
         The tie tolerance the records were made with.
+    frustration : bool
+        Fill the frustration column: :func:`landscape.frustration.frustration` of each
+        representative (weighted, every node switchable, ``seed=0``: exact where the network
+        is small enough, else the greedy upper bound).
 
     Attributes
     ----------
@@ -88,13 +101,15 @@ class Catalog(Sequence):
     """
 
     def __init__(self, land: Landscape, points: Iterable[CriticalPoint], *,
-                 keep_weights: bool = False, rtol: float = TIE_RTOL):
+                 keep_weights: bool = False, rtol: float = TIE_RTOL, frustration: bool = False):
         if not isinstance(land, Landscape):
             raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+        if not isinstance(frustration, bool):
+            raise TypeError(f"frustration must be True or False, got {frustration!r}")
         self.land = land
         self.rtol = float(rtol)
         n_sigma = land.spectrum.sigma.size
-        masks, values, kinds, weights, extras = [], [], [], [], []
+        masks, values, kinds, weights, extras, frustrations = [], [], [], [], [], []
         for point in points:
             if not isinstance(point, CriticalPoint):
                 raise TypeError(f"points must hold CriticalPoint records, got "
@@ -108,20 +123,25 @@ class Catalog(Sequence):
                 weights.append(land.flatten(point.weights))
             extras.append({name: getattr(point, name) for name in _CURVATURE
                            if getattr(point, name) is not None})
+            if frustration:
+                frustrations.append(_frustration(point.weights, seed=0))
         order = np.argsort(-np.asarray(values, dtype=float), kind="stable")
         self._init_columns(
             masks=np.array(masks, dtype=bool).reshape(-1, n_sigma)[order],
             values=np.asarray(values, dtype=float)[order],
             kinds=np.asarray(kinds, dtype=np.uint8)[order],
             weights=np.array(weights).reshape(-1, land.n_params)[order] if keep_weights else None,
-            extras={int(new): extras[old] for new, old in enumerate(order) if extras[old]})
+            extras={int(new): extras[old] for new, old in enumerate(order) if extras[old]},
+            frustration={int(new): frustrations[old] for new, old in enumerate(order)}
+            if frustration else {})
 
-    def _init_columns(self, *, masks, values, kinds, weights, extras):
+    def _init_columns(self, *, masks, values, kinds, weights, extras, frustration):
         self._masks = masks
         self._values = values
         self._kinds = kinds
         self._weights = weights
         self._extras = extras
+        self._frustration = frustration
         self._groups = tie_groups(self.land.spectrum.sigma, rtol=self.rtol)
         self._tied = tuple(g for g in self._groups if len(g) > 1)
         self._index: dict[tuple[int, ...], int] | None = None
@@ -181,6 +201,16 @@ class Catalog(Sequence):
         """Kinds of the representatives in catalog order."""
         return [_KINDS[k] for k in self._kinds]
 
+    @property
+    def frustration(self) -> list[FrustrationResult | None]:
+        """Frustration of each class's representative in catalog order (``None`` where not
+        computed; see the ``frustration`` parameter).
+
+        It belongs to the canonical representative, not to the class: switching and
+        permuting hidden units keep it, other points of the class may differ.
+        """
+        return [self._frustration.get(i) for i in range(len(self))]
+
     def position(self, subset) -> int:
         """Row of the class of ``subset`` (any learnt set of it: ties are canonicalised).
 
@@ -210,14 +240,17 @@ class Catalog(Sequence):
             extra = self._extras.get(i, {})
             inertia = extra.get("inertia")
             witness = extra.get("witness_kind")
-            out.append({
+            record = {
                 "subset": list(subset), "value": float(self._values[i]),
                 "kind": _KINDS[self._kinds[i]].value,
                 "tie_groups": [list(g) for g in self._tied], "tie_counts": list(counts),
                 "grassmannian_dim": sum(k * (len(g) - k) for g, k in zip(self._tied, counts)),
                 "inertia": None if inertia is None else [int(x) for x in inertia],
                 "n_orbit": extra.get("n_orbit"), "centre_dim": extra.get("centre_dim"),
-                "witness_kind": None if witness is None else CriticalKind(witness).value})
+                "witness_kind": None if witness is None else CriticalKind(witness).value}
+            if self._frustration:
+                record["frustration"] = _frustration_record(self._frustration.get(i))
+            out.append(record)
         return out
 
     def representatives(self) -> np.ndarray:
@@ -308,6 +341,7 @@ def _json_path(path) -> Path:
 
 
 def _write_temp(target: Path, write) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, 0o644)
@@ -435,11 +469,13 @@ def _load(cls, path: Path, text: str, land, tol):
     masks = np.zeros((len(classes), spec.sigma.size), dtype=bool)
     values = np.zeros(len(classes))
     kinds = np.zeros(len(classes), dtype=np.uint8)
-    extras, seen = {}, set()
+    extras, frustration, seen = {}, {}, set()
     for i, record in enumerate(classes):
         name = f"classes[{i}]"
-        _require(isinstance(record, dict) and set(record) == _CLASS_KEYS,
-                 f"{name} must hold the keys {sorted(_CLASS_KEYS)}")
+        _require(isinstance(record, dict)
+                 and set(record) in (_CLASS_KEYS, _CLASS_KEYS | {"frustration"}),
+                 f"{name} must hold the keys {sorted(_CLASS_KEYS)} (and optionally "
+                 f"frustration)")
         subset = tuple(_int_list(record["subset"], f"{name}.subset"))
         _require(subset == tuple(sorted(set(subset))) and all(k < n_modes for k in subset)
                  and len(subset) <= stored.bottleneck,
@@ -468,6 +504,9 @@ def _load(cls, path: Path, text: str, land, tol):
             extras[i] = extra
         weights = stored.unflatten(representatives[i])
         check_critical(stored, weights, tol=tol, name=f"the representative of {name}")
+        if record.get("frustration") is not None:
+            frustration[i] = _frustration_field(record["frustration"], f"{name}.frustration",
+                                                weights)
         read = learnt_modes(stored, weights, rtol=rtol).subset
         _require(read == subset, f"the representative of {name} is in class {read}, not "
                                  f"{subset}")
@@ -478,7 +517,7 @@ def _load(cls, path: Path, text: str, land, tol):
     catalog.land = stored
     catalog.rtol = rtol
     catalog._init_columns(masks=masks, values=values, kinds=kinds, weights=representatives,
-                          extras=extras)
+                          extras=extras, frustration=frustration)
     return catalog
 
 
@@ -524,6 +563,44 @@ def _curvature_fields(record: dict, name: str, n_params: int) -> dict:
     if record["witness_kind"] is not None:
         out["witness_kind"] = _kind(record["witness_kind"], f"{name}.witness_kind")
     return out
+
+
+def _frustration_record(result: FrustrationResult | None) -> dict | None:
+    if result is None:
+        return None
+    return {"value": result.value, "normalized": result.normalized,
+            "lower_bound": result.lower_bound, "exact": result.exact, "method": result.method,
+            "signs": [int(x) for x in result.signs]}
+
+
+def _frustration_field(record, name: str, weights: list) -> FrustrationResult:
+    """A stored frustration, checked against the weight its switching leaves negative."""
+    _require(isinstance(record, dict) and set(record) == _FRUSTRATION_KEYS,
+             f"{name} must be null or hold the keys {sorted(_FRUSTRATION_KEYS)}")
+    value = _number(record["value"], f"{name}.value")
+    normalized = _number(record["normalized"], f"{name}.normalized")
+    lower = _number(record["lower_bound"], f"{name}.lower_bound")
+    _require(isinstance(record["exact"], bool),
+             f"{name}.exact must be true or false, got {record['exact']!r}")
+    _require(isinstance(record["signs"], list) and all(
+        isinstance(x, int) and not isinstance(x, bool) for x in record["signs"]),
+        f"{name}.signs must be a list of +1 and -1")
+    try:
+        result = _result_of_signs(weights, record["signs"], exact=record["exact"],
+                                  lower_bound=lower, method=record["method"])
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
+    slack = _VALUE_RTOL * result.total_weight
+    _require(abs(value - result.value) <= slack,
+             f"{name}.value must be the weight {result.value!r} that its signs leave negative "
+             f"on the representative, got {value!r}")
+    _require(abs(normalized - result.normalized) <= _VALUE_RTOL,
+             f"{name}.normalized must be value / total weight = {result.normalized!r}, got "
+             f"{normalized!r}")
+    _require(0 <= lower <= value + slack and (not record["exact"] or lower >= value - slack),
+             f"{name}.lower_bound must be in [0, value] and equal value when exact, got "
+             f"{lower!r} (value {value!r}, exact {record['exact']})")
+    return result
 
 
 def _check_same_problem(land: Landscape, stored: Landscape) -> None:

@@ -161,7 +161,8 @@ def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float 
 
 def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_RTOL,
                               tol: float = CRITICAL_TOL, keep_weights: bool = False,
-                              curvature: bool = False, progress: bool | None = None) -> Catalog:
+                              curvature: bool = False, frustration: bool = False,
+                              progress: bool | None = None) -> Catalog:
     """The catalog of all critical classes of ``land``, ordered by decreasing value.
 
     Parameters
@@ -172,6 +173,11 @@ def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_RTOL,
     keep_weights : bool
         Store every representative (``n_classes x P`` floats); by default representatives
         are rebuilt on access and the catalog holds only keys, values and kinds.
+    frustration : bool
+        Fill the catalog's frustration column (:attr:`Catalog.frustration
+        <landscape.catalog.Catalog.frustration>`): the frustration of the signed graph of each
+        representative (THEORY §6; :func:`landscape.frustration.frustration` with
+        ``seed=0``).
     progress : bool or None
         Show a progress bar (``None``: only on a terminal).
 
@@ -187,4 +193,4 @@ def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_RTOL,
     points = iter_critical_points(land, rtol=rtol, tol=tol, curvature=curvature)
     points = tqdm(points, total=count_classes(land, rtol=rtol), desc="critical classes",
                   leave=False, disable=None if progress is None else not progress)
-    return Catalog(land, points, keep_weights=keep_weights, rtol=rtol)
+    return Catalog(land, points, keep_weights=keep_weights, rtol=rtol, frustration=frustration)

@@ -67,8 +67,9 @@ NULL_MODELS = ("sign_shuffle", "weight_permutation", "random_signs")
 #: Largest number of enumerated nodes for which ``method="auto"`` and ``"exact"`` enumerate.
 MAX_ENUMERATION = 24
 
-# Largest number of entries of one vectorised slab of the enumeration.
-_SLAB = 1 << 20
+# Largest number of entries of one vectorised slab of the enumeration (about 512 KiB of
+# float64: it stays in cache, which matters more than fewer Python-level Gray-code steps).
+_SLAB = 1 << 16
 
 
 # ---------------------------------------------------------------------------- results
@@ -217,6 +218,8 @@ class FrustrationTrajectory:
     exact : ndarray of bool (T,)
     method : tuple of str
         The method that produced each value.
+    total_weight : ndarray (T,)
+        ``W = sum |A_ab|`` per time (``normalized = value / W``).
     null : str or None
         The null model of the band, if one was computed.
     null_mean, null_std : ndarray (T,) or None
@@ -231,6 +234,7 @@ class FrustrationTrajectory:
     lower_bound: np.ndarray
     upper_bound: np.ndarray
     method: tuple
+    total_weight: np.ndarray
     null: str | None = None
     null_mean: np.ndarray | None = None
     null_std: np.ndarray | None = None
@@ -1079,4 +1083,5 @@ def frustration_along_flow(flow_result: FlowResult, land: Landscape, *, every: i
         exact=np.array([r.exact for r in results]),
         lower_bound=np.array([r.lower_bound for r in results]),
         upper_bound=np.array([r.upper_bound for r in results]),
-        method=tuple(r.method for r in results), **extra)
+        method=tuple(r.method for r in results),
+        total_weight=np.array([r.total_weight for r in results]), **extra)

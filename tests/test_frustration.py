@@ -9,6 +9,7 @@ p-values.
 
 import importlib.util
 import itertools
+import json
 from pathlib import Path
 
 import networkx as nx
@@ -19,6 +20,8 @@ from hypothesis import strategies as st
 from networkx.algorithms.approximation.maxcut import one_exchange
 from scipy import stats
 
+from landscape.catalog import Catalog
+from landscape.critical import enumerate_critical_points
 from landscape.data import DataSpectrum
 from landscape.executor import Executor
 from landscape.flow import gradient_flow
@@ -382,6 +385,7 @@ def test_frustration_along_flow_evaluates_the_recorded_weights():
     for k, i in enumerate(index):
         weights = land.unflatten(flow.trajectory[i])
         assert traj.value[k] == pytest.approx(brute_force(weights))
+        assert traj.total_weight[k] == pytest.approx(sum(np.abs(w).sum() for w in weights))
         assert traj.exact[k]
     assert traj.null_mean.shape == traj.t.shape and np.all(traj.null_std >= 0)
     with pytest.raises(ValueError, match="record_weights=True"):
@@ -395,8 +399,66 @@ def test_example_runs_at_reduced_size(tmp_path):
     summary = module.main(["--quick", "--out", str(tmp_path)])
     assert (tmp_path / "frustration_training.png").stat().st_size > 10_000
     for run in summary["runs"]:
+        assert run["status"] == "converged"
         assert len(run["t"]) == len(run["normalized"]) == len(run["null_mean"])
         assert all(0.0 <= v <= 0.5 for v in run["normalized"])
+        assert all(run["exact"])
+    # Expected, not hard-coded: on the plateau of its first learnt mode a small start is close
+    # to an aligned rank-one chain (balanced), far below the sign-shuffle null band.
+    small = summary["runs"][0]
+    assert small["label"] == "small start"
+    assert any(v < m - 2 * sd for v, m, sd in zip(small["normalized"], small["null_mean"],
+                                                  small["null_std"]))
+
+
+# ---------------------------------------------------------------------------- catalog column
+def test_catalog_frustration_column_is_exact_saved_and_validated(tmp_path):
+    land = Landscape(DataSpectrum.from_dataset("linnerud"), (3, 2, 2, 3))
+    catalog = enumerate_critical_points(land, frustration=True)
+    column = catalog.frustration
+    assert len(column) == len(catalog) == 7
+    for point, res in zip(catalog, column):
+        assert res.exact
+        assert res.value == pytest.approx(brute_force(point.weights), abs=1e-12)
+        assert switched_weight(point.weights, res.signs) == pytest.approx(res.value, abs=1e-12)
+        if point.rank <= 1:  # zero network or an aligned rank-one chain: balanced
+            assert res.value == 0.0
+    assert max(res.value for res in column) > 0  # raw coordinates: rank-2 classes frustrated
+    path = catalog.save(tmp_path / "linnerud.json")
+    loaded = Catalog.load(path)
+    for a, b in zip(column, loaded.frustration):
+        assert (a.value, a.normalized, a.exact, a.method) == (b.value, b.normalized, b.exact,
+                                                              b.method)
+        np.testing.assert_array_equal(a.signs, b.signs)
+        np.testing.assert_allclose(a.per_layer, b.per_layer)
+
+    # without the column, the file format is the one before the column existed
+    plain = enumerate_critical_points(land).save(tmp_path / "plain.json")
+    assert "frustration" not in plain.read_text()
+    assert Catalog.load(plain).frustration == [None] * 7
+
+    frustrated = int(np.argmax([res.value for res in column]))
+
+    def corrupt(edit):
+        document = json.loads(path.read_text())
+        edit(document["classes"][frustrated]["frustration"])
+        broken = tmp_path / "broken.json"
+        broken.write_text(json.dumps(document))
+        return broken
+
+    cases = [
+        (lambda f: f.update(value=f["value"] / 2), "frustration.value must be the weight"),
+        (lambda f: f.update(signs=f["signs"][:-1]), "signs must be a vector of n = 10"),
+        (lambda f: f.update(method="best"), "method must be one of"),
+        (lambda f: f.update(lower_bound=2 * f["value"]), "lower_bound must be in"),
+        (lambda f: f.update(normalized=0.5), "normalized must be value / total weight"),
+        (lambda f: f.pop("exact"), "must be null or hold the keys"),
+    ]
+    for edit, message in cases:
+        with pytest.raises(ValueError, match=message):
+            Catalog.load(corrupt(edit))
+    with pytest.raises(TypeError, match="frustration must be True or False"):
+        enumerate_critical_points(land, frustration="yes")
 
 
 # ---------------------------------------------------------------------------- bad input

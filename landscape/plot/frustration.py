@@ -1,0 +1,104 @@
+"""Drawing the frustration of a network's signed graph against its null models (THEORY §6).
+
+Compute and draw are separate: these functions take a
+:class:`~landscape.frustration.FrustrationTrajectory` or
+:class:`~landscape.frustration.NullComparison` and an Axes (a new one when ``ax=None``), draw,
+and return the Axes; nothing here shows a window. The measure and the null models are those
+of J. Wendin, E. G. Larsson, C. Altafini, *Computing frustration and near-monotonicity in
+deep neural networks*, arXiv:2510.05286.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_int, check_positive
+from ..frustration import FrustrationTrajectory, NullComparison
+from ._axes import axes_or_new
+
+__all__ = ["plot_frustration_curve", "plot_frustration_null"]
+
+
+def plot_frustration_curve(trajectory: FrustrationTrajectory, *, ax=None, label: str | None = None,
+                           color=None, band: float = 2.0, t_floor: float = 1e-2):
+    """Normalised frustration ``F/W`` against time, with the null model's band.
+
+    The curve is ``trajectory.normalized`` at ``trajectory.t`` (log time axis). With a null
+    model, the band ``null_mean +- band * null_std`` is shaded and its mean dashed: a curve
+    below the band is less frustrated than networks with the same weights and shuffled signs
+    (or permuted weights). Where a value is only a greedy upper bound, the proven lower bound
+    is drawn dotted.
+
+    Parameters
+    ----------
+    trajectory : FrustrationTrajectory
+        From :func:`landscape.frustration.frustration_along_flow`.
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend label of the curve (the band is labelled after it).
+    color : matplotlib color, optional
+        Of the curve and its band (default: the Axes' next color).
+    band : float
+        Half-width of the band in null standard deviations.
+    t_floor : float
+        Times below this are drawn at it (the log axis has no place for ``t = 0``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not isinstance(trajectory, FrustrationTrajectory):
+        raise TypeError(f"trajectory must be a FrustrationTrajectory, got "
+                        f"{type(trajectory).__name__}")
+    band = check_positive(band, "band")
+    t_floor = check_positive(t_floor, "t_floor")
+    ax = axes_or_new(ax)
+    t = np.maximum(trajectory.t, t_floor)
+    (line,) = ax.plot(t, trajectory.normalized, "o-", ms=3, color=color, label=label)
+    color = line.get_color()
+    if not np.all(trajectory.exact):
+        total = trajectory.total_weight
+        lower = trajectory.lower_bound / np.where(total > 0, total, 1.0)
+        ax.plot(t, lower, ":", color=color, label="proven lower bound")
+    if trajectory.null is not None:
+        mean, std = trajectory.null_mean, trajectory.null_std
+        name = trajectory.null.replace("_", " ")
+        ax.fill_between(t, mean - band * std, mean + band * std, color=color, alpha=0.15,
+                        lw=0, label=f"{name} null, mean +- {band:g} std"
+                        + (f" ({label})" if label else ""))
+        ax.plot(t, mean, "--", color=color, lw=0.8)
+    ax.set(xscale="log", xlabel="time t", ylabel="frustration / total weight")
+    if label is not None or trajectory.null is not None:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def plot_frustration_null(comparison: NullComparison, *, ax=None, bins: int = 20):
+    """Histogram of the null samples' normalised frustration, and the network's value.
+
+    Parameters
+    ----------
+    comparison : NullComparison
+        From :func:`landscape.frustration.frustration_vs_null`.
+    ax : matplotlib Axes, optional
+    bins : int
+        Histogram bins.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not isinstance(comparison, NullComparison):
+        raise TypeError(f"comparison must be a NullComparison, got "
+                        f"{type(comparison).__name__}")
+    bins = check_int(bins, "bins", minimum=1)
+    ax = axes_or_new(ax)
+    name = comparison.null.replace("_", " ")
+    ax.hist(comparison.samples, bins=bins, color="0.7",
+            label=f"{name} null ({comparison.samples.size} samples)")
+    z = "" if comparison.z_score is None else f"z = {comparison.z_score:.2f}, "
+    ax.axvline(comparison.value, color="C3", lw=2,
+               label=f"network: {comparison.value:.4f} ({z}p = {comparison.p_value:.3g})")
+    ax.set(xlabel="frustration / total weight", ylabel="null samples")
+    ax.legend(fontsize=8)
+    return ax
