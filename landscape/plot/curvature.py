@@ -57,8 +57,8 @@ def plot_hessian_spectrum(spectrum, *, zero_threshold: float | None = None, n_or
         For plain eigenvalues: the dimension of the orbit tangent.
     ax : matplotlib Axes, optional
     yscale : {"symlog", "linear"}
-        ``"symlog"`` is linear below half the smallest nonzero ``|lambda|`` and logarithmic
-        beyond, so that eigenvalues of very different sizes and the kernel all show.
+        ``"symlog"`` is linear up to the decade below the smallest nonzero ``|lambda|`` and
+        logarithmic beyond, so that eigenvalues of very different sizes and the kernel all show.
 
     Returns
     -------
@@ -77,7 +77,11 @@ def plot_hessian_spectrum(spectrum, *, zero_threshold: float | None = None, n_or
     ax.axhline(0.0, color="0.8", lw=0.8, zorder=1)
     nonzero = np.abs(np.concatenate([parts.negative, parts.positive]))
     if yscale == "symlog":
-        ax.set_yscale("symlog", linthresh=0.5 * float(nonzero.min()) if nonzero.size else 1.0)
+        # linear up to the decade below the smallest nonzero |lambda|, logarithmic beyond
+        linthresh = 10.0 ** np.floor(np.log10(nonzero.min())) if nonzero.size else 1.0
+        ax.set_yscale("symlog", linthresh=linthresh)
+        if not parts.n_negative:
+            ax.set_ylim(-linthresh, linthresh if not nonzero.size else None)
     ax.set(xlabel="eigenvalue index (ascending)", ylabel="Hessian eigenvalue",
            xlim=(0, parts.eigenvalues.size + 1))
     ax.legend(loc="upper left", fontsize=8)
