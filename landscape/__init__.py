@@ -8,14 +8,16 @@ saddle connections and the frustration of its signed graph.
 
 import importlib as _importlib
 
-_TOPICS = ("adjacency", "catalog", "connections", "critical", "curvature", "data", "escape",
-           "estimator", "executor", "flow", "frustration", "model", "modes", "plot", "quotient")
+_TOPICS = ("adjacency", "catalog", "connections", "critical", "curvature", "data", "datafiles",
+           "escape", "estimator", "executor", "flow", "frustration", "model", "modes", "plot",
+           "quotient", "report")
 from .adjacency import *  # noqa: F403
 from .catalog import *  # noqa: F403
 from .connections import *  # noqa: F403
 from .critical import *  # noqa: F403
 from .curvature import *  # noqa: F403
 from .data import *  # noqa: F403
+from .datafiles import *  # noqa: F403
 from .escape import *  # noqa: F403
 from .estimator import *  # noqa: F403
 from .executor import *  # noqa: F403
@@ -25,6 +27,7 @@ from .model import *  # noqa: F403
 from .modes import *  # noqa: F403
 from .plot import *  # noqa: F403
 from .quotient import *  # noqa: F403
+from .report import *  # noqa: F403
 
 __version__ = "0.1.0"
 

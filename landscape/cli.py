@@ -14,10 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .catalog import Catalog
+from .connections import check_saddle_graph, save_saddle_graph, saddle_graph, subset_label
+from .critical import enumerate_critical_points
+from .curvature import classify
 from .data import DATASETS, DataSpectrum, load_dataset
 from .datafiles import atomic_write, load_data_file, load_weights_file, save_weights_file
-from .flow import gradient_flow, plateaus
+from .flow import FLOW_METHODS, gradient_flow, plateaus
+from .frustration import FRUSTRATION_METHODS, NULL_MODELS, frustration, frustration_vs_null
 from .model import Landscape
+from .quotient import canonicalize
+from .report import QUICK_GRAPH_OPTIONS, write_report
 
 __all__ = ["main", "build_parser"]
 
@@ -55,7 +62,7 @@ def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--sigma", metavar="S1,S2,...",
                         help="singular values of a reduced problem, e.g. 3,2,1")
     group.add_argument("--widths", metavar="D0,...,DH",
-                       help="layer widths d_x,...,d_y (default: d_x,2,...,d_y for a data set; "
+                       help="layer widths d_x,...,d_y (default: d_x,2,2,d_y for a data set; "
                             "required with --sigma)")
     group.add_argument("--x-cols", metavar="A,B,...", help="CSV input columns (default: all "
                                                             "but --y-cols)")
@@ -84,7 +91,7 @@ def build_problem(args) -> Landscape:
             X, Y = load_dataset(name)
         spec = DataSpectrum.from_data(X, Y, center=center, whiten=args.whiten, name=name)
         widths = (_int_list(args.widths, "--widths") if args.widths
-                  else (spec.d_x, 2, spec.d_y))
+                  else (spec.d_x, 2, 2, spec.d_y))
     return Landscape(spec, widths)
 
 
@@ -118,8 +125,6 @@ def print_table(rows: list[dict], *, file=None) -> None:
 def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.10g}"
-    if isinstance(value, tuple):
-        return "{" + ",".join(map(str, value)) + "}"
     return str(value)
 
 
@@ -151,6 +156,190 @@ def cmd_flow(args) -> int:
     return 0
 
 
+def _emit(args, rows: list[dict], payload: dict) -> None:
+    """The table on standard output (unless JSON goes there), and the JSON if asked for."""
+    if args.json != "-":
+        print_table(rows)
+    if args.json:
+        write_json(args.json, payload)
+
+
+def _class_row(record: dict) -> dict:
+    row = {"subset": subset_label(record["subset"]), "value": record["value"], "kind": record["kind"]}
+    if record.get("inertia") is not None:
+        row.update(inertia=tuple(record["inertia"]), n_orbit=record["n_orbit"],
+                   centre_dim=record["centre_dim"], witness_kind=record["witness_kind"])
+    return row
+
+
+def _catalog_payload(catalog: Catalog) -> dict:
+    land = catalog.land
+    return {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+            "loss_offset": land.spectrum.loss_offset, "classes": catalog.records()}
+
+
+def cmd_catalog(args) -> int:
+    land = build_problem(args)
+    catalog = enumerate_critical_points(land, curvature=args.curvature,
+                                        progress=False if args.quiet else None)
+    if args.output is not None:
+        catalog.save(args.output)
+    rows = sorted((_class_row(r) for r in catalog.records()), key=lambda r: r["value"])
+    _emit(args, rows, _catalog_payload(catalog))
+    return 0
+
+
+def _classification_record(found) -> dict:
+    return {"subset": list(found.subset), "value": found.value, "kind": found.kind.value,
+            "witness_kind": found.witness_kind.value, "agree": found.agree,
+            "disagreement": found.disagreement, "inertia": list(found.inertia),
+            "n_orbit": found.n_orbit, "centre_dim": found.centre_dim,
+            "min_eigenvalue": found.min_eigenvalue, "method": found.method}
+
+
+def cmd_classify(args) -> int:
+    if args.catalog is not None:
+        if _problem_given(args):
+            raise UsageError("give a CATALOG or a problem (--dataset/--data/--sigma), not both")
+        catalog = Catalog.load(args.catalog)
+        land = catalog.land
+    else:
+        land = build_problem(args)
+        catalog = None
+    if args.weights is not None:
+        weights = land.check(load_weights_file(args.weights), "--weights")
+        canonicalize(land, weights)  # NotCriticalError (a ValueError) names the gradient norm
+        found = [classify(land, weights, method=args.method)]
+    else:
+        if catalog is None:
+            catalog = enumerate_critical_points(land, progress=False if args.quiet else None)
+        found = [classify(land, point.weights, method=args.method) for point in catalog]
+    records = sorted((_classification_record(c) for c in found), key=lambda r: r["value"])
+    rows = [{"subset": subset_label(r["subset"]), "value": r["value"], "kind": r["kind"],
+             "witness_kind": r["witness_kind"], "inertia": tuple(r["inertia"]),
+             "n_orbit": r["n_orbit"], "centre_dim": r["centre_dim"]} for r in records]
+    _emit(args, rows, {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+                       "classifications": records})
+    for record in records:
+        if not record["agree"]:
+            print(f"warning: {subset_label(record['subset'])}: {record['disagreement']}",
+                  file=sys.stderr)
+    return 0
+
+
+def _problem_given(args) -> bool:
+    return any(v is not None for v in (args.dataset, args.data, args.sigma))
+
+
+def _graph_options(args) -> dict:
+    return {"radii": _float_list(args.radii, "--radii"), "probes": args.probes,
+            "max_combinations": args.max_combinations, "t_max": args.t_max}
+
+
+def cmd_graph(args) -> int:
+    land = build_problem(args)
+    catalog = enumerate_critical_points(land, progress=False)
+    graph = saddle_graph(land, catalog=catalog, seed=args.seed, n_jobs=args.n_jobs,
+                         checkpoint=args.checkpoint, progress=False if args.quiet else None,
+                         **_graph_options(args))
+    checks = check_saddle_graph(graph)
+    stem = args.out / "saddle_graph"
+    for suffix in (".graphml", ".json"):
+        save_saddle_graph(graph, stem.with_suffix(suffix))
+    _save_graph_png(graph, stem.with_suffix(".png"))
+    edges = sorted(graph.edges(data=True))
+    rows = [{"from": subset_label(a), "to": subset_label(b), "probes": d["probes"],
+             "fraction": d["fraction"], "loss_drop": d["loss_drop"]} for a, b, d in edges]
+    payload_edges = [{**row, "from": list(a), "to": list(b)} for row, (a, b, _) in zip(rows, edges)]
+    _emit(args, rows, {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+                       "edges": payload_edges, "checks": checks.to_dict()})
+    print(checks.summary, file=sys.stderr)
+    return 0
+
+
+def _save_graph_png(graph, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .plot import plot_saddle_graph
+
+    fig, ax = plt.subplots(figsize=(8, 6))
+    plot_saddle_graph(graph, ax=ax)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    plt.close(fig)
+
+
+def _frustration_record(result) -> dict:
+    return {"value": result.value, "normalized": result.normalized, "exact": result.exact,
+            "lower_bound": result.lower_bound, "upper_bound": result.upper_bound,
+            "method": result.method, "per_layer": result.per_layer.tolist()}
+
+
+def cmd_frustration(args) -> int:
+    options = {"method": args.method, "restarts": args.restarts, "seed": args.seed}
+    if args.weights is not None:
+        weights = load_weights_file(args.weights)
+        if _problem_given(args):
+            weights = build_problem(args).check(weights, "--weights")
+        result = frustration(weights, **options)
+        payload = {"weights": str(args.weights), **_frustration_record(result)}
+        rows = [{"network": args.weights.name, **{k: payload[k] for k in
+                 ("value", "normalized", "exact", "method")}}]
+        if args.null is not None:
+            null = frustration_vs_null(weights, args.null, args.samples, **options)
+            payload["null"] = {"model": args.null, "samples": args.samples,
+                               "mean": null.mean, "std": null.std, "z_score": null.z_score,
+                               "p_value": null.p_value}
+            rows[0].update(null_mean=null.mean, z_score=null.z_score, p_value=null.p_value)
+    else:
+        if args.null is not None:
+            raise UsageError("--null needs --weights (the network to compare)")
+        land = build_problem(args)
+        catalog = enumerate_critical_points(land, progress=False if args.quiet else None)
+        records = [{"subset": list(point.subset), "critical_value": point.value,
+                    **_frustration_record(frustration(point.weights, **options))}
+                   for point in catalog]
+        records.sort(key=lambda r: r["critical_value"])
+        payload = {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+                   "representatives": records}
+        rows = [{"subset": subset_label(r["subset"]), "critical_value": r["critical_value"],
+                 "frustration": r["value"], "normalized": r["normalized"],
+                 "exact": r["exact"]} for r in records]
+    _emit(args, rows, payload)
+    return 0
+
+
+def cmd_report(args) -> int:
+    land = build_problem(args)
+    log = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
+    report = write_report(land, args.out, seed=args.seed, graph_options=_graph_options(args),
+                          progress=False if args.quiet else None, log=log)
+    if not args.quiet:
+        print(f"report written to {report.files['html']}")
+    return 0
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", metavar="PATH", help="write JSON here ('-': standard output)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or step lines")
+
+
+def _add_graph_options(parser: argparse.ArgumentParser) -> None:
+    quick = QUICK_GRAPH_OPTIONS
+    group = parser.add_argument_group("saddle-graph probes")
+    group.add_argument("--radii", default=",".join(map(str, quick["radii"])),
+                       metavar="R1,R2,...", help="step-off radii in units of sigma_1^(1/h)")
+    group.add_argument("--probes", type=int, default=quick["probes"],
+                       help="probes per escape direction, sign and radius")
+    group.add_argument("--max-combinations", type=int, default=quick["max_combinations"],
+                       help="random combinations of escape directions per saddle")
+    group.add_argument("--t-max", type=float, default=1e6, help="time limit of each probe")
+    group.add_argument("--seed", type=int, default=0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="landscape",
@@ -166,12 +355,66 @@ def build_parser() -> argparse.ArgumentParser:
                       help="scale of the random start (default 0.05: near the origin)")
     flow.add_argument("--seed", type=int, default=0)
     flow.add_argument("--t-max", type=float, default=1e9)
-    flow.add_argument("--method", default="auto", help="solve_ivp method, 'auto' or 'gd'")
+    flow.add_argument("--method", default="auto", choices=FLOW_METHODS,
+                      help="solve_ivp method, 'auto' or 'gd'")
     flow.add_argument("--step", type=float, help="step size for --method gd")
     flow.add_argument("-o", "--output", type=Path, metavar="FILE.npz",
                       help="write the final weights here")
     flow.add_argument("--json", metavar="PATH", help="write JSON here ('-': standard output)")
     flow.set_defaults(run=cmd_flow)
+
+    catalog = sub.add_parser("catalog", help="enumerate the critical classes and their values")
+    add_problem_arguments(catalog)
+    catalog.add_argument("-o", "--output", type=Path, metavar="FILE.json",
+                         help="save the catalog here (and FILE.npz beside it)")
+    catalog.add_argument("--curvature", action="store_true",
+                         help="also record Hessian inertia, orbit and centre dimensions")
+    _add_output_options(catalog)
+    catalog.set_defaults(run=cmd_catalog)
+
+    classify_ = sub.add_parser("classify", help="Hessian inertia, orbit, centre and both kinds "
+                                                "of every class, or of your own network")
+    classify_.add_argument("catalog", nargs="?", type=Path, metavar="CATALOG.json",
+                           help="a saved catalog (instead of the problem options)")
+    add_problem_arguments(classify_)
+    classify_.add_argument("--weights", type=Path, metavar="FILE.npz",
+                           help="classify this critical point (arrays W1..Wh)")
+    classify_.add_argument("--method", choices=("auto", "dense", "matrix_free"), default="auto",
+                           help="how the Hessian inertia is computed")
+    _add_output_options(classify_)
+    classify_.set_defaults(run=cmd_classify)
+
+    graph = sub.add_parser("graph", help="find the saddle connections by perturbed integration")
+    add_problem_arguments(graph)
+    _add_graph_options(graph)
+    graph.add_argument("--n-jobs", type=int, help="processes for the per-saddle work")
+    graph.add_argument("--checkpoint", type=Path, metavar="FILE.json",
+                       help="store finished saddles here; a rerun resumes from them")
+    graph.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                       help="write saddle_graph.graphml, .json and .png here")
+    _add_output_options(graph)
+    graph.set_defaults(run=cmd_graph)
+
+    frus = sub.add_parser("frustration", help="frustration of the network's signed graph: a "
+                                              "weights file, or every critical class")
+    add_problem_arguments(frus)
+    frus.add_argument("--weights", type=Path, metavar="FILE.npz", help="the network (W1..Wh)")
+    frus.add_argument("--method", choices=FRUSTRATION_METHODS, default="auto")
+    frus.add_argument("--restarts", type=int, default=20, help="greedy restarts")
+    frus.add_argument("--seed", type=int, default=0)
+    frus.add_argument("--null", choices=NULL_MODELS, help="compare with this null model")
+    frus.add_argument("--samples", type=int, default=100, help="null-model samples")
+    _add_output_options(frus)
+    frus.set_defaults(run=cmd_frustration)
+
+    report = sub.add_parser("report", help="the whole map: catalog, graph, flows, figures and "
+                                           "report.html (default: linnerud, widths 3,2,2,3)")
+    add_problem_arguments(report)
+    _add_graph_options(report)
+    report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
+                        help="output directory (default: ./report)")
+    report.add_argument("--quiet", action="store_true", help="no progress bars or step lines")
+    report.set_defaults(run=cmd_report)
     return parser
 
 
@@ -180,7 +423,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OSError) as exc:
         parser.exit(2, f"landscape {args.command}: error: {exc}\n")
     except KeyboardInterrupt:
         parser.exit(130, "landscape: interrupted; no partial file was written\n")

@@ -53,3 +53,96 @@ def test_bad_arguments_exit_2_with_message(args, match):
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"landscape {args[0]}: error:")
     assert re.search(match, proc.stderr), proc.stderr
+
+
+def json_of(capsys, argv):
+    assert main([*argv, "--json", "-", "--quiet"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_catalog_matches_enumeration_and_closed_form(tmp_path, capsys):
+    out = tmp_path / "sub" / "cat.json"
+    payload = json_of(capsys, ["catalog", "--sigma", "3,2,1", "--widths", "3,2,3", "--curvature",
+                               "-o", str(out)])
+    land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 2, 3))
+    expected = ls.enumerate_critical_points(land, curvature=True).records()
+    assert payload["classes"] == expected
+    for record in payload["classes"]:
+        unlearnt = [s for i, s in enumerate((3, 2, 1)) if i not in record["subset"]]
+        assert record["value"] == pytest.approx(0.5 * sum(s * s for s in unlearnt), abs=1e-12)
+    assert ls.Catalog.load(out).records() == expected
+
+
+def test_catalog_table_is_sorted_by_value(capsys):
+    assert main(["catalog", "--sigma", "3,2,1", "--widths", "3,3,3", "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    values = [float(line.split()[1]) for line in lines[1:]]
+    assert values == sorted(values) and len(values) == 8
+
+
+def test_classify_a_saved_catalog_and_a_weights_file(tmp_path, capsys):
+    land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3, 3))
+    catalog = ls.enumerate_critical_points(land)
+    path = catalog.save(tmp_path / "cat.json")
+    payload = json_of(capsys, ["classify", str(path)])
+    by_subset = {tuple(r["subset"]): r for r in payload["classifications"]}
+    assert len(by_subset) == len(catalog)
+    for point in catalog:
+        found = ls.classify(land, point.weights)
+        record = by_subset[point.subset]
+        assert (record["kind"], record["witness_kind"]) == (found.kind.value,
+                                                           found.witness_kind.value)
+        assert tuple(record["inertia"]) == found.inertia and record["n_orbit"] == found.n_orbit
+    # a user's own network: a strict variant of {0} in the same fiber (one GL move of layer 1)
+    rng = np.random.default_rng(3)
+    weights = [w.copy() for w in catalog.lookup((0,)).weights]
+    g = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    weights[0], weights[1] = g @ weights[0], weights[1] @ np.linalg.inv(g)
+    ls.save_weights_file(tmp_path / "w.npz", weights)
+    payload = json_of(capsys, ["classify", "--sigma", "3,2,1", "--widths", "3,3,3,3",
+                               "--weights", str(tmp_path / "w.npz")])
+    [record] = payload["classifications"]
+    assert record["subset"] == [0]
+    assert record["kind"] == ls.classify(land, weights).kind.value
+
+
+def test_classify_rejects_a_non_critical_network(tmp_path):
+    land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3))
+    ls.save_weights_file(tmp_path / "w.npz", land.random_weights(rng=0))
+    proc = run_cli("classify", "--sigma", "3,2,1", "--widths", "3,3,3", "--weights",
+                   str(tmp_path / "w.npz"))
+    assert proc.returncode == 2
+    assert "must be a critical point" in proc.stderr and "gradient norm" in proc.stderr
+
+
+def test_frustration_of_a_weights_file_and_of_every_class(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    weights = [rng.standard_normal((4, 3)), rng.standard_normal((4, 4)),
+               rng.standard_normal((2, 4))]
+    ls.save_weights_file(tmp_path / "w.npz", weights)
+    payload = json_of(capsys, ["frustration", "--weights", str(tmp_path / "w.npz"),
+                               "--method", "exact"])
+    assert payload["value"] == pytest.approx(ls.frustration(weights, method="exact").value)
+    assert payload["exact"] is True
+    payload = json_of(capsys, ["frustration", "--weights", str(tmp_path / "w.npz"),
+                               "--null", "sign_shuffle", "--samples", "9", "--seed", "3"])
+    null = ls.frustration_vs_null(weights, "sign_shuffle", 9, seed=3)
+    assert payload["null"]["p_value"] == null.p_value
+    assert payload["null"]["mean"] == pytest.approx(null.mean, rel=1e-12)
+    payload = json_of(capsys, ["frustration", "--sigma", "3,2,1", "--widths", "3,3,3"])
+    # canonical representatives are sign-consistent paths: balanced, frustration 0
+    assert [r["value"] for r in payload["representatives"]] == [0.0] * 8
+
+
+@pytest.mark.parametrize("args, match", [
+    (["classify", "cat.json", "--sigma", "1", "--widths", "1,1"], "not both"),
+    (["frustration", "--sigma", "1", "--widths", "1,1", "--null", "random_signs"],
+     "--null needs --weights"),
+    (["graph", "--sigma", "3,2", "--widths", "2,2", "--radii", "0.1,a"],
+     "--radii must be comma-separated numbers"),
+    (["report", "--sigma", "3,2", "--widths", "2,2", "--probes", "0"], "probes must be"),
+])
+def test_more_bad_arguments_exit_2(args, match):
+    proc = run_cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert re.search(match, proc.stderr), proc.stderr

@@ -5,6 +5,10 @@ library, and nothing calls ``plt.show()``. One module per topic; all names are r
 here and from :mod:`landscape`.
 """
 
-from .flow import plot_loss_curve, plot_singular_value_curve
+from . import curvature, flow, frustration, graph
+from .curvature import *  # noqa: F403
+from .flow import *  # noqa: F403
+from .frustration import *  # noqa: F403
+from .graph import *  # noqa: F403
 
-__all__ = ["plot_loss_curve", "plot_singular_value_curve"]
+__all__ = [*curvature.__all__, *flow.__all__, *frustration.__all__, *graph.__all__]

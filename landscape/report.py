@@ -1,0 +1,305 @@
+"""The whole map of one problem in one directory: catalog, saddle graph, flows, figures, HTML.
+
+:func:`write_report` runs the library's pipeline end to end (THEORY §2-§5) and writes
+
+``catalog.json`` + ``catalog.npz``
+    every critical class with its value, kind, Hessian inertia, orbit and centre dimensions
+    and witness kind (:func:`landscape.critical.enumerate_critical_points` with
+    ``curvature=True``; format in :mod:`landscape.catalog`);
+``saddle_graph.graphml`` + ``saddle_graph.json``
+    the connections found by perturbed integration (:func:`landscape.connections.saddle_graph`);
+``flows.json``
+    a small-start and a large-start gradient flow: status, final loss, the classes visited;
+``sequential_learning.png``, ``saddle_graph.png``, ``hessian_spectra.png``
+    loss and singular values against time with the critical values of the top-``k`` sets
+    (Saxe, McClelland & Ganguli, ICLR 2014), the graph drawn at height = critical value, the
+    Hessian spectra of the saddles the small start met;
+``report.html``
+    one self-contained page (images embedded) with the summary tables and links to the files.
+
+Every file is written atomically (temporary file, then rename), so an interrupted run leaves
+each file either complete or absent.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import check_positive
+from .catalog import Catalog
+from .connections import check_saddle_graph, save_saddle_graph, saddle_graph, trajectory_visits
+from .critical import enumerate_critical_points
+from .curvature import classify
+from .datafiles import atomic_write
+from .flow import FlowResult, gradient_flow
+from .model import Landscape
+from .modes import CriticalKind
+
+__all__ = ["QUICK_GRAPH_OPTIONS", "Report", "write_report"]
+
+#: Saddle-graph options of a report: one radius, one probe per escape and sign, one random
+#: combination per saddle -- every known connection of the small problems, in seconds.
+QUICK_GRAPH_OPTIONS = {"radii": (0.1,), "probes": 1, "max_combinations": 1}
+
+FILES = {
+    "catalog": "catalog.json",
+    "catalog_arrays": "catalog.npz",
+    "graph_graphml": "saddle_graph.graphml",
+    "graph_json": "saddle_graph.json",
+    "flows": "flows.json",
+    "sequential_png": "sequential_learning.png",
+    "graph_png": "saddle_graph.png",
+    "hessian_png": "hessian_spectra.png",
+    "html": "report.html",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """What :func:`write_report` computed and where it wrote it.
+
+    Attributes
+    ----------
+    out : Path
+        The output directory.
+    files : dict of str to Path
+        Every file written, by role (the keys of ``landscape.report.FILES``).
+    catalog : Catalog
+    graph : networkx.DiGraph
+    flows : dict of str to FlowResult
+        ``"small_start"`` and ``"large_start"``.
+    visited : dict of str to list of tuple
+        The classes each flow visited, in order (:func:`landscape.connections.trajectory_visits`).
+    saddles_met : dict of tuple to Classification
+        The classification of every saddle the small start visited.
+    """
+
+    out: Path
+    files: dict
+    catalog: Catalog
+    graph: object = field(repr=False)
+    flows: dict = field(repr=False)
+    visited: dict = field(repr=False)
+    saddles_met: dict = field(repr=False)
+
+
+def _start(land: Landscape, scale: float, rng) -> list[np.ndarray]:
+    """Random weights of size ``scale * sigma_1^{1/h}`` in reduced coordinates, mapped to the problem's."""
+    reduced = [rng.standard_normal(s) * scale * land.weight_scale / np.sqrt(s[1])
+               for s in land.shapes]
+    return land.spectrum.from_reduced(reduced)
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
+def _write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+
+def _label(subset) -> str:
+    return "{" + ",".join(str(i) for i in subset) + "}"
+
+
+def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
+                       plot_singular_value_curve)
+
+    images = {}
+    fig, (ax_loss, ax_sv) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    plot_loss_curve(list(flows.values()), land, labels=[k.replace("_", " ") for k in flows],
+                    ax=ax_loss)
+    plot_singular_value_curve(flows["small_start"], land, ax=ax_sv)
+    plot_singular_value_curve(flows["large_start"], land, ax=ax_sv, style=":")
+    fig.tight_layout()
+    images["sequential_png"] = _png(fig)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(8, 6))
+    plot_saddle_graph(graph, ax=ax)
+    fig.tight_layout()
+    images["graph_png"] = _png(fig)
+    plt.close(fig)
+
+    n = max(len(saddles_met), 1)
+    fig, axes = plt.subplots(n, 1, figsize=(8, 2.6 * n), squeeze=False)
+    for ax, (subset, found) in zip(axes[:, 0], saddles_met.items()):
+        plot_hessian_spectrum(found, ax=ax)
+        ax.set_title(f"S = {_label(subset)}: {found.kind.value}, inertia {found.inertia}")
+    if not saddles_met:
+        axes[0, 0].text(0.5, 0.5, "the small start met no saddle", ha="center")
+    fig.tight_layout()
+    images["hessian_png"] = _png(fig)
+    plt.close(fig)
+    return images
+
+
+def _flow_summary(result: FlowResult, visited) -> dict:
+    return {"status": result.status.value, "t_final": float(result.t[-1]),
+            "loss_final": float(result.loss[-1]),
+            "max_invariant_drift": float(np.max(result.invariant_drift)),
+            "visited": [list(s) for s in visited]}
+
+
+def _table(header, rows) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _html(land, catalog, graph, checks, flows, visited, images, files) -> str:
+    spec = land.spectrum
+    problem = _table(["data", "widths", "sigma", "L0", "parameters", "minimum"],
+                     [[spec.name or "singular values", land.widths,
+                       ", ".join(f"{s:.6g}" for s in spec.sigma), f"{spec.loss_offset:.10g}",
+                       land.n_params, f"{land.minimum_value():.10g}"]])
+    classes = _table(
+        ["S", "value", "kind", "witness kind", "inertia (-, 0, +)", "orbit", "centre",
+         "out-edges"],
+        [[_label(r["subset"]), f"{r['value']:.10g}", r["kind"], r["witness_kind"],
+          tuple(r["inertia"]), r["n_orbit"], r["centre_dim"],
+          graph.out_degree(tuple(r["subset"]))] for r in catalog.records()])
+    edges = _table(["from", "to", "probes", "fraction", "loss drop"],
+                   [[_label(a), _label(b), d.get("probes"), f"{d.get('fraction', 0):.2f}",
+                     f"{graph.nodes[a]['value'] - graph.nodes[b]['value']:.6g}"]
+                    for a, b, d in sorted(graph.edges(data=True))])
+    runs = _table(["start", "status", "final loss", "time", "classes visited"],
+                  [[name.replace("_", " "), r.status.value, f"{r.loss[-1]:.10g}",
+                    f"{r.t[-1]:.4g}", " → ".join(_label(s) for s in visited[name])]
+                   for name, r in flows.items()])
+    figures = "".join(
+        f'<figure><img alt="{key}" src="data:image/png;base64,'
+        f'{base64.b64encode(data).decode()}"><figcaption><a href="{files[key].name}">'
+        f"{files[key].name}</a></figcaption></figure>" for key, data in images.items())
+    links = "".join(f'<li><a href="{files[k].name}">{files[k].name}</a></li>'
+                    for k in ("catalog", "catalog_arrays", "graph_graphml", "graph_json",
+                              "flows"))
+    style = ("body{font-family:sans-serif;max-width:60em;margin:auto}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
+             "text-align:right}img{max-width:100%}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>landscape report"
+            f"</title><style>{style}</style></head><body><h1>Loss landscape of a deep linear "
+            f"network</h1><h2>Problem</h2>{problem}<h2>Critical classes</h2>{classes}"
+            f"<h2>Saddle connections</h2><p>{html.escape(checks.summary)}</p>{edges}"
+            f"<h2>Gradient flows</h2>{runs}<h2>Figures</h2>{figures}<h2>Files</h2>"
+            f"<ul>{links}</ul></body></html>\n")
+
+
+def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e-3,
+                 large_scale: float = 1.0, t_max: float = 1e9, graph_options=None,
+                 progress: bool | None = None, log=None) -> Report:
+    """Map ``land`` and write the files listed in the module docstring to ``out``.
+
+    Parameters
+    ----------
+    land : Landscape
+    out : str or Path
+        Output directory (created if needed; existing report files are replaced).
+    seed : int
+        Seeds the saddle graph's probes and the two random starts.
+    small_scale, large_scale : float
+        Sizes of the two random starts, in units of ``sigma_1^{1/h}`` in reduced
+        coordinates: a small start learns mode by mode through the top-``k`` saddles, a large
+        one does not (Saxe, McClelland & Ganguli, ICLR 2014). A plateau is seen where the
+        gradient is below ``1e-3 sigma_1^{(2h-1)/h}`` (:func:`landscape.flow.plateaus`); near
+        the origin the gradient is about ``small_scale^{h-1}`` times that scale, so the
+        default start is small enough to show the plateau at the origin too.
+    t_max : float
+        Time limit of the two flows.
+    graph_options : dict, optional
+        Keywords of :func:`landscape.connections.saddle_graph` (default
+        :data:`QUICK_GRAPH_OPTIONS`).
+    progress : bool or None
+        Progress bars of the long steps (``None``: only on a terminal).
+    log : callable, optional
+        Called with one line per step (e.g. ``print``); silent by default.
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> report = write_report(land, tempfile.mkdtemp(), progress=False)
+    >>> report.visited["small_start"]
+    [(), (0,), (0, 1)]
+    >>> sorted(report.graph.edges())
+    [((), (0,)), ((), (1,)), ((0,), (0, 1)), ((1,), (0,)), ((1,), (0, 1))]
+    """
+    if not isinstance(land, Landscape):
+        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    small_scale = check_positive(small_scale, "small_scale")
+    large_scale = check_positive(large_scale, "large_scale")
+    t_max = check_positive(t_max, "t_max")
+    options = dict(QUICK_GRAPH_OPTIONS if graph_options is None else graph_options)
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out must be a directory, got the file {str(out)!r}")
+    log = log or (lambda line: None)
+    files = {key: out / name for key, name in FILES.items()}
+
+    log(f"[1/5] critical classes of widths {land.widths}")
+    catalog = enumerate_critical_points(land, curvature=True, progress=progress)
+    log(f"      {len(catalog)} classes")
+
+    log("[2/5] saddle connections by perturbed integration")
+    graph = saddle_graph(land, catalog=catalog, seed=seed, progress=progress, **options)
+    checks = check_saddle_graph(graph)
+    catalog.save(files["catalog"])
+    save_saddle_graph(graph, files["graph_graphml"])
+    save_saddle_graph(graph, files["graph_json"])
+    log(f"      {checks.summary}")
+
+    log("[3/5] gradient flows from a small and a large start")
+    rng = np.random.default_rng(seed)
+    flows, visited = {}, {}
+    for name, scale in (("small_start", small_scale), ("large_start", large_scale)):
+        flows[name] = gradient_flow(land, _start(land, scale, rng), t_max=t_max,
+                                    record_weights=True)
+        visited[name] = [v.subset for v in trajectory_visits(land, flows[name])[0]]
+        log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(_label, visited[name])))
+    _write_text(files["flows"], json.dumps(
+        {name: _flow_summary(flows[name], visited[name]) for name in flows},
+        indent=2, allow_nan=False) + "\n")
+
+    log("[4/5] Hessian spectra of the saddles met")
+    saddles_met = {}
+    for subset in visited["small_start"]:
+        point = catalog.lookup(subset)
+        if point.kind is not CriticalKind.GLOBAL_MINIMUM:
+            saddles_met[point.subset] = classify(land, point.weights)
+
+    log("[5/5] figures and report.html")
+    images = _figures(land, catalog, graph, flows, saddles_met)
+    for key, data in images.items():
+        _write_bytes(files[key], data)
+    _write_text(files["html"], _html(land, catalog, graph, checks, flows, visited, images,
+                                     files))
+    log(f"      {files['html']}")
+    return Report(out=out, files=files, catalog=catalog, graph=graph, flows=flows,
+                  visited=visited, saddles_met=saddles_met)
