@@ -8,7 +8,9 @@ At a critical point ``W`` of a deep linear network the Hessian of
 with ``T_j = W_h ... W_{j+1}``, ``Q_{j-1} = W_{j-1} ... W_1``, ``Mid_ab = W_{b-1} ... W_{a+1}``
 and ``G_ab = T_b^T R Q_{a-1}^T`` (``R = W_{1:h} - Sigma`` the residual). This module
 
-- counts its inertia ``(n_-, n_0, n_+)``, densely or matrix-free on Hessian-vector products;
+- counts its inertia ``(n_-, n_0, n_+)``, densely or matrix-free (a randomized range finder
+  and Rayleigh-Ritz on exact Hessian-vector products, with a certified error bound), and
+  splits the spectrum into its negative, orbit, centre and positive parts;
 - measures the tangent of the hidden-layer symmetry orbit, spanned by the generators
   ``delta W_j = X_j W_j - W_j X_{j-1}`` (``X_0 = X_h = 0``), and the centre beyond it;
 - decides strict / non-strict without any Hessian, by the witness test of THEORY §4.1
@@ -770,8 +772,11 @@ def hessian_spectrum(eigenvalues, *, zero_threshold: float, n_orbit: int = 0,
 
     Examples
     --------
-    >>> hessian_spectrum([2.0, 0.0, -1.0, 1e-12], zero_threshold=1e-9, n_orbit=1, n_params=5)
-    HessianSpectrum(n_negative=1, n_orbit=1, centre_dim=2, n_positive=1, zero_threshold=1e-09, complete=False)
+    >>> s = hessian_spectrum([2.0, 0.0, -1.0, 1e-12], zero_threshold=1e-9, n_orbit=1, n_params=5)
+    >>> s.n_negative, s.n_orbit, s.centre_dim, s.n_positive, s.complete
+    (1, 1, 2, 1, False)
+    >>> s.eigenvalues.tolist()
+    [-1.0, 0.0, 0.0, 1e-12, 2.0]
     """
     values = np.sort(as_vector(eigenvalues, "eigenvalues"))
     zero_threshold = check_nonnegative(zero_threshold, "zero_threshold")

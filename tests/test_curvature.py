@@ -50,7 +50,8 @@ def aligned_point(land, subset, *, cut=None):
 
 
 def closed_form_spectrum(sigma, subset, h, n_params):
-    """THEORY §4.1 table at the canonical representative (whitened, distinct sigma, equal widths)."""
+    """THEORY §4.1 table at the canonical representative (whitened, distinct sigma, equal
+    widths)."""
     values = [h * sigma[i] ** (2 * (h - 1) / h) for i in subset]
     for i, j in itertools.combinations(subset, 2):
         values += 2 * [sum(sigma[i] ** (2 * (l - 1) / h) * sigma[j] ** (2 * (h - l) / h)
@@ -162,7 +163,7 @@ def test_origin_of_depth_three_is_not_morse_bott():
 
 
 def test_escape_order_at_the_origin_is_the_depth():
-    # THEORY §3-§4.2: L(eps B) - L(0) = -eps^h <E, B^h> + O(eps^{2h}); the order at the origin is h
+    # THEORY §4-§4.2: L(eps B) - L(0) = -eps^h <E, B^h> + O(eps^{2h}): order h at the origin
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2, 2, 2))
     c = classify(land, [np.zeros((2, 2))] * 3, escapes=True)
     assert c.escape_order == 3
@@ -472,8 +473,8 @@ def test_bad_input_is_named():
         (lambda: balance_layers([np.ones(3)], norm=1.0), ValueError, r"weights\[0\] must be"),
         (lambda: witness_strengths(zero, np.eye(2), -1), ValueError, "rank must be >= 0"),
         (lambda: witness_strengths(zero, np.eye(3), 0), ValueError, "from d_x = 3 inputs"),
-        (lambda: witness_strengths([np.eye(2), np.ones((3, 3)), np.ones((2, 3))], np.eye(2), 0), ValueError,
-         r"weights\[1\] must have shape"),
+        (lambda: witness_strengths([np.eye(2), np.ones((3, 3)), np.ones((2, 3))], np.eye(2), 0),
+         ValueError, r"weights\[1\] must have shape"),
         (lambda: hessian_spectrum([], zero_threshold=1.0), ValueError, "must not be empty"),
         (lambda: hessian_spectrum([[1.0]], zero_threshold=1.0), ValueError, "1-D array"),
         (lambda: hessian_spectrum([1.0], zero_threshold=-1.0), ValueError, "zero_threshold"),
