@@ -33,22 +33,21 @@ class UsageError(ValueError):
     """A bad command-line argument; printed as ``landscape: error: ...`` with exit code 2."""
 
 
-def _int_list(text: str, name: str) -> tuple[int, ...]:
+def _number_list(text: str, name: str, kind: type, example: str) -> tuple:
     try:
-        values = tuple(int(v) for v in text.split(","))
+        return tuple(kind(v) for v in text.split(","))
     except ValueError:
-        raise UsageError(f"{name} must be comma-separated integers like 4,5,5,3, "
+        noun = "integers" if kind is int else "numbers"
+        raise UsageError(f"{name} must be comma-separated {noun} like {example}, "
                          f"got {text!r}") from None
-    return values
+
+
+def _int_list(text: str, name: str) -> tuple[int, ...]:
+    return _number_list(text, name, int, "4,5,5,3")
 
 
 def _float_list(text: str, name: str) -> tuple[float, ...]:
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise UsageError(f"{name} must be comma-separated numbers like 3,2,1, "
-                         f"got {text!r}") from None
-    return values
+    return _number_list(text, name, float, "3,2,1")
 
 
 def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
