@@ -24,7 +24,10 @@ layers ``W_j <- c_j W_j`` with ``prod c_j = 1`` to equal norms: a point of the s
 so the Hessian there is congruent to the one at the given point (same inertia), while very
 unbalanced points (layer scalings of ``1e4`` and ``1e-4``) become well conditioned. The
 zero threshold of both tests is ``zero_tol`` times the curvature scale
-:func:`curvature_scale` (norms of partial products) of the rebalanced point.
+:func:`curvature_scale` (norms of partial products) of the rebalanced point, plus
+``GRADIENT_MARGIN ||grad L|| / max_j ||W_j||`` there: rounding-sized at an exact critical
+point, it absorbs the kernel's spread at a point critical only to within its gradient (a
+trained network).
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ DENSE_HESSIAN_LIMIT = 2500
 FIRST_BLOCK = 16
 #: Gaussian probes of the matrix-free error bound (it fails with probability ``10^-PROBES``).
 PROBES = 10
+#: Factor of ``||grad L|| / ||W||`` (rebalanced point) added to the zero threshold: off an exact
+#: critical point the orbit generators leave the kernel, ``H xi = -X . grad L``, which moves the
+#: kernel eigenvalues by about ``||grad L|| / ||W||``.
+GRADIENT_MARGIN = 10.0
 #: Largest ``P x sum_j d_j^2`` for which :func:`orbit_dimension` stacks the generator images.
 GENERATOR_LIMIT = 2 * 10 ** 7
 #: Relative numerical-rank threshold (times the largest singular value, or the product of the
@@ -182,6 +189,20 @@ def _prepared(land: Landscape, weights):
     return balanced, curvature_scale(land, balanced)
 
 
+def _zero_threshold(land: Landscape, balanced, scale: float, zero_tol: float) -> float:
+    """``zero_tol * scale + GRADIENT_MARGIN ||grad L|| / max_j ||W_j||`` at the rebalanced point.
+
+    The second term is rounding-sized at an exact critical point; at a point critical only to
+    within its gradient (the end of a training run) it absorbs the spread of the kernel.
+    """
+    size = max(float(np.linalg.norm(w)) for w in balanced)
+    if size == 0:
+        return zero_tol * scale
+    gradient = _reduced_landscape(land)._gradient(balanced)[0]
+    norm = float(np.sqrt(sum(np.sum(g * g) for g in gradient)))
+    return zero_tol * scale + GRADIENT_MARGIN * norm / size
+
+
 @dataclass(frozen=True)
 class Witness:
     """Outcome of the Hessian-free second-order test of THEORY §4.1.
@@ -207,7 +228,8 @@ class Witness:
         ``s_ab = sigma_1(G_ab) sigma_{rho+1}(Mid_ab)`` of that pair, at the rebalanced point
         in reduced coordinates (0 where no pair was examined).
     threshold : float
-        ``zero_tol * curvature_scale``: a pair is a witness when its strength exceeds it.
+        The zero threshold (``zero_tol * curvature_scale`` plus the gradient margin, see the
+        module notes): a pair is a witness when its strength exceeds it.
     """
 
     kind: CriticalKind
@@ -311,8 +333,9 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     3. ``h = 2``: strict (Baldi & Hornik 1989; Kawaguchi 2016);
     4. ``h >= 3``: strict iff some pair ``a < b`` is a witness, ``G_ab != 0`` and
        ``rank Mid_ab > rho``: the layers ``a`` and ``b`` alone switch on an unlearnt mode at
-       second order. Decided by ``max_ab s_ab > zero_tol * curvature_scale`` at the rebalanced
-       point, ``s_ab = sigma_1(G_ab) sigma_{rho+1}(Mid_ab)`` (see :func:`witness_strengths`).
+       second order. Decided by ``max_ab s_ab >`` the zero threshold (``zero_tol *
+       curvature_scale`` plus the gradient margin) at the rebalanced point,
+       ``s_ab = sigma_1(G_ab) sigma_{rho+1}(Mid_ab)`` (see :func:`witness_strengths`).
 
     The test is in the spirit of Achour, Malgouyres & Gerchinovitz (JMLR 2024), who decide
     second-order types by ranks of partial products; it costs ``O(h^2)`` chained products and
@@ -357,7 +380,8 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     weights = land.check(weights)
     check_critical(land, weights, tol=critical_tol)
     balanced, scale = _prepared(land, weights)
-    return _witness(land, weights, balanced, zero_tol * scale, rtol)
+    return _witness(land, weights, balanced, _zero_threshold(land, balanced, scale, zero_tol),
+                    rtol)
 
 
 def _witness(land: Landscape, weights, balanced, threshold: float, rtol: float) -> Witness:
@@ -633,7 +657,9 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     The point is mapped to reduced coordinates and rebalanced (:func:`balance_layers`);
     both are fixed linear changes of the parameters under which the loss is unchanged, so
     the Hessians are congruent and the inertia is the one at ``weights`` (Sylvester's law of
-    inertia). Eigenvalues with ``|lambda| <= zero_tol * curvature_scale`` count as zero.
+    inertia). Eigenvalues with ``|lambda| <= zero_tol * curvature_scale`` plus the gradient
+    margin (``GRADIENT_MARGIN ||grad L|| / max_j ||W_j||``, rounding-sized at an exact
+    critical point) count as zero.
 
     ``method="dense"`` forms the analytic ``P x P`` Hessian and all its eigenvalues
     (``O(P^3)``). ``method="matrix_free"`` never forms it: a randomized range finder on
@@ -683,7 +709,8 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
     weights, scale = _prepared(land, weights)
-    return _inertia(_reduced_landscape(land), weights, zero_tol * scale, method, dense_limit,
+    return _inertia(_reduced_landscape(land), weights,
+                    _zero_threshold(land, weights, scale, zero_tol), method, dense_limit,
                     max_eigenpairs, seed)
 
 
@@ -826,8 +853,8 @@ class Classification:
     eigenvalues : ndarray
         The eigenvalues computed (all of them for the dense method; see :class:`Inertia`).
     zero_threshold : float
-        ``zero_tol * curvature_scale``: the bound on ``|lambda|`` and witness strengths
-        counted as zero.
+        ``zero_tol * curvature_scale + GRADIENT_MARGIN ||grad L|| / max_j ||W_j||`` at the
+        rebalanced point: the bound on ``|lambda|`` and witness strengths counted as zero.
     curvature_scale : float
     witness : Witness
         The full witness outcome (rule, pair, strength).
@@ -980,10 +1007,10 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     weights = land.check(weights)
     check_critical(land, weights, tol=critical_tol)
     balanced, scale = _prepared(land, weights)
-    witness = _witness(land, weights, balanced, zero_tol * scale, rtol)
+    threshold = _zero_threshold(land, balanced, scale, zero_tol)
+    witness = _witness(land, weights, balanced, threshold, rtol)
     reduced = _reduced_landscape(land)
-    inertia = _inertia(reduced, balanced, zero_tol * scale, method, dense_limit,
-                       max_eigenpairs, seed)
+    inertia = _inertia(reduced, balanced, threshold, method, dense_limit, max_eigenpairs, seed)
     n_orbit = _orbit_dimension(reduced, balanced, "auto")
     value = land.loss(weights)
     kind = _hessian_kind(land, value, inertia.n_negative, rtol)

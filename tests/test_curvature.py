@@ -19,8 +19,9 @@ from landscape.curvature import (DENSE_HESSIAN_LIMIT, FIRST_BLOCK, Classificatio
                                  hessian_inertia, hessian_spectrum, orbit_dimension,
                                  orbit_tangent, witness_kind, witness_strengths, witness_test)
 from landscape.data import DataSpectrum
+from landscape.flow import gradient_flow
 from landscape.model import Landscape
-from landscape.modes import CriticalKind, NotCriticalError
+from landscape.modes import CriticalKind, NotCriticalError, relative_gradient_norm
 from landscape.quotient import FiberConstruction, canonical_representative, sample_fiber
 
 STRICT, NON_STRICT, MINIMUM = (CriticalKind.STRICT_SADDLE, CriticalKind.NON_STRICT_SADDLE,
@@ -254,6 +255,19 @@ def test_one_fiber_holds_both_kinds(h):
     moved = [[w + s * t * v for w, v in zip(variant, direction)] for s in (1, -1)]
     curvature = (land.loss(moved[0]) + land.loss(moved[1]) - 2 * land.loss(variant)) / t ** 2
     assert curvature == pytest.approx(-1.0, abs=1e-5)
+
+
+def test_trained_networks_classify_as_global_minima():
+    # Bah et al. (2021): from almost every start the flow converges to a global minimum. Its
+    # end is critical only to within the integration tolerance, which moves the Hessian
+    # kernel by about ||grad L|| / ||W||; the zero threshold absorbs that.
+    rng = np.random.default_rng(8)
+    for widths in [(4, 5, 4, 5, 3), (4, 5, 5), (5, 5, 3, 4), (3, 5, 5, 2, 3)]:
+        land = whitened_landscape(int(rng.integers(1000)), widths)
+        end = gradient_flow(land, land.random_weights(scale=0.3, rng=rng), t_max=1e9).weights
+        assert relative_gradient_norm(land, end) > 1e-8       # not exactly critical
+        c = classify(land, end, critical_tol=1e-5)
+        assert c.kind is MINIMUM is c.witness_kind and c.n_negative == 0, c
 
 
 # ---------------------------------------------------------------------- matrix-free inertia
