@@ -448,7 +448,7 @@ def orbit_tangent(land: Landscape, weights) -> np.ndarray:
     out = np.zeros((land.n_params, int(hidden[-1])))
     for j in range(1, h):
         d = widths[j]
-        below, above = weights[j - 1], weights[j]          # W_j (d x d_{j-1}), W_{j+1} (d_{j+1} x d)
+        below, above = weights[j - 1], weights[j]   # W_j (d x d_{j-1}), W_{j+1} (d_{j+1} x d)
         d_in, d_out = below.shape[1], above.shape[0]
         for p in range(d):
             for q in range(d):
@@ -919,7 +919,8 @@ class Classification:
 
 
 def _minimum_gap(land: Landscape, rtol: float) -> float:
-    """Half the smallest positive gap between the global minimum value and any other critical value."""
+    """Half the smallest positive gap between the global minimum value and any other
+    critical value."""
     sigma = land.spectrum.sigma
     k = land.max_rank
     if k == 0:
