@@ -21,7 +21,10 @@ subspace, and :func:`escape_directions` finds them numerically ("find, don't ass
    mode, ``R_i = -sigma_i u_i v_i^T`` -- minimise the sector loss
    ``<R_i, P(x + eps v) - P(x)> + 1/2 ||P(x + eps v) - P(x)||^2`` over unit centre directions
    ``v`` at a small radius ``eps``, where the lowest-order term dominates, from several seeded
-   starts, with its exact gradient in ``v`` (the chain rule through the perturbed products).
+   starts, with its exact gradient in ``v`` (the chain rule through the perturbed products);
+   then sharpen each minimiser by fixed-point steps ``v <- -grad / |grad|`` (its stationarity
+   condition), which remove the components the sector loss barely sees -- couplings to other
+   modes that would otherwise seed them and pull the flow away from ``S u {i}``.
 3. Read the order ``k`` and rate ``c_k`` of each minimiser off the exact polynomial
    (:meth:`Landscape.loss_polynomial`), keep those with ``c_k < 0``, and (``follow=True``)
    step off at the radius where the order-``k`` term dominates, integrate the gradient flow
@@ -31,7 +34,15 @@ subspace, and :func:`escape_directions` finds them numerically ("find, don't ass
 At a 0-balanced point (e.g. a canonical representative) the minimisers are the balanced
 one-mode paths through a free hidden unit (the explicit heteroclinic orbits ``S -> S + {i}``
 of THEORY §4.2; the product of ``k`` path weights of unit total norm is largest when they are
-equal).
+equal): order ``h``, rate ``-sigma_i h^{-h/2}``.
+
+Where the flow goes. In reduced coordinates the inputs and outputs of a set of modes span
+subspaces the flow keeps whenever the point's first and last layers do not mix them (canonical
+representatives, their hidden ``GL`` orbits, blocked paths), so the escape of sector ``i``
+reaches ``S u {i}`` for every learnable ``i``. Where the flow mixes the input modes -- data
+coordinates, whose first-layer metric is ``Sxx``, or a dense sub-network reading every input
+-- a leading-order ray reaches ``S u {i}`` only when that class is top; the others are strict
+saddles, reached only from their stable manifolds, which no ray from ``x`` follows.
 """
 
 from __future__ import annotations
@@ -42,10 +53,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from ._validation import check_int, check_positive
+from ._validation import check_int, check_nonnegative, check_positive
 from .curvature import ZERO_TOL, _check_land, _prepared, _reduced_landscape, orbit_tangent
 from .flow import gradient_flow
 from .model import Landscape
+from .quotient import _canonical
 from .modes import (CRITICAL_TOL, TIE_RTOL, check_critical, learnt_modes, relative_gradient_norm,
                     tie_groups)
 
@@ -53,6 +65,11 @@ __all__ = ["DENSE_ESCAPE_LIMIT", "Escape", "escape_directions"]
 
 #: Largest parameter count for which :func:`escape_directions` forms the dense Hessian.
 DENSE_ESCAPE_LIMIT = 2500
+#: A followed flow has passed a class once its loss is this far (relative to
+#: ``1/2 sum sigma_i^2``) below the class's critical value.
+_PASSED_RTOL = 1e-3
+#: Convergence tolerance of the followed flows (:func:`landscape.flow.gradient_flow`).
+_FLOW_TOL = 1e-10
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,8 +117,10 @@ class Escape:
 class _Frame:
     """A critical point in the problem's coordinates and its rebalanced reduced image.
 
-    ``v_b = c * to_reduced(v)`` maps problem-coordinate directions to balanced ones (the
-    linear part of the orbit move), so ``L(x + t v) = L_b(x_b + t v_b)`` exactly.
+    ``v_b = c * to_reduced(v)`` maps problem-coordinate directions to balanced ones, with
+    layer factors ``c_j`` of product 1 (the hidden-layer action ``G_j = (c_1 ... c_j) I``), so
+    ``L(x + t v) = L_b(x_b + t v_b)`` exactly. A zero layer keeps ``x_b = 0`` under any factor:
+    zero layers share the factor that makes the product 1.
     """
 
     def __init__(self, land: Landscape, weights):
@@ -110,8 +129,14 @@ class _Frame:
         self.reduced = _reduced_landscape(land)
         self.xb, self.scale = _prepared(land, self.x)
         reduced_x = self.x if land.spectrum.reduced else land.spectrum.to_reduced(self.x)
-        self.factors = np.array([np.linalg.norm(b) / np.linalg.norm(r) if np.linalg.norm(r) > 0
-                                 else 1.0 for b, r in zip(self.xb, reduced_x)])
+        norms = np.array([np.linalg.norm(r) for r in reduced_x])
+        nonzero = norms > 0
+        factors = np.ones(land.h)
+        factors[nonzero] = [np.linalg.norm(self.xb[j]) / norms[j] for j in np.flatnonzero(nonzero)]
+        if not np.all(nonzero) and np.any(nonzero):
+            share = -np.sum(np.log(factors[nonzero])) / np.count_nonzero(~nonzero)
+            factors[~nonzero] = np.exp(share)
+        self.factors = factors
 
     def to_problem(self, vb: list[np.ndarray]) -> list[np.ndarray]:
         v = [w / c for w, c in zip(vb, self.factors)]
@@ -177,9 +202,8 @@ def _sectors(frame: _Frame, subset, rtol: float):
     threshold = rtol * frame.land.scale
     positive = [i for i in range(spec.sigma.size) if spec.sigma[i] > threshold]
     unlearnt = [i for i in positive if i not in subset]
-    pieces = [(s[k], np.outer(u[:, k], vt[k])) for k in range(s.size) if s[k] > threshold]
-    pieces.sort(key=lambda p: -p[0])
-    return [(mode, sv * piece) for mode, (sv, piece) in zip(unlearnt, pieces)]
+    pieces = [s[k] * np.outer(u[:, k], vt[k]) for k in range(s.size) if s[k] > threshold]
+    return list(zip(unlearnt, pieces))
 
 
 def _perturbed_chain(weights, direction, eps):
@@ -189,18 +213,16 @@ def _perturbed_chain(weights, direction, eps):
 
 def _sector_objective(frame: _Frame, basis: np.ndarray, residual_piece: np.ndarray,
                       product: np.ndarray, eps: float, norm: float):
-    """Sector loss at radius ``eps`` along the unit balanced direction ``v_b = B z / |z|``.
+    """Sector loss at radius ``eps`` along the unit balanced direction ``v_b = B u``.
 
-    ``f(z) = (<R_i, dP> + 1/2 ||dP||^2) / norm`` with ``dP = P(x_b + eps v_b) - P(x_b)``; its
-    gradient is ``(I - z_hat z_hat^T) B^T g / |z|`` with ``g = eps (T_j^T (R_i + dP) Q_{j-1}^T)_j``
-    at the perturbed point (orthonormal ``B``).
+    ``f(u) = (<R_i, dP> + 1/2 ||dP||^2) / norm`` with ``dP = P(x_b + eps v_b) - P(x_b)``, and
+    its unconstrained gradient ``B^T g`` with ``g = eps (T_j^T (R_i + dP) Q_{j-1}^T)_j`` at the
+    perturbed point (orthonormal ``B``). Returns ``sector(u) -> (f, B^T g / norm)``.
     """
     split = frame.reduced._split
     h = frame.land.h
 
-    def fun(z):
-        length = float(np.linalg.norm(z))
-        unit = z / length
+    def sector(unit):
         moved, prefixes, suffixes = _perturbed_chain(frame.xb, split(basis @ unit), eps)
         delta = prefixes[-1] - product
         value = float(np.sum(residual_piece * delta) + 0.5 * np.sum(delta * delta))
@@ -209,11 +231,48 @@ def _sector_objective(frame: _Frame, basis: np.ndarray, residual_piece: np.ndarr
         for j in range(h):
             g = outer if suffixes[j + 1] is None else suffixes[j + 1].T @ outer
             grads.append(g if prefixes[j] is None else g @ prefixes[j].T)
-        gz = basis.T @ (eps * np.concatenate([g.ravel() for g in grads]))
-        grad = (gz - float(gz @ unit) * unit) / length
-        return value / norm, grad / norm
+        return value / norm, basis.T @ (eps * np.concatenate([g.ravel() for g in grads])) / norm
+
+    return sector
+
+
+def _on_sphere(sector):
+    """``f(z / |z|)`` and its gradient ``(I - u u^T) B^T g / |z|`` in ``z`` (for L-BFGS)."""
+
+    def fun(z):
+        length = float(np.linalg.norm(z))
+        unit = z / length
+        value, gz = sector(unit)
+        return value, (gz - float(gz @ unit) * unit) / length
 
     return fun
+
+
+def _sharpen(sector, unit: np.ndarray, max_steps: int = 8) -> np.ndarray:
+    """Fixed-point steps ``u <- -B^T g(u) / |B^T g(u)|`` from an (approximate) minimiser.
+
+    A minimiser on the sphere satisfies ``B^T g = -|B^T g| u``, so it is a fixed point. The
+    sector loss is nearly flat along directions that couple other modes to the path (they
+    enter only through ``||dP||^2``, at order ``eps^{2k}``), so the optimiser leaves them at its
+    tolerance (~1e-8 of the direction); they are absent from the gradient to first order,
+    and one step removes them. Left unremoved, they seed the larger modes, and the flow from
+    the escape leaves ``S u {i}`` before it settles there. Steps are kept while ``f`` does not
+    increase.
+    """
+    value, gz = sector(unit)
+    for _ in range(max_steps):
+        size = float(np.linalg.norm(gz))
+        if size == 0:
+            break
+        new = -gz / size
+        new_value, new_gz = sector(new)
+        if new_value > value + 1e-12 * abs(value):
+            break
+        moved = float(np.linalg.norm(new - unit))
+        unit, value, gz = new, new_value, new_gz
+        if moved < 1e-14:
+            break
+    return unit
 
 
 def _polynomial_order(coefficients: np.ndarray, scales: np.ndarray, zero_tol: float):
@@ -225,15 +284,25 @@ def _polynomial_order(coefficients: np.ndarray, scales: np.ndarray, zero_tol: fl
 
 
 def _coefficient_scales(frame: _Frame, direction) -> np.ndarray:
-    """Scale of ``c_k`` along ``direction``: ``kappa_k |v_b|^k`` with ``kappa_k`` the size of a
-    term with ``h - k`` (or ``2h - k``) balanced weights and one residual (or none)."""
-    h = frame.land.h
-    vb = frame.to_balanced(direction)
-    length = float(np.sqrt(sum(np.sum(v * v) for v in vb)))
-    w = max([frame.land.weight_scale] + [float(np.linalg.norm(x)) for x in frame.xb])
-    sigma = frame.land.scale
-    k = np.arange(2 * h + 1)
-    return np.maximum(sigma * w ** np.maximum(h - k, 0), w ** (2 * h - k)) * length ** k
+    """Bounds on ``|c_k|`` along ``direction``, from norms of the layers.
+
+    In reduced coordinates ``L(x + t v) - L(x) = <R, D(t)> + 1/2 ||D(t)||^2`` with
+    ``D(t) = prod_j (x_j + t v_j) - prod_j x_j``, so ``|c_k| <= ||R|| e_k + 1/2 sum_{a+b=k}
+    e_a e_b`` (``a, b >= 1``) with ``e(t) = prod_j (||x_j|| + t ||v_j||)`` (Frobenius norms,
+    submultiplicative). The bound is unchanged by the layer rescalings of the orbit.
+    """
+    land = frame.land
+    x, v = frame.x, direction
+    if not land.spectrum.reduced:
+        x, v = land.spectrum.to_reduced(x), land.spectrum.to_reduced(v)
+    e = np.ones(1)
+    for w, d in zip(x, v):
+        e = np.convolve(e, [np.linalg.norm(w), np.linalg.norm(d)])
+    e[0] = 0.0
+    residual = float(np.linalg.norm(Landscape._prefixes(x)[-1] - land.spectrum.sigma_matrix()))
+    scales = 0.5 * np.convolve(e, e)
+    scales[:e.size] += residual * e
+    return scales
 
 
 def _step(coefficients: np.ndarray, order: int, cap: float) -> float:
@@ -265,12 +334,6 @@ def _canonical_eigenbasis(vectors: np.ndarray) -> np.ndarray:
     return np.array(out).T
 
 
-def _class_key(sigma, subset, rtol: float) -> tuple[int, ...]:
-    """The canonical key of a learnt set: within each tie group, its lowest indices."""
-    return tuple(i for g in tie_groups(sigma, rtol=rtol)
-                 for i in g[:sum(1 for j in subset if j in g)])
-
-
 def _follow(land: Landscape, x, direction, step: float, subset, t_max: float, rtol: float,
             visit_tol: float, own=None):
     """The learnt set of the first critical class the flow from ``x + step v`` comes close to.
@@ -279,19 +342,36 @@ def _follow(land: Landscape, x, direction, step: float, subset, t_max: float, rt
     examined in order; the first in which the relative gradient norm
     (:func:`landscape.modes.relative_gradient_norm`) falls to ``visit_tol`` is the target.
     Otherwise the final learnt set if the flow converged, else ``None``.
+
+    With ``own`` (the class a sector escape aims at) the flow is first integrated only until
+    the loss falls ``_PASSED_RTOL`` (relative to ``1/2 sum sigma_i^2``) below ``L_own``: the loss
+    decreases, so ``own`` cannot be visited later, and the rest of the trajectory is
+    integrated only when ``own`` was missed.
     """
     start = [w + step * v for w, v in zip(x, direction)]
-    result = gradient_flow(land, start, t_max=t_max, rtol=1e-9, record_weights=True)
-    last = None
-    for theta in result.trajectory:
-        weights = land._split(theta)
-        key = learnt_modes(land, weights, rtol=rtol).subset
-        if key == tuple(subset):
-            continue
-        last = key
-        if relative_gradient_norm(land, weights) <= visit_tol:
-            return key
-    return last if result.success else None
+    scale = float(0.5 * np.sum(land.spectrum.sigma ** 2)) or 1.0
+    tols = [_FLOW_TOL]
+    if own is not None:
+        passed = (land.critical_value(own) - land.minimum_value()) / scale - _PASSED_RTOL
+        if passed > _FLOW_TOL:
+            tols.insert(0, passed)
+    last, remaining = None, t_max
+    for tol in tols:
+        result = gradient_flow(land, start, t_max=remaining, rtol=1e-9, tol=tol,
+                               record_weights=True)
+        for theta in result.trajectory:
+            weights = land._split(theta)
+            key = learnt_modes(land, weights, rtol=rtol).subset
+            if key == tuple(subset):
+                continue
+            last = key
+            if relative_gradient_norm(land, weights) <= visit_tol:
+                return key
+        remaining -= float(result.t[-1])
+        if not result.success or remaining <= 0:
+            return None
+        start = result.weights
+    return last
 
 
 def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
@@ -342,7 +422,20 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     NotCriticalError
         If ``weights`` is not a critical point.
     ValueError
-        If the network has more than ``DENSE_ESCAPE_LIMIT`` parameters.
+        If the network has more than ``DENSE_ESCAPE_LIMIT`` parameters, or for a bad argument.
+    TypeError
+        If ``land`` is not a :class:`Landscape` or ``follow`` not a bool.
+
+    Examples
+    --------
+    At the origin of a depth-3 network every mode escapes at order 3 with rate
+    ``-sigma_i / 3^{3/2}``, and the flow learns that mode:
+
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0]), widths=(2, 2, 2, 2))
+    >>> [(e.order, round(e.rate, 4), e.mode, e.target)
+    ...  for e in escape_directions(land, [np.zeros((2, 2))] * 3)]
+    [(3, -0.5774, 0, (0,)), (3, -0.3849, 1, (1,))]
     """
     _check_land(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
@@ -351,6 +444,10 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     seed = check_int(seed, "seed", minimum=0)
     t_max = check_positive(t_max, "t_max")
     visit_tol = check_positive(visit_tol, "visit_tol")
+    rtol = check_nonnegative(rtol, "rtol")
+    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    if not isinstance(follow, (bool, np.bool_)):
+        raise TypeError(f"follow must be a bool, got {follow!r}")
     if land.n_params > DENSE_ESCAPE_LIMIT:
         raise ValueError(f"land must have at most DENSE_ESCAPE_LIMIT = {DENSE_ESCAPE_LIMIT} "
                          f"parameters for escape_directions (the centre needs the dense "
@@ -401,24 +498,30 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
         product = Landscape._prefixes(frame.xb)[-1]
         norm = frame.scale * cap ** 2
         for mode, piece in _sectors(frame, subset, rtol):
-            fun = _sector_objective(frame, basis, piece, product, cap, norm)
+            sector = _sector_objective(frame, basis, piece, product, cap, norm)
+            fun = _on_sphere(sector)
             candidates = []
             for _ in range(n_starts):
                 z0 = rng.standard_normal(basis.shape[1])
                 res = optimize.minimize(fun, z0, jac=True, method="L-BFGS-B",
                                         options={"maxiter": 1000, "gtol": 1e-12, "ftol": 1e-15})
-                escape = make(basis @ res.x / np.linalg.norm(res.x), source="centre",
-                              mode=mode, eigenvalue=None)
+                unit = _sharpen(sector, res.x / np.linalg.norm(res.x))
+                escape = make(basis @ unit, source="centre", mode=mode, eigenvalue=None)
                 if escape is not None:
                     candidates.append(escape)
             candidates.sort(key=lambda e: (e.order, e.rate))
             if not follow:
                 found.extend(candidates[:1])
                 continue
-            own = _class_key(land.spectrum.sigma, (*subset, mode), rtol)
-            left = []
+            own = _canonical((*subset, mode), tie_groups(land.spectrum.sigma, rtol=rtol))
+            left, missed = [], []
             for escape in candidates:
+                if any(escape.order == e.order and abs(escape.rate - e.rate) <= 1e-6 * abs(e.rate)
+                       for e in missed):
+                    continue  # an equally good direction already missed ``own``
                 escape = _followed(escape, own)
+                if escape.target != own:
+                    missed.append(escape)
                 if escape.target is not None and escape.target != subset:
                     left.append(escape)
                     if escape.target == own:
