@@ -23,6 +23,7 @@ from .datafiles import atomic_write, load_data_file, load_weights_file, save_wei
 from .flow import FLOW_METHODS, gradient_flow, plateaus
 from .frustration import FRUSTRATION_METHODS, NULL_MODELS, frustration, frustration_vs_null
 from .model import Landscape
+from .modes import CRITICAL_TOL
 from .quotient import canonicalize
 from .report import QUICK_GRAPH_OPTIONS, write_report
 
@@ -207,8 +208,9 @@ def cmd_classify(args) -> int:
         catalog = None
     if args.weights is not None:
         weights = land.check(load_weights_file(args.weights), "--weights")
-        canonicalize(land, weights)  # NotCriticalError (a ValueError) names the gradient norm
-        found = [classify(land, weights, method=args.method)]
+        # NotCriticalError (a ValueError) names the relative gradient norm
+        canonicalize(land, weights, tol=args.critical_tol)
+        found = [classify(land, weights, method=args.method, critical_tol=args.critical_tol)]
     else:
         if catalog is None:
             catalog = enumerate_critical_points(land, progress=False if args.quiet else None)
@@ -380,6 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="classify this critical point (arrays W1..Wh)")
     classify_.add_argument("--method", choices=("auto", "dense", "matrix_free"), default="auto",
                            help="how the Hessian inertia is computed")
+    classify_.add_argument("--critical-tol", type=float, default=CRITICAL_TOL,
+                           help="largest relative gradient norm of a critical point (default "
+                                "%(default)g; a trained network may need 1e-5)")
     _add_output_options(classify_)
     classify_.set_defaults(run=cmd_classify)
 

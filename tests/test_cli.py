@@ -115,6 +115,17 @@ def test_classify_rejects_a_non_critical_network(tmp_path):
     assert "must be a critical point" in proc.stderr and "gradient norm" in proc.stderr
 
 
+def test_classify_a_trained_network_with_a_looser_criticality_bound(tmp_path, capsys):
+    land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3, 3))
+    final = ls.gradient_flow(land, land.random_weights(scale=0.5, rng=2)).weights
+    ls.save_weights_file(tmp_path / "w.npz", final)
+    payload = json_of(capsys, ["classify", "--sigma", "3,2,1", "--widths", "3,3,3,3",
+                               "--weights", str(tmp_path / "w.npz"), "--critical-tol", "1e-4"])
+    [record] = payload["classifications"]
+    assert record["subset"] == [0, 1, 2] and record["kind"] == "global_minimum"
+    assert record["value"] == pytest.approx(land.loss(final), abs=1e-15)
+
+
 def test_frustration_of_a_weights_file_and_of_every_class(tmp_path, capsys):
     rng = np.random.default_rng(5)
     weights = [rng.standard_normal((4, 3)), rng.standard_normal((4, 4)),
