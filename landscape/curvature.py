@@ -1021,7 +1021,8 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     elif kind is CriticalKind.NON_STRICT_SADDLE and escapes:
         from .escape import escape_directions
 
-        found = escape_directions(land, weights, zero_tol=zero_tol, seed=seed)
+        found = escape_directions(land, weights, zero_tol=zero_tol, seed=seed,
+                                  follow=False)
         escape_order = min((e.order for e in found), default=None)
     disagreement = _disagreement(kind, witness, inertia)
     return Classification(
