@@ -113,7 +113,7 @@ def _loss_scale(land: Landscape) -> float:
 
 
 def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
-                  rtol: float = 1e-10, atol: float | None = None, tol: float = 1e-10,
+                  rtol: float = 1e-10, atol: float | None = None, tol: float = 1e-14,
                   step: float | None = None, record="steps", record_weights: bool = False,
                   max_steps: int = 1_000_000, throw: bool = False) -> FlowResult:
     """Integrate ``dW/dt = -grad L(W)`` from ``weights0``.
@@ -138,7 +138,10 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     tol : float
         Converged when ``L - L_min <= tol * 1/2 sum sigma_i^2`` (``L_min`` the global minimum
         value). A small gradient alone is not convergence: the flow also slows on saddle
-        plateaus.
+        plateaus. Near a minimum ``||grad L||^2 <= 2 lambda_max (L - L_min)``, so the
+        default leaves a relative gradient norm well below
+        :data:`landscape.modes.CRITICAL_TOL`: the end point passes
+        :func:`landscape.quotient.canonicalize` as it is.
     step : float
         Step size ``eta`` for ``method="gd"`` (required there).
     record : "steps" or array_like

@@ -320,3 +320,20 @@ def test_bad_flow_problem_raises():
         gradient_flow(land, [w0[0], w0[1].T])
     with pytest.raises(ValueError, match=r"grad_tol must be > 0"):
         plateaus(gradient_flow(land, w0, t_max=0.1), land, grad_tol=0.0)
+
+
+def test_default_end_point_is_critical_enough_to_canonicalize():
+    """||grad L||^2 <= 2 lambda_max (L - L_min): the default tol leaves a gradient below CRITICAL_TOL."""
+    from landscape.modes import CRITICAL_TOL, relative_gradient_norm
+    from landscape.quotient import canonicalize
+
+    rng = np.random.default_rng(21)
+    for _ in range(6):
+        h = int(rng.integers(2, 5))
+        m = int(rng.integers(2, 4))
+        sigma = np.sort(rng.uniform(0.2, 3.0, m))[::-1]
+        widths = (m, *(int(rng.integers(m, m + 3)) for _ in range(h - 1)), m)
+        land = Landscape(DataSpectrum.from_singular_values(sigma), widths)
+        result = gradient_flow(land, land.random_weights(scale=1.0, rng=rng))
+        assert relative_gradient_norm(land, result.weights) <= 0.5 * CRITICAL_TOL
+        assert canonicalize(land, result.weights).subset == tuple(range(m))
