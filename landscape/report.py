@@ -3,9 +3,10 @@
 :func:`write_report` runs the library's pipeline end to end (THEORY §2-§5) and writes
 
 ``catalog.json`` + ``catalog.npz``
-    every critical class with its value, kind, Hessian inertia, orbit and centre dimensions
-    and witness kind (:func:`landscape.critical.enumerate_critical_points` with
-    ``curvature=True``; format in :mod:`landscape.catalog`);
+    every critical class with its value, kind, Hessian inertia, orbit and centre dimensions,
+    witness kind and the frustration of its representative
+    (:func:`landscape.critical.enumerate_critical_points` with ``curvature=True`` and
+    ``frustration=True``; format in :mod:`landscape.catalog`);
 ``saddle_graph.graphml`` + ``saddle_graph.json``
     the connections found by perturbed integration (:func:`landscape.connections.saddle_graph`);
 ``flows.json``
@@ -175,10 +176,11 @@ def _html(land, catalog, graph, checks, flows, visited, images, files) -> str:
                        land.n_params, f"{land.minimum_value():.10g}"]])
     classes = _table(
         ["S", "value", "kind", "witness kind", "inertia (-, 0, +)", "orbit", "centre",
-         "out-edges"],
+         "frustration F/W", "out-edges"],
         [[_label(r["subset"]), f"{r['value']:.10g}", r["kind"], r["witness_kind"],
-          tuple(r["inertia"]), r["n_orbit"], r["centre_dim"],
-          graph.out_degree(tuple(r["subset"]))] for r in catalog.records()])
+          tuple(r["inertia"]), r["n_orbit"], r["centre_dim"], f"{f.normalized:.4g}",
+          graph.out_degree(tuple(r["subset"]))]
+         for r, f in zip(catalog.records(), catalog.frustration)])
     edges = _table(["from", "to", "probes", "fraction", "loss drop"],
                    [[_label(a), _label(b), d.get("probes"), f"{d.get('fraction', 0):.2f}",
                      f"{graph.nodes[a]['value'] - graph.nodes[b]['value']:.6g}"]
@@ -264,7 +266,8 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     files = {key: out / name for key, name in FILES.items()}
 
     log(f"[1/5] critical classes of widths {land.widths}")
-    catalog = enumerate_critical_points(land, curvature=True, progress=progress)
+    catalog = enumerate_critical_points(land, curvature=True, frustration=True,
+                                        progress=progress)
     log(f"      {len(catalog)} classes")
 
     log("[2/5] saddle connections by perturbed integration")

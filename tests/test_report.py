@@ -48,8 +48,11 @@ def test_every_file_is_written_and_the_html_references_only_them(written):
 
 
 def test_catalog_and_graph_are_the_library_results(land, written):
-    expected = ls.enumerate_critical_points(land, curvature=True)
-    assert ls.Catalog.load(written.files["catalog"]).records() == expected.records()
+    expected = ls.enumerate_critical_points(land, curvature=True, frustration=True)
+    loaded = ls.Catalog.load(written.files["catalog"])
+    assert loaded.records() == expected.records()
+    assert [f.value for f in loaded.frustration] == [
+        ls.frustration(point.weights).value for point in expected]
     graph = ls.saddle_graph(land, catalog=expected, seed=2, progress=False,
                             **QUICK_GRAPH_OPTIONS)
     for key in ("graph_graphml", "graph_json"):
