@@ -350,6 +350,10 @@ def plateaus(result: FlowResult, land: Landscape, *, grad_tol: float = 1e-3) -> 
     return out
 
 
+#: Terms of the series of 2F1(1, b; b+1; z) about z = 1 (for 1 - z <= 1/2: error < 2^-60).
+_NEAR_ONE_TERMS = 64
+
+
 def _check_one_mode(a0, sigma, h):
     sigma = check_positive(sigma, "sigma")
     h = check_int(h, "h", minimum=1)
@@ -360,12 +364,29 @@ def _check_one_mode(a0, sigma, h):
     return a0, sigma, h, top
 
 
-def _antiderivative(u, sigma, h):
-    """``F(u)`` with ``F'(u) = 1 / (h u^{2-2/h} (sigma - u))`` for ``0 < u < sigma``."""
+def _antiderivative(z, w, sigma, h):
+    """``F(u)`` with ``F'(u) = 1 / (h u^{2-2/h} (sigma - u))``, at ``u = sigma z``, ``w = 1 - z``.
+
+    ``w`` is passed separately so that callers compute it without cancellation. Near
+    ``z = 1``, ``2F1(1, b; b+1; z)`` is the degenerate case ``c = a + b`` of the connection
+    formula (Abramowitz & Stegun 15.3.10), summed directly:
+    ``b sum_n (b)_n / n! [psi(n+1) - psi(b+n) - ln w] w^n``.
+    """
     if h == 2:
-        return np.log(u / (sigma - u)) / (2.0 * sigma)
+        return np.log(z / w) / (2.0 * sigma)
     b = 2.0 / h - 1.0
-    return u ** b * special.hyp2f1(1.0, b, b + 1.0, u / sigma) / (sigma * b * h)
+    if z < 0.5:
+        hyp = special.hyp2f1(1.0, b, b + 1.0, z)
+    else:
+        n = np.arange(_NEAR_ONE_TERMS)
+        weights = special.poch(b, n) / special.factorial(n) * w ** n
+        hyp = b * np.sum(weights * (special.digamma(n + 1) - special.digamma(b + n) - np.log(w)))
+    return (sigma * z) ** b * hyp / (sigma * b * h)
+
+
+def _fraction_learnt(a, top, h):
+    """``z = (a / top)^h`` and ``w = 1 - z``, the latter without cancellation near ``top``."""
+    return (a / top) ** h, -np.expm1(h * np.log1p((a - top) / top))
 
 
 def one_mode_time(a, *, a0: float, sigma: float, h: int) -> float:
@@ -385,7 +406,8 @@ def one_mode_time(a, *, a0: float, sigma: float, h: int) -> float:
     a = check_positive(a, "a")
     if a >= top:
         raise ValueError(f"a must lie in (0, sigma^(1/h)) = (0, {top:.6g}), got {a}")
-    return float(_antiderivative(a ** h, sigma, h) - _antiderivative(a0 ** h, sigma, h))
+    return float(_antiderivative(*_fraction_learnt(a, top, h), sigma, h)
+                 - _antiderivative(*_fraction_learnt(a0, top, h), sigma, h))
 
 
 def one_mode_weight(t, *, a0: float, sigma: float, h: int) -> float:
@@ -407,16 +429,14 @@ def one_mode_weight(t, *, a0: float, sigma: float, h: int) -> float:
         raise ValueError(f"t must be finite and >= 0, got {t}")
     if t == 0:
         return a0
-    f0 = _antiderivative(a0 ** h, sigma, h)
+    f0 = _antiderivative(*_fraction_learnt(a0, top, h), sigma, h)
 
-    def gap(log_ratio):  # u = sigma * (1 - exp(-log_ratio)) parametrises (0, sigma)
-        u = sigma * -np.expm1(-log_ratio)
-        return _antiderivative(u, sigma, h) - f0 - t
+    def gap(log_ratio):  # w = 1 - u/sigma = exp(-log_ratio) parametrises u in (0, sigma)
+        return _antiderivative(-np.expm1(-log_ratio), np.exp(-log_ratio), sigma, h) - f0 - t
 
-    lo = -np.log1p(-(a0 ** h) / sigma)
-    # Beyond x = 27, 1 - u/sigma < 2e-12: a(t) equals top to that relative accuracy, while
-    # scipy's hyp2f1 overflows as u/sigma -> 1 (which would hide the root).
-    cap = max(lo, 27.0)
+    lo = -np.log1p(-(a0 / top) ** h)
+    # Beyond x = 40, 1 - u/sigma < 5e-18: a(t) equals top in double precision.
+    cap = max(lo, 40.0)
     hi = min(lo + 1.0, cap)
     while gap(hi) < 0:
         if hi >= cap:

@@ -8,6 +8,8 @@ scalar ODE solve.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from scipy import integrate
@@ -337,3 +339,27 @@ def test_default_end_point_is_critical_enough_to_canonicalize():
         result = gradient_flow(land, land.random_weights(scale=1.0, rng=rng))
         assert relative_gradient_norm(land, result.weights) <= 0.5 * CRITICAL_TOL
         assert canonicalize(land, result.weights).subset == tuple(range(m))
+
+
+@pytest.mark.parametrize("h", [1, 2, 3, 4, 5])
+def test_one_mode_time_is_exact_up_to_the_learnt_weight(h):
+    """Against quadrature away from sigma^(1/h), and the log asymptote next to it.
+
+    Near u = sigma, dt/du = 1 / (h u^{2-2/h} (sigma - u)) ~ 1 / (h sigma^{3-2/h} w) with
+    w = 1 - u/sigma, so t(w1) - t(w2) -> ln(w2 / w1) / (h sigma^{2-2/h}).
+    """
+    sigma, a0 = 2.0, 0.1
+    top = sigma ** (1.0 / h)
+    for a in top * np.array([0.3, 0.6, 0.9, 0.99, 1 - 1e-6]):
+        expected, _ = integrate.quad(lambda x: 1.0 / (x ** (h - 1) * (sigma - x ** h)), a0, a,
+                                     limit=200, epsabs=0.0, epsrel=1e-13)
+        assert one_mode_time(a, a0=a0, sigma=sigma, h=h) == pytest.approx(expected, rel=1e-11)
+    near = [top * (1 - eps) for eps in (1e-8, 1e-11, 1e-14)]
+    times = [one_mode_time(a, a0=a0, sigma=sigma, h=h) for a in near]
+    assert np.all(np.isfinite(times)) and np.all(np.diff(times) > 0)
+    # 1 - (a/top)^h of the floats a and top, in exact rational arithmetic
+    w = [float(1 - (Fraction(a) / Fraction(top)) ** h) for a in near[:2]]
+    assert times[1] - times[0] == pytest.approx(
+        np.log(w[0] / w[1]) / (h * sigma ** (2 - 2 / h)), rel=1e-6)
+    assert one_mode_weight(times[1], a0=a0, sigma=sigma, h=h) == pytest.approx(near[1],
+                                                                                rel=1e-14)
