@@ -145,6 +145,17 @@ def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float 
     curvature : bool
         Also fill ``inertia``, ``n_orbit``, ``centre_dim`` and ``witness_kind`` from
         :func:`landscape.curvature.classify` (Hessian inertia: for small networks).
+
+    Examples
+    --------
+    >>> from landscape.data import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> for point in iter_critical_points(land):
+    ...     print(point.subset, point.value, point.kind.value)
+    () 8.5 non_strict_saddle
+    (0,) 0.5 non_strict_saddle
+    (1,) 8.0 strict_saddle
+    (0, 1) 0.0 global_minimum
     """
     _check_land(land)
     tol = check_nonnegative(tol, "tol")

@@ -161,6 +161,15 @@ def curvature_scale(land: Landscape, weights) -> float:
     so the figure grows far less than the layers' norms at unbalanced points. At a balanced
     point that learnt ``sigma_1`` it is ``sigma_1^{2(h-1)/h}``-sized, the scale of the
     closed-form spectra of THEORY §4.1.
+
+    Examples
+    --------
+    >>> from landscape.data import DataSpectrum
+    >>> from landscape.quotient import canonical_representative
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> bool(np.isclose(curvature_scale(land, canonical_representative(land, (0,))),
+    ...                 4.0 ** (4 / 3)))
+    True
     """
     _check_land(land)
     weights = land.check(weights)
@@ -283,6 +292,19 @@ def witness_strengths(weights, sigma_matrix: np.ndarray, rank: int) -> dict[tupl
         ``Sigma`` (:meth:`landscape.data.DataSpectrum.sigma_matrix`).
     rank : int
         ``rho = |S|``.
+
+    Examples
+    --------
+    One hidden layer that learnt the weaker mode: ``G_12 = R`` has norm ``sigma_1 = 4`` and
+    ``Mid_12`` is the identity, so ``s_12 = 4`` (a strict saddle).
+
+    >>> from landscape.data import DataSpectrum
+    >>> from landscape.quotient import canonical_representative
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2))
+    >>> weights = canonical_representative(land, (1,))
+    >>> {pair: round(s, 12) for pair, s in
+    ...  witness_strengths(weights, land.spectrum.sigma_matrix(), 1).items()}
+    {(1, 2): 4.0}
     """
     sigma_matrix = as_matrix(sigma_matrix, "sigma_matrix")
     rank = check_int(rank, "rank", minimum=0)
@@ -439,6 +461,15 @@ def orbit_tangent(land: Landscape, weights) -> np.ndarray:
     ``W_{j+1}`` receives minus column ``p`` of ``W_{j+1}``. Its column space is the tangent of
     the hidden-layer symmetry orbit ``W_j -> G_j W_j G_{j-1}^{-1}`` (THEORY §1), in flatten
     order, in the coordinates of ``weights``.
+
+    Examples
+    --------
+    >>> from landscape.data import DataSpectrum
+    >>> from landscape.quotient import canonical_representative
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> tangent = orbit_tangent(land, canonical_representative(land, (0,)))
+    >>> tangent.shape, int(np.linalg.matrix_rank(tangent))
+    ((12, 8), 6)
     """
     _check_land(land)
     weights = land.check(weights)

@@ -828,6 +828,18 @@ def null_network(weights, null: str = "sign_shuffle", *, seed=None,
     -------
     list of ndarray
         ``W_1..W_h`` of the null network.
+
+    Examples
+    --------
+    Random signs keep every magnitude and usually frustrate a balanced network.
+
+    >>> rng = np.random.default_rng(0)
+    >>> layers = [np.abs(rng.standard_normal((3, 2))), -np.abs(rng.standard_normal((2, 3)))]
+    >>> null = null_network(layers, "random_signs", seed=1)
+    >>> all(np.array_equal(np.abs(a), np.abs(b)) for a, b in zip(null, layers))
+    True
+    >>> frustration(layers).value, frustration(null).value > 0
+    (0.0, True)
     """
     layers = _layers_of(weights, widths, "weights")
     check_choice(null, "null", NULL_MODELS)
@@ -1044,6 +1056,17 @@ def frustration_along_flow(flow_result: FlowResult, land: Landscape, *, every: i
     Returns
     -------
     FrustrationTrajectory
+
+    Examples
+    --------
+    >>> from landscape.data import DataSpectrum
+    >>> from landscape.flow import gradient_flow
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> result = gradient_flow(land, land.random_weights(scale=1e-3, rng=0),
+    ...                        record_weights=True)
+    >>> along = frustration_along_flow(result, land, every=50)
+    >>> along.t.size == len(range(0, result.t.size, 50)) + 1, bool(along.normalized.max() < 0.5)
+    (True, True)
     """
     if not isinstance(flow_result, FlowResult):
         raise TypeError(f"flow_result must be a FlowResult, got {type(flow_result).__name__}")
