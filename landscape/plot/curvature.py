@@ -63,6 +63,17 @@ def plot_hessian_spectrum(spectrum, *, zero_threshold: float | None = None, n_or
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from landscape import DataSpectrum, Landscape, canonical_representative, classify
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> found = classify(land, canonical_representative(land, (0,)))
+    >>> ax = plot_hessian_spectrum(found)
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['kernel: orbit tangent (6)', 'kernel: centre (3)', 'positive (3)']
     """
     check_choice(yscale, "yscale", ("symlog", "linear"))
     parts = _as_spectrum(spectrum, zero_threshold, n_orbit)

@@ -46,6 +46,19 @@ def plot_frustration_curve(trajectory: FrustrationTrajectory, *, ax=None, label:
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from landscape import DataSpectrum, Landscape, frustration_along_flow, gradient_flow
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> result = gradient_flow(land, land.random_weights(scale=0.1, rng=0), record_weights=True)
+    >>> along = frustration_along_flow(result, land, every=20, null="sign_shuffle",
+    ...                                null_samples=5, seed=0)
+    >>> ax = plot_frustration_curve(along, label="small start")
+    >>> ax.get_ylabel()
+    'frustration / total weight'
     """
     if not isinstance(trajectory, FrustrationTrajectory):
         raise TypeError(f"trajectory must be a FrustrationTrajectory, got "
@@ -87,6 +100,18 @@ def plot_frustration_null(comparison: NullComparison, *, ax=None, bins: int = 20
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from landscape import frustration_vs_null
+    >>> rng = np.random.default_rng(0)
+    >>> layers = [rng.standard_normal((4, 3)), rng.standard_normal((2, 4))]
+    >>> ax = plot_frustration_null(frustration_vs_null(layers, samples=30, seed=1))
+    >>> len(ax.patches) >= 1
+    True
     """
     if not isinstance(comparison, NullComparison):
         raise TypeError(f"comparison must be a NullComparison, got "
