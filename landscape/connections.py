@@ -43,7 +43,6 @@ as it finishes and a rerun resumes from there.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field

@@ -107,7 +107,8 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
     Parameters
     ----------
     G : networkx.DiGraph
-        From :func:`landscape.connections.saddle_graph` (or :func:`~landscape.connections.load_saddle_graph`).
+        From :func:`landscape.connections.saddle_graph` or
+        :func:`~landscape.connections.load_saddle_graph`.
     ax : matplotlib Axes, optional
     pos : mapping, optional
         Node positions ``{S: (x, y)}``; default :func:`saddle_graph_layout`.
