@@ -109,3 +109,23 @@ def test_bad_input_is_rejected():
     with pytest.raises(ValueError, match="subset tuples as nodes, got node '{0}'"):
         saddle_graph_layout(named)
     plt.close("all")
+
+
+def test_heights_spanning_decades_are_drawn_above_the_minimum_on_a_log_axis():
+    G = nx.DiGraph()
+    values = {(): 319.135, (0,): 237.356, (0, 1): 237.080}  # linnerud, widths (3, 2, 2, 3)
+    for node, value in values.items():
+        G.add_node(node, value=value, kind="strict_saddle")
+    G.add_edge((), (0,), probes=1)
+    for yscale, expected_scale, lowest in (("auto", "symlog", 237.080), ("linear", "linear", 0.0),
+                                           ("log", "symlog", 237.080)):
+        ax = plot_saddle_graph(G, yscale=yscale)
+        assert ax.get_yscale() == expected_scale
+        heights = sorted(ax.collections[0].get_offsets()[:, 1])
+        np.testing.assert_allclose(heights, sorted(v - lowest for v in values.values()))
+        plt.close(ax.figure)
+    # heights within a factor of 100 of each other stay linear
+    G.nodes[()]["value"] = 237.080 + 20.0
+    assert plot_saddle_graph(G).get_yscale() == "linear"
+    with pytest.raises(ValueError, match="yscale must be one of"):
+        plot_saddle_graph(G, yscale="symlog")

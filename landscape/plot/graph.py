@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 
-from .._validation import _describe, check_nonnegative, check_positive
+from .._validation import _describe, check_choice, check_nonnegative, check_positive
 from ..connections import subset_label
 from ._axes import axes_or_new
 
@@ -96,7 +96,8 @@ def saddle_graph_layout(G: nx.DiGraph, *, min_gap: float = 0.04,
 
 def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
                       labels: bool = True, width: str = "probes", min_width: float = 0.6,
-                      max_width: float = 4.0, node_size: float = 90.0, legend: bool = True):
+                      max_width: float = 4.0, node_size: float = 90.0, legend: bool = True,
+                      yscale: str = "auto"):
     """Draw a saddle connection graph: height = critical value, colour = kind, width = probes.
 
     Nodes sit at :func:`saddle_graph_layout` (or ``pos``), coloured by the kind of their
@@ -122,10 +123,30 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
         Marker area (points^2).
     legend : bool
         Add a legend of the kinds present.
+    yscale : {"auto", "linear", "log"}
+        ``"log"`` draws the height above the lowest class, ``L_S - L_min``, on a symmetric
+        log axis (linear below the smallest positive height): for data whose singular values
+        span decades, where the classes near the minimum would otherwise coincide.
+        ``"auto"``: ``"log"`` when the largest height is over 100 times the smallest
+        positive one, else ``"linear"``.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> G = nx.DiGraph()
+    >>> G.add_node((), value=319.1, kind="non_strict_saddle")
+    >>> G.add_node((0,), value=237.3, kind="non_strict_saddle")
+    >>> G.add_node((0, 1), value=237.0, kind="global_minimum")
+    >>> G.add_edge((), (0,), probes=2)
+    >>> G.add_edge((0,), (0, 1), probes=1)
+    >>> ax = plot_saddle_graph(G, yscale="log")
+    >>> ax.get_yscale(), [round(float(y), 6) for y in ax.collections[0].get_offsets()[:, 1]]
+    ('symlog', [82.1, 0.3])
     """
     from matplotlib.patches import FancyArrowPatch
 
@@ -135,10 +156,18 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
     if max_width < min_width:
         raise ValueError(f"max_width must be >= min_width = {min_width}, got {max_width}")
     node_size = check_positive(node_size, "node_size")
+    check_choice(yscale, "yscale", ("auto", "linear", "log"))
     if pos is None:
         pos = saddle_graph_layout(G)
     elif not isinstance(pos, Mapping) or set(pos) != set(G):
         raise ValueError("pos must map every node of G to (x, y), and nothing else")
+    if yscale == "auto":
+        heights = np.array([y for _, y in pos.values()]) - min((y for _, y in pos.values()),
+                                                                default=0.0)
+        positive = heights[heights > 0]
+        yscale = "log" if positive.size and positive.max() > 100 * positive.min() else "linear"
+    lowest = min((y for _, y in pos.values()), default=0.0) if yscale == "log" else 0.0
+    pos = {node: (x, y - lowest) for node, (x, y) in pos.items()}
     counts = {}
     for a, b, data in G.edges(data=True):
         count = data.get(width)
@@ -169,6 +198,10 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
     layers = sorted({len(n) for n in G})
     ax.set_xticks(layers)
     ax.set(xlabel="learnt modes |S|", ylabel="critical value $L_S$")
+    if yscale == "log":
+        heights = [y for _, y in pos.values() if y > 0]
+        ax.set_yscale("symlog", linthresh=min(heights, default=1.0))
+        ax.set_ylabel(f"$L_S - L_{{min}}$ ($L_{{min}}$ = {lowest:.6g})")
     ax.margins(x=0.15, y=0.08)
     if legend and G.number_of_nodes():
         ax.legend(loc="upper right", fontsize=8)
