@@ -203,6 +203,9 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
         ax.set_yscale("symlog", linthresh=min(heights, default=1.0))
         ax.set_ylabel(f"$L_S - L_{{min}}$ ($L_{{min}}$ = {lowest:.6g})")
     ax.margins(x=0.15, y=0.08)
+    xs = [x for x, _ in pos.values()]
+    if xs:  # curved arrows' control points must not stretch the axis
+        ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
     if legend and G.number_of_nodes():
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
     return ax
