@@ -12,7 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 
 from .catalog import Catalog
 from .connections import check_saddle_graph, save_saddle_graph, saddle_graph, subset_label
@@ -165,7 +164,8 @@ def _emit(args, rows: list[dict], payload: dict) -> None:
 
 
 def _class_row(record: dict) -> dict:
-    row = {"subset": subset_label(record["subset"]), "value": record["value"], "kind": record["kind"]}
+    row = {"subset": subset_label(record["subset"]), "value": record["value"],
+           "kind": record["kind"]}
     if record.get("inertia") is not None:
         row.update(inertia=tuple(record["inertia"]), n_orbit=record["n_orbit"],
                    centre_dim=record["centre_dim"], witness_kind=record["witness_kind"])

@@ -92,7 +92,7 @@ class Report:
 
 
 def _start(land: Landscape, scale: float, rng) -> list[np.ndarray]:
-    """Random weights of size ``scale * sigma_1^{1/h}`` in reduced coordinates, mapped to the problem's."""
+    """Random weights of size ``scale * sigma_1^{1/h}`` in reduced coordinates, in the problem's."""
     reduced = [rng.standard_normal(s) * scale * land.weight_scale / np.sqrt(s[1])
                for s in land.shapes]
     return land.spectrum.from_reduced(reduced)

@@ -122,5 +122,5 @@ def test_bad_arguments_are_rejected_before_any_work(land, tmp_path, kwargs, matc
 def test_out_must_be_a_directory(land, tmp_path):
     target = tmp_path / "file.txt"
     target.write_text("")
-    with pytest.raises(ValueError, match=re.escape(f"out must be a directory, got the file")):
+    with pytest.raises(ValueError, match=re.escape("out must be a directory, got the file")):
         write_report(land, target)
