@@ -35,7 +35,8 @@ import numpy as np
 
 from ._validation import check_positive
 from .catalog import Catalog
-from .connections import check_saddle_graph, save_saddle_graph, saddle_graph, trajectory_visits
+from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
+                          trajectory_visits)
 from .critical import enumerate_critical_points
 from .curvature import classify
 from .datafiles import atomic_write
@@ -112,10 +113,6 @@ def _write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
-def _label(subset) -> str:
-    return "{" + ",".join(str(i) for i in subset) + "}"
-
-
 def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
     import matplotlib
 
@@ -145,7 +142,7 @@ def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
     fig, axes = plt.subplots(n, 1, figsize=(8, 2.6 * n), squeeze=False)
     for ax, (subset, found) in zip(axes[:, 0], saddles_met.items()):
         plot_hessian_spectrum(found, ax=ax)
-        ax.set_title(f"S = {_label(subset)}: {found.kind.value}, inertia {found.inertia}")
+        ax.set_title(f"S = {subset_label(subset)}: {found.kind.value}, inertia {found.inertia}")
     if not saddles_met:
         axes[0, 0].text(0.5, 0.5, "the small start met no saddle", ha="center")
     fig.tight_layout()
@@ -177,17 +174,17 @@ def _html(land, catalog, graph, checks, flows, visited, images, files) -> str:
     classes = _table(
         ["S", "value", "kind", "witness kind", "inertia (-, 0, +)", "orbit", "centre",
          "frustration F/W", "out-edges"],
-        [[_label(r["subset"]), f"{r['value']:.10g}", r["kind"], r["witness_kind"],
+        [[subset_label(r["subset"]), f"{r['value']:.10g}", r["kind"], r["witness_kind"],
           tuple(r["inertia"]), r["n_orbit"], r["centre_dim"], f"{f.normalized:.4g}",
           graph.out_degree(tuple(r["subset"]))]
          for r, f in zip(catalog.records(), catalog.frustration)])
     edges = _table(["from", "to", "probes", "fraction", "loss drop"],
-                   [[_label(a), _label(b), d.get("probes"), f"{d.get('fraction', 0):.2f}",
-                     f"{graph.nodes[a]['value'] - graph.nodes[b]['value']:.6g}"]
+                   [[subset_label(a), subset_label(b), d["probes"], f"{d['fraction']:.2f}",
+                     f"{d['loss_drop']:.6g}"]
                     for a, b, d in sorted(graph.edges(data=True))])
     runs = _table(["start", "status", "final loss", "time", "classes visited"],
                   [[name.replace("_", " "), r.status.value, f"{r.loss[-1]:.10g}",
-                    f"{r.t[-1]:.4g}", " → ".join(_label(s) for s in visited[name])]
+                    f"{r.t[-1]:.4g}", " → ".join(subset_label(s) for s in visited[name])]
                    for name, r in flows.items()])
     figures = "".join(
         f'<figure><img alt="{key}" src="data:image/png;base64,'
@@ -285,7 +282,7 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
         flows[name] = gradient_flow(land, _start(land, scale, rng), t_max=t_max,
                                     record_weights=True)
         visited[name] = [v.subset for v in trajectory_visits(land, flows[name])[0]]
-        log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(_label, visited[name])))
+        log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(subset_label, visited[name])))
     _write_text(files["flows"], json.dumps(
         {name: _flow_summary(flows[name], visited[name]) for name in flows},
         indent=2, allow_nan=False) + "\n")
