@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
@@ -224,9 +224,12 @@ def test_pca_whitening_makes_the_input_covariance_the_identity():
 
 @settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 10_000), shift=st.floats(-50, 50), offset=st.floats(-50, 50))
+@example(seed=1921, shift=0.0, offset=0.0)  # an input covariance with condition number 1e5
 def test_translating_the_data_moves_only_the_intercept(seed, shift, offset):
     X, Y = sample_data(np.random.default_rng(seed), 25, 3, 2)
-    params = {"widths": (2,), "init_scale": 0.5, "random_state": seed}
+    # raw inputs: the flow's slowest rate scales with the smallest eigenvalue of Sxx, which
+    # sample_data can make ~1e-5 (seed 1921), so allow long times (LSODA's steps grow)
+    params = {"widths": (2,), "init_scale": 0.5, "random_state": seed, "t_max": 1e6}
     est = DeepLinearRegressor(**params).fit(X, Y)
     moved = DeepLinearRegressor(**params).fit(X + shift, Y + offset)
     scale = np.abs(est.coef_).max()
