@@ -50,7 +50,7 @@ import numpy as np
 
 from .data import DataSpectrum
 from .frustration import FrustrationResult, _result_of_signs, frustration as _frustration
-from .model import Landscape
+from .model import Landscape, check_landscape
 from .modes import (CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, check_subset,
                     learnt_modes, tie_groups)
 from .quotient import CriticalPoint, _canonical, _tie_counts, canonical_representative
@@ -102,8 +102,7 @@ class Catalog(Sequence):
 
     def __init__(self, land: Landscape, points: Iterable[CriticalPoint], *,
                  keep_weights: bool = False, rtol: float = TIE_RTOL, frustration: bool = False):
-        if not isinstance(land, Landscape):
-            raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+        check_landscape(land)
         if not isinstance(frustration, bool):
             raise TypeError(f"frustration must be True or False, got {frustration!r}")
         self.land = land
@@ -604,8 +603,7 @@ def _frustration_field(record, name: str, weights: list) -> FrustrationResult:
 
 
 def _check_same_problem(land: Landscape, stored: Landscape) -> None:
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    check_landscape(land)
     a, b = land.spectrum, stored.spectrum
     checks = [
         (land.widths == stored.widths, f"widths {stored.widths}, not {land.widths}"),

@@ -58,7 +58,7 @@ from .datafiles import atomic_write
 from .escape import _step, escape_directions
 from .executor import Executor
 from .flow import FlowResult, gradient_flow, plateaus
-from .model import Landscape
+from .model import Landscape, check_landscape
 from .modes import CriticalKind, learnt_modes
 
 __all__ = [
@@ -105,11 +105,6 @@ class Visit:
     loss: float
 
 
-def _loss_scale(land: Landscape) -> float:
-    total = 0.5 * float(np.sum(land.spectrum.sigma ** 2))
-    return total if total > 0 else 1.0
-
-
 def trajectory_visits(land: Landscape, result: FlowResult, *, grad_tol: float = 1e-3,
                       value_tol: float = 1e-3, rtol: float = 1e-8
                       ) -> tuple[list[Visit], int]:
@@ -151,7 +146,7 @@ def trajectory_visits(land: Landscape, result: FlowResult, *, grad_tol: float = 
         raise ValueError("result must be a FlowResult recorded with record_weights=True")
     grad_tol = check_positive(grad_tol, "grad_tol")
     value_tol = check_positive(value_tol, "value_tol")
-    scale = _loss_scale(land)
+    scale = land.loss_scale
     visits: list[Visit] = []
     unresolved = 0
     for plateau in plateaus(result, land, grad_tol=grad_tol):
@@ -438,8 +433,7 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     >>> G.graph["checks"]["ok"]
     True
     """
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    check_landscape(land)
     if catalog is None:
         catalog = enumerate_critical_points(land, progress=False)
     elif not isinstance(catalog, Catalog):

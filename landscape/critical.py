@@ -25,7 +25,7 @@ from tqdm import tqdm
 from ._validation import check_int, check_nonnegative
 from .catalog import Catalog
 from .curvature import classify
-from .model import Landscape
+from .model import Landscape, check_landscape
 from .modes import CRITICAL_TOL, TIE_RTOL, tie_groups
 from .quotient import CriticalPoint, _class_record
 
@@ -43,12 +43,6 @@ class CriticalClass(NamedTuple):
 
     subset: tuple[int, ...]
     value: float
-
-
-def _check_land(land) -> Landscape:
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
-    return land
 
 
 def _sizes(land: Landscape, n_modes: int) -> range:
@@ -72,7 +66,7 @@ def count_classes(land: Landscape, *, rtol: float = TIE_RTOL) -> int:
     >>> count_classes(land)  # {}, {0}, {1}, {0,1}, {1,2}
     5
     """
-    _check_land(land)
+    check_landscape(land)
     groups = tie_groups(land.spectrum.sigma, rtol=rtol)
     by_rank = np.ones(1, dtype=object)
     for g in groups:
@@ -95,7 +89,7 @@ def iter_classes(land: Landscape, *, rtol: float = TIE_RTOL, chunk: int = 4096
     >>> [(c.subset, c.value) for c in iter_classes(land)]
     [((), 2.5), ((0,), 0.5), ((1,), 2.0)]
     """
-    _check_land(land)
+    check_landscape(land)
     chunk = check_int(chunk, "chunk", minimum=1)
     sigma = land.spectrum.sigma
     groups = tie_groups(sigma, rtol=rtol)
@@ -157,7 +151,7 @@ def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float 
     (1,) 8.0 strict_saddle
     (0, 1) 0.0 global_minimum
     """
-    _check_land(land)
+    check_landscape(land)
     tol = check_nonnegative(tol, "tol")
     groups = tie_groups(land.spectrum.sigma, rtol=rtol)
     for cls in iter_classes(land, rtol=rtol):
@@ -200,7 +194,7 @@ def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_RTOL,
     >>> len(catalog), catalog[0].value, catalog[-1].value, catalog[-1].kind.value
     (16, 7.125, 0.0, 'global_minimum')
     """
-    _check_land(land)
+    check_landscape(land)
     points = iter_critical_points(land, rtol=rtol, tol=tol, curvature=curvature)
     points = tqdm(points, total=count_classes(land, rtol=rtol), desc="critical classes",
                   leave=False, disable=None if progress is None else not progress)

@@ -40,7 +40,7 @@ import numpy as np
 from ._validation import (as_matrix, as_vector, check_choice, check_int, check_nonnegative,
                           check_positive, check_weights)
 from .data import DataSpectrum
-from .model import Landscape
+from .model import Landscape, check_landscape
 from .modes import CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, learnt_modes
 
 __all__ = [
@@ -80,12 +80,6 @@ GENERATOR_LIMIT = 2 * 10 ** 7
 #: Relative numerical-rank threshold (times the largest singular value, or the product of the
 #: factors' norms) for the orbit tangent and partial products.
 RANK_RTOL = 1e-10
-
-
-def _check_land(land) -> Landscape:
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
-    return land
 
 
 def _reduced(land: Landscape, weights) -> list[np.ndarray]:
@@ -171,7 +165,7 @@ def curvature_scale(land: Landscape, weights) -> float:
     ...                 4.0 ** (4 / 3)))
     True
     """
-    _check_land(land)
+    check_landscape(land)
     weights = land.check(weights)
     h = land.h
     prefixes = Landscape._prefixes(weights)
@@ -395,7 +389,7 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     >>> w.kind.value, w.pair
     ('strict_saddle', (1, 3))
     """
-    _check_land(land)
+    check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
     rtol = check_nonnegative(rtol, "rtol")
     critical_tol = check_nonnegative(critical_tol, "critical_tol")
@@ -471,7 +465,7 @@ def orbit_tangent(land: Landscape, weights) -> np.ndarray:
     >>> tangent.shape, int(np.linalg.matrix_rank(tangent))
     ((12, 8), 6)
     """
-    _check_land(land)
+    check_landscape(land)
     weights = land.check(weights)
     widths, h = land.widths, land.h
     hidden = _hidden_offsets(widths)
@@ -559,7 +553,7 @@ def orbit_dimension(land: Landscape, weights, *, method: str = "auto") -> int:
     >>> orbit_dimension(land, w, method="generators"), orbit_dimension(land, w, method="ranks")
     (8, 8)
     """
-    _check_land(land)
+    check_landscape(land)
     check_choice(method, "method", ("auto", "generators", "ranks"))
     weights, _ = balance_layers(land.check(weights), norm=land.weight_scale)
     return _orbit_dimension(land, weights, method)
@@ -733,7 +727,7 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     >>> hessian_inertia(land, w)  # h = 2, S = {1}: index 1, nullity 3 (THEORY §4.1)
     Inertia(n_negative=1, n_zero=3, n_positive=4, min_eigenvalue=-2, method='dense')
     """
-    _check_land(land)
+    check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
     check_choice(method, "method", ("auto", "dense", "matrix_free"))
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
@@ -1026,7 +1020,7 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     >>> c.kind.value, c.witness_kind.value, c.inertia, c.n_orbit, c.centre_dim
     ('non_strict_saddle', 'non_strict_saddle', (0, 12, 0), 0, 12)
     """
-    _check_land(land)
+    check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
     check_choice(method, "method", ("auto", "dense", "matrix_free"))
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)

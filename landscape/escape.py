@@ -54,9 +54,9 @@ import numpy as np
 from scipy import optimize
 
 from ._validation import check_int, check_nonnegative, check_positive
-from .curvature import ZERO_TOL, _check_land, _prepared, _reduced_landscape, orbit_tangent
+from .curvature import ZERO_TOL, _prepared, _reduced_landscape, orbit_tangent
 from .flow import gradient_flow
-from .model import Landscape
+from .model import Landscape, check_landscape
 from .quotient import _canonical
 from .modes import (CRITICAL_TOL, TIE_RTOL, check_critical, learnt_modes, relative_gradient_norm,
                     tie_groups)
@@ -437,7 +437,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     ...  for e in escape_directions(land, [np.zeros((2, 2))] * 3)]
     [(3, -0.5774, 0, (0,)), (3, -0.3849, 1, (1,))]
     """
-    _check_land(land)
+    check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
     n_starts = check_int(n_starts, "n_starts", minimum=1)
     radius = check_positive(radius, "radius")

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import integrate, optimize, special
 
 from ._validation import check_choice, check_int, check_positive
-from .model import Landscape
+from .model import Landscape, check_landscape
 
 __all__ = [
     "FLOW_METHODS",
@@ -107,11 +107,6 @@ class FlowError(RuntimeError):
     """Raised by :func:`gradient_flow` with ``throw=True`` when the flow did not converge."""
 
 
-def _loss_scale(land: Landscape) -> float:
-    total = 0.5 * float(np.sum(land.spectrum.sigma ** 2))
-    return total if total > 0 else 1.0
-
-
 def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
                   rtol: float = 1e-10, atol: float | None = None, tol: float = 1e-14,
                   step: float | None = None, record="steps", record_weights: bool = False,
@@ -166,8 +161,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     >>> res.status.value, round(float(res.loss[-1]), 8)
     ('converged', 0.0)
     """
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    check_landscape(land)
     weights0 = land.check(weights0, "weights0")
     t_max = check_positive(t_max, "t_max")
     check_choice(method, "method", FLOW_METHODS)
@@ -191,7 +185,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
             raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
                              f"got {record!r}")
 
-    threshold = land.minimum_value() + tol * _loss_scale(land)
+    threshold = land.minimum_value() + tol * land.loss_scale
     theta0 = land.flatten(weights0)
     if method == "gd":
         ts, thetas, status, message, n_steps = _descend(land, theta0, t_max, step, threshold,

@@ -41,7 +41,7 @@ from scipy.sparse import csgraph
 from ._validation import as_matrix, check_choice, check_int, check_positive
 from .executor import Executor
 from .flow import FlowResult
-from .model import Landscape
+from .model import Landscape, check_landscape
 
 __all__ = [
     "FrustrationResult",
@@ -1070,8 +1070,7 @@ def frustration_along_flow(flow_result: FlowResult, land: Landscape, *, every: i
     """
     if not isinstance(flow_result, FlowResult):
         raise TypeError(f"flow_result must be a FlowResult, got {type(flow_result).__name__}")
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    check_landscape(land)
     if flow_result.trajectory is None:
         raise ValueError("flow_result.trajectory must hold the recorded weights: run "
                          "gradient_flow(..., record_weights=True), got None")

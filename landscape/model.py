@@ -93,6 +93,12 @@ class Landscape:
         return self.scale ** (1.0 / self.h)
 
     @property
+    def loss_scale(self) -> float:
+        """``1/2 sum sigma_i^2``: the loss at the origin above ``L0`` (1.0 when every sigma is 0)."""
+        total = 0.5 * float(np.sum(self.spectrum.sigma ** 2))
+        return total if total > 0 else 1.0
+
+    @property
     def gradient_scale(self) -> float:
         """``sigma_1^{(2h-1)/h}``: residual ``sigma_1`` times ``h - 1`` weights of size ``sigma_1^{1/h}``."""
         return self.scale ** ((2 * self.h - 1) / self.h)
@@ -361,3 +367,11 @@ class Landscape:
         """Gaussian weights ``W_j`` with entries of standard deviation ``scale / sqrt(d_{j-1})``."""
         rng = np.random.default_rng(rng)
         return [rng.standard_normal(s) * scale / np.sqrt(s[1]) for s in self.shapes]
+
+
+def check_landscape(land) -> Landscape:
+    """Return ``land`` if it is a :class:`Landscape`; ``TypeError`` naming its type otherwise."""
+    if not isinstance(land, Landscape):
+        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    return land
+

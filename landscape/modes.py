@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_vector, check_int, check_nonnegative
-from .model import Landscape
+from .model import Landscape, check_landscape
 
 __all__ = [
     "CriticalKind",
@@ -231,8 +231,7 @@ def learnt_modes(land: Landscape, weights, *, rtol: float = TIE_RTOL) -> LearntM
     >>> modes.subset, modes.top
     ((1,), False)
     """
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    check_landscape(land)
     spec = land.spectrum
     groups = _groups(spec.sigma, check_nonnegative(rtol, "rtol"))
     reduced = spec.reduced_map(land.end_to_end(weights))
@@ -274,8 +273,7 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     >>> round(relative_gradient_norm(land, w), 6)  # |R| sqrt(0.5) = 0.5 sqrt(0.5)
     0.353553
     """
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    check_landscape(land)
     spec = land.spectrum
     weights = land.check(weights)
     if not spec.reduced:

@@ -28,7 +28,7 @@ from ._validation import check_choice, check_nonnegative, check_positive
 from .curvature import witness_kind
 from .modes import (CRITICAL_TOL, TIE_RTOL, CriticalKind, NotCriticalError, check_critical,
                     check_subset, learnt_modes, relative_gradient_norm, tie_groups)
-from .model import Landscape
+from .model import Landscape, check_landscape
 
 __all__ = [
     "CriticalPoint",
@@ -152,12 +152,6 @@ class CriticalPoint:
 
 
 # ---------------------------------------------------------------------- classes and records
-def _check_land(land) -> Landscape:
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
-    return land
-
-
 def _n_modes(groups) -> int:
     return sum(len(g) for g in groups)
 
@@ -233,7 +227,7 @@ def canonical_representative(land: Landscape, subset, *, rtol: float = TIE_RTOL)
     >>> [w.tolist() for w in canonical_representative(land, (1,))]
     [[[0.0, 1.0], [0.0, 0.0]], [[0.0, 0.0], [1.0, 0.0]]]
     """
-    _check_land(land)
+    check_landscape(land)
     groups = tie_groups(land.spectrum.sigma, rtol=rtol)
     return _to_problem(land, _aligned(land, _admissible(land, subset, groups)))
 
@@ -281,7 +275,7 @@ def critical_point(land: Landscape, subset, *, rtol: float = TIE_RTOL,
     >>> critical_point(land, (2,))
     CriticalPoint(subset=(1,), value=2.5, kind='strict_saddle', tie_counts=(1,), grassmannian_dim=1)
     """
-    _check_land(land)
+    check_landscape(land)
     tol = check_nonnegative(tol, "tol")
     groups = tie_groups(land.spectrum.sigma, rtol=rtol)
     subset = _admissible(land, subset, groups)
@@ -307,7 +301,7 @@ def fiber_coordinates(land: Landscape, weights, *, rank_rtol: float = RANK_RTOL)
     >>> fiber.layer_ranks, fiber.partial_rank(1, 3), max(fiber.invariant_norms)
     ((1, 1, 1), 1, 0.0)
     """
-    _check_land(land)
+    check_landscape(land)
     weights = land.check(weights)
     rank_rtol = check_nonnegative(rank_rtol, "rank_rtol")
     return _fiber(land, weights, rank_rtol, relative_gradient_norm(land, weights))
@@ -374,7 +368,7 @@ def canonicalize(land: Landscape, weights, *, tol: float = CRITICAL_TOL, rtol: f
     >>> cp.subset, cp.value, cp.kind.value, cp.fiber.layer_ranks
     ((0,), 0.5, 'strict_saddle', (1, 1))
     """
-    _check_land(land)
+    check_landscape(land)
     weights = land.check(weights)
     tol = check_nonnegative(tol, "tol")
     rank_rtol = check_nonnegative(rank_rtol, "rank_rtol")
@@ -407,7 +401,7 @@ def same_class(land: Landscape, a, b, *, tol: float = CRITICAL_TOL, rtol: float 
     >>> same_class(land, [W1, W2], canonical_representative(land, (1,)))
     False
     """
-    _check_land(land)
+    check_landscape(land)
     tol = check_nonnegative(tol, "tol")
     check_critical(land, a, tol=tol, name="a")
     check_critical(land, b, tol=tol, name="b")
@@ -595,7 +589,7 @@ def sample_fiber(land: Landscape, subset=None, *, rng, kind: str = "any",
     >>> sample.subset, canonicalize(land, sample.weights).subset
     ((1,), (1,))
     """
-    _check_land(land)
+    check_landscape(land)
     check_choice(kind, "kind", ("any", "orbit", "blocked", "junk"))
     low, high = _check_range(scale_range)
     condition = check_positive(condition, "condition")

@@ -41,7 +41,7 @@ from .critical import enumerate_critical_points
 from .curvature import classify
 from .datafiles import atomic_write
 from .flow import FlowResult, gradient_flow
-from .model import Landscape
+from .model import Landscape, check_landscape
 from .modes import CriticalKind
 
 __all__ = ["QUICK_GRAPH_OPTIONS", "Report", "write_report"]
@@ -248,8 +248,7 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     >>> sorted(report.graph.edges())
     [((), (0,)), ((), (1,)), ((0,), (0, 1)), ((1,), (0,)), ((1,), (0, 1))]
     """
-    if not isinstance(land, Landscape):
-        raise TypeError(f"land must be a Landscape, got {type(land).__name__}")
+    check_landscape(land)
     small_scale = check_positive(small_scale, "small_scale")
     large_scale = check_positive(large_scale, "large_scale")
     t_max = check_positive(t_max, "t_max")
