@@ -38,8 +38,8 @@ def main():
         for depth in (2, 4, 6, 8):
             spec = ls.DataSpectrum.from_singular_values(rng.uniform(0.5, 3.0, width))
             land = ls.Landscape(spec, (width,) * (depth + 1))
-            W = land.random_weights(rng=rng)
-            V = land.random_weights(rng=rng)
+            W = land.random_weights(seed=rng)
+            V = land.random_weights(seed=rng)
             t_grad = best_time(lambda: land.gradient(W))
             t_hvp = best_time(lambda: land.hvp(W, V))
             A, E = land.adjacency(W), land.adjacency_target()

@@ -13,8 +13,8 @@ import time
 import numpy as np
 
 from landscape.critical import count_classes, iter_classes, iter_critical_points
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import Landscape
 from landscape.quotient import canonicalize, sample_fiber
 
 
@@ -41,7 +41,7 @@ def main():
     width, depth = 32, 4
     spec = DataSpectrum.from_singular_values(rng.uniform(0.5, 3.0, width))
     land = Landscape(spec, (width,) * (depth + 1))
-    points = [sample_fiber(land, rng=rng).weights for _ in range(50)]
+    points = [sample_fiber(land, seed=rng).weights for _ in range(50)]
     canonicalize(land, points[0])
     start = time.perf_counter()
     for weights in points:
@@ -51,7 +51,7 @@ def main():
           f"{len(points) / elapsed:,.0f} calls/s ({1e3 * elapsed / len(points):.2f} ms each)")
     start = time.perf_counter()
     for _ in range(50):
-        sample_fiber(land, rng=rng)
+        sample_fiber(land, seed=rng)
     elapsed = time.perf_counter() - start
     print(f"sample_fiber, same network: {50 / elapsed:,.0f} samples/s")
 

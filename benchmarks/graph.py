@@ -19,8 +19,8 @@ from threadpoolctl import threadpool_limits
 
 from landscape.connections import saddle_graph
 from landscape.critical import enumerate_critical_points
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import Landscape
 
 OPTIONS = dict(radii=(0.1,), probes=1, max_combinations=0, progress=False)
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from landscape.catalog import Catalog
 from landscape.critical import enumerate_critical_points
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import Landscape
 
 HERE = Path(__file__).resolve().parent
 NAMES = ("sequential_learning", "linnerud", "tie_and_zero")

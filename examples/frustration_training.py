@@ -54,7 +54,7 @@ def run(*, n_times: int, null_samples: int, rtol: float, seed: int = 0) -> tuple
     times = np.concatenate([[0.0], np.geomspace(1e-2, T_MAX, n_times - 1)])
     runs = {}
     for label, scale in SCALES.items():
-        flow = ls.gradient_flow(land, land.random_weights(scale=scale, rng=rng), t_max=T_MAX,
+        flow = ls.gradient_flow(land, land.random_weights(scale=scale, seed=rng), t_max=T_MAX,
                                 rtol=rtol, record=times, record_weights=True)
         runs[label] = (flow, frustration_along_flow(flow, land, null="sign_shuffle",
                                                     null_samples=null_samples, seed=seed))

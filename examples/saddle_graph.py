@@ -30,8 +30,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from landscape.connections import saddle_graph, save_saddle_graph, subset_label  # noqa: E402
-from landscape.data import DataSpectrum  # noqa: E402
-from landscape.model import Landscape  # noqa: E402
+from landscape import DataSpectrum  # noqa: E402
+from landscape import Landscape  # noqa: E402
 from landscape.plot.graph import plot_saddle_graph  # noqa: E402
 
 SIGMA = (3.0, 2.0, 1.0)

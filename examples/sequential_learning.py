@@ -41,8 +41,8 @@ def run(seed: int = 0):
     spec = ls.DataSpectrum.from_singular_values(SIGMA, d_x=WIDTHS[0], d_y=WIDTHS[-1])
     land = ls.Landscape(spec, WIDTHS)
     rng = np.random.default_rng(seed)
-    small = ls.gradient_flow(land, land.random_weights(scale=SMALL_SCALE, rng=rng), t_max=1e9)
-    large = ls.gradient_flow(land, land.random_weights(scale=LARGE_SCALE, rng=rng), t_max=1e9)
+    small = ls.gradient_flow(land, land.random_weights(scale=SMALL_SCALE, seed=rng), t_max=1e9)
+    large = ls.gradient_flow(land, land.random_weights(scale=LARGE_SCALE, seed=rng), t_max=1e9)
     return land, small, large
 
 

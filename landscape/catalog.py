@@ -48,12 +48,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import DataSpectrum
+from .problem.spectrum import DataSpectrum
 from .frustration import FrustrationResult, _result_of_signs, frustration as _frustration
-from .model import Landscape, check_landscape
-from .modes import (CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, check_subset,
+from .problem.network import Landscape, check_landscape
+from .problem import (CRITICAL_TOL, TIE_TOL, CriticalKind, check_critical, check_subset,
                     learnt_modes, tie_groups)
-from .quotient import CriticalPoint, _canonical, _tie_counts, canonical_representative
+from .problem.ties import canonical_subset as _canonical, tie_counts as _tie_counts
+from .quotient import CriticalPoint, canonical_representative
 
 __all__ = ["Catalog", "SCHEMA_VERSION"]
 
@@ -101,7 +102,7 @@ class Catalog(Sequence):
     """
 
     def __init__(self, land: Landscape, points: Iterable[CriticalPoint], *,
-                 keep_weights: bool = False, rtol: float = TIE_RTOL, frustration: bool = False):
+                 keep_weights: bool = False, rtol: float = TIE_TOL, frustration: bool = False):
         check_landscape(land)
         if not isinstance(frustration, bool):
             raise TypeError(f"frustration must be True or False, got {frustration!r}")
@@ -141,7 +142,7 @@ class Catalog(Sequence):
         self._weights = weights
         self._extras = extras
         self._frustration = frustration
-        self._groups = tie_groups(self.land.spectrum.sigma, rtol=self.rtol)
+        self._groups = tie_groups(self.land.spectrum.sigma, tie_tol=self.rtol)
         self._tied = tuple(g for g in self._groups if len(g) > 1)
         self._index: dict[tuple[int, ...], int] | None = None
 
@@ -461,7 +462,7 @@ def _load(cls, path: Path, text: str, land, tol):
              f"representatives must have shape ({len(classes)}, {stored.n_params}), got "
              f"{representatives.shape}")
 
-    groups = tie_groups(spec.sigma, rtol=rtol)
+    groups = tie_groups(spec.sigma, tie_tol=rtol)
     tied = tuple(g for g in groups if len(g) > 1)
     n_modes = sum(len(g) for g in groups)
     scale = spec.loss_offset + 0.5 * float(np.sum(spec.sigma ** 2))
@@ -502,11 +503,11 @@ def _load(cls, path: Path, text: str, land, tol):
         if extra:
             extras[i] = extra
         weights = stored.unflatten(representatives[i])
-        check_critical(stored, weights, tol=tol, name=f"the representative of {name}")
+        check_critical(stored, weights, critical_tol=tol, name=f"the representative of {name}")
         if record.get("frustration") is not None:
             frustration[i] = _frustration_field(record["frustration"], f"{name}.frustration",
                                                 weights)
-        read = learnt_modes(stored, weights, rtol=rtol).subset
+        read = learnt_modes(stored, weights, tie_tol=rtol).subset
         _require(read == subset, f"the representative of {name} is in class {read}, not "
                                  f"{subset}")
         masks[i, list(subset)] = True

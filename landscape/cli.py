@@ -17,12 +17,12 @@ from .catalog import Catalog
 from .connections import check_saddle_graph, save_saddle_graph, saddle_graph, subset_label
 from .critical import enumerate_critical_points
 from .curvature import classify
-from .data import DATASETS, DataSpectrum, load_dataset
-from .datafiles import atomic_write, load_data_file, load_weights_file, save_weights_file
+from .problem.spectrum import DATASETS, DataSpectrum, load_dataset
+from .problem.datafiles import atomic_write, load_data_file, load_weights_file, save_weights_file
 from .flow import FLOW_METHODS, gradient_flow, plateaus
 from .frustration import FRUSTRATION_METHODS, NULL_MODELS, frustration, frustration_vs_null
-from .model import Landscape
-from .modes import CRITICAL_TOL
+from .problem.network import Landscape
+from .problem import CRITICAL_TOL
 from .quotient import canonicalize
 from .report import QUICK_GRAPH_OPTIONS, write_report
 
@@ -133,7 +133,7 @@ def cmd_flow(args) -> int:
     if args.weights is not None:
         weights0 = land.check(load_weights_file(args.weights), "--weights")
     else:
-        weights0 = land.random_weights(scale=args.init_scale, rng=args.seed)
+        weights0 = land.random_weights(scale=args.init_scale, seed=args.seed)
     result = gradient_flow(land, weights0, t_max=args.t_max, method=args.method,
                            step=args.step)
     found = plateaus(result, land)

@@ -50,16 +50,16 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
-from ._validation import check_int, check_nonnegative, check_positive
+from ._base.validation import check_int, check_nonnegative, check_positive
 from .catalog import _BASIS, Catalog, _basis_hash
 from .critical import enumerate_critical_points
 from .curvature import classify
-from .datafiles import atomic_write
+from ._base.files import atomic_write
 from .escape import _step, escape_directions
-from .executor import Executor
+from ._base.parallel import Executor
 from .flow import FlowResult, gradient_flow, plateaus
-from .model import Landscape, check_landscape
-from .modes import CriticalKind, learnt_modes
+from .problem.network import Landscape, check_landscape
+from .problem import CriticalKind, learnt_modes
 
 __all__ = [
     "GraphChecks",
@@ -153,7 +153,7 @@ def trajectory_visits(land: Landscape, result: FlowResult, *, grad_tol: float = 
         span = slice(plateau.start_index, plateau.end_index + 1)
         index = plateau.start_index + int(np.argmin(result.gradient_norm[span]))
         weights = land.unflatten(result.trajectory[index])
-        subset = learnt_modes(land, weights, rtol=rtol).subset
+        subset = learnt_modes(land, weights, tie_tol=rtol).subset
         loss = float(result.loss[index])
         if abs(loss - land.critical_value(subset)) > value_tol * scale:
             unresolved += 1

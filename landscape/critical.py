@@ -22,11 +22,11 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from ._validation import check_int, check_nonnegative
+from ._base.validation import check_int, check_nonnegative
 from .catalog import Catalog
 from .curvature import classify
-from .model import Landscape, check_landscape
-from .modes import CRITICAL_TOL, TIE_RTOL, tie_groups
+from .problem.network import Landscape, check_landscape
+from .problem import CRITICAL_TOL, TIE_TOL, tie_groups
 from .quotient import CriticalPoint, _class_record
 
 __all__ = [
@@ -52,7 +52,7 @@ def _sizes(land: Landscape, n_modes: int) -> range:
     return range(min(land.bottleneck, n_modes) + 1)
 
 
-def count_classes(land: Landscape, *, rtol: float = TIE_RTOL) -> int:
+def count_classes(land: Landscape, *, rtol: float = TIE_TOL) -> int:
     """Number of critical classes: learnt counts ``0 <= k_g <= |g|`` per tie group, ``sum k_g``
     admissible.
 
@@ -67,14 +67,14 @@ def count_classes(land: Landscape, *, rtol: float = TIE_RTOL) -> int:
     5
     """
     check_landscape(land)
-    groups = tie_groups(land.spectrum.sigma, rtol=rtol)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=rtol)
     by_rank = np.ones(1, dtype=object)
     for g in groups:
         by_rank = np.convolve(by_rank, np.ones(len(g) + 1, dtype=object))
     return int(sum(by_rank[k] for k in _sizes(land, sum(len(g) for g in groups))))
 
 
-def iter_classes(land: Landscape, *, rtol: float = TIE_RTOL, chunk: int = 4096
+def iter_classes(land: Landscape, *, rtol: float = TIE_TOL, chunk: int = 4096
                  ) -> Iterator[CriticalClass]:
     """Stream the class keys and critical values, by rank, then lexicographically.
 
@@ -92,7 +92,7 @@ def iter_classes(land: Landscape, *, rtol: float = TIE_RTOL, chunk: int = 4096
     check_landscape(land)
     chunk = check_int(chunk, "chunk", minimum=1)
     sigma = land.spectrum.sigma
-    groups = tie_groups(sigma, rtol=rtol)
+    groups = tie_groups(sigma, tie_tol=rtol)
     n_modes = sum(len(g) for g in groups)
     starts = np.zeros(n_modes, dtype=bool)
     starts[[g[0] for g in groups]] = True
@@ -120,7 +120,7 @@ def iter_classes(land: Landscape, *, rtol: float = TIE_RTOL, chunk: int = 4096
             yield from map(CriticalClass._make, zip(rows, values.tolist()))
 
 
-def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float = CRITICAL_TOL,
+def iter_critical_points(land: Landscape, *, rtol: float = TIE_TOL, tol: float = CRITICAL_TOL,
                          curvature: bool = False) -> Iterator[CriticalPoint]:
     """Stream the full record of every class, in the order of :func:`iter_classes`.
 
@@ -153,7 +153,7 @@ def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float 
     """
     check_landscape(land)
     tol = check_nonnegative(tol, "tol")
-    groups = tie_groups(land.spectrum.sigma, rtol=rtol)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=rtol)
     for cls in iter_classes(land, rtol=rtol):
         record = _class_record(land, cls.subset, groups, rtol, tol)
         if curvature:
@@ -164,7 +164,7 @@ def iter_critical_points(land: Landscape, *, rtol: float = TIE_RTOL, tol: float 
         yield record
 
 
-def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_RTOL,
+def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_TOL,
                               tol: float = CRITICAL_TOL, keep_weights: bool = False,
                               curvature: bool = False, frustration: bool = False,
                               progress: bool | None = None) -> Catalog:

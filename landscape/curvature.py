@@ -37,11 +37,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import (as_matrix, as_vector, check_choice, check_int, check_nonnegative,
+from ._base.products import prefix_products, suffix_products
+from ._base.validation import (as_matrix, as_vector, check_choice, check_int, check_nonnegative,
                           check_positive, check_weights)
-from .data import DataSpectrum
-from .model import Landscape, check_landscape
-from .modes import CRITICAL_TOL, TIE_RTOL, CriticalKind, check_critical, learnt_modes
+from .problem.spectrum import DataSpectrum
+from .problem.network import Landscape, check_landscape
+from .problem import CRITICAL_TOL, TIE_TOL, CriticalKind, check_critical, learnt_modes
 
 __all__ = [
     "DENSE_HESSIAN_LIMIT",
@@ -168,8 +169,8 @@ def curvature_scale(land: Landscape, weights) -> float:
     check_landscape(land)
     weights = land.check(weights)
     h = land.h
-    prefixes = Landscape._prefixes(weights)
-    suffixes = Landscape._suffixes(weights)
+    prefixes = prefix_products(weights)
+    suffixes = suffix_products(weights)
 
     def norm(m):
         return 1.0 if m is None else float(np.linalg.norm(m))
@@ -201,7 +202,7 @@ def _zero_threshold(land: Landscape, balanced, scale: float, zero_tol: float) ->
     size = max(float(np.linalg.norm(w)) for w in balanced)
     if size == 0:
         return zero_tol * scale
-    gradient = _reduced_landscape(land)._gradient(balanced)[0]
+    gradient = _reduced_landscape(land).unchecked_gradient(balanced)[0]
     norm = float(np.sqrt(sum(np.sum(g * g) for g in gradient)))
     return zero_tol * scale + GRADIENT_MARGIN * norm / size
 
@@ -313,8 +314,8 @@ def witness_strengths(weights, sigma_matrix: np.ndarray, rank: int) -> dict[tupl
                          f"{[w.shape for w in weights]}")
     weights = check_weights(weights, (d_x, *(w.shape[0] for w in weights)))
     h = len(weights)
-    prefixes = Landscape._prefixes(weights)
-    suffixes = Landscape._suffixes(weights)
+    prefixes = prefix_products(weights)
+    suffixes = suffix_products(weights)
     residual = prefixes[-1] - sigma_matrix
     d_x, d_y = sigma_matrix.shape[1], sigma_matrix.shape[0]
     out = {}
@@ -338,7 +339,7 @@ def witness_strengths(weights, sigma_matrix: np.ndarray, rank: int) -> dict[tupl
 
 
 def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
-                 rtol: float = TIE_RTOL, critical_tol: float = CRITICAL_TOL) -> Witness:
+                 rtol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> Witness:
     """Decide global minimum / strict / non-strict saddle without the Hessian (THEORY §4.1).
 
     With ``S`` the learnt set, ``rho = |S|`` and ``r* = min(r, m)``:
@@ -394,7 +395,7 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     rtol = check_nonnegative(rtol, "rtol")
     critical_tol = check_nonnegative(critical_tol, "critical_tol")
     weights = land.check(weights)
-    check_critical(land, weights, tol=critical_tol)
+    check_critical(land, weights, critical_tol=critical_tol)
     balanced, scale = _prepared(land, weights)
     return _witness(land, weights, balanced, _zero_threshold(land, balanced, scale, zero_tol),
                     rtol)
@@ -402,7 +403,7 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
 
 def _witness(land: Landscape, weights, balanced, threshold: float, rtol: float) -> Witness:
     """The witness test on validated critical ``weights`` with their rebalanced reduced form."""
-    modes = learnt_modes(land, weights, rtol=rtol)
+    modes = learnt_modes(land, weights, tie_tol=rtol)
     common = dict(subset=modes.subset, rank=modes.rank, max_rank=modes.max_rank, top=modes.top,
                   threshold=threshold)
     if not modes.top:
@@ -426,7 +427,7 @@ def _witness(land: Landscape, weights, balanced, threshold: float, rtol: float) 
 
 
 def witness_kind(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
-                 rtol: float = TIE_RTOL, critical_tol: float = CRITICAL_TOL) -> CriticalKind:
+                 rtol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> CriticalKind:
     """The second-order type of a critical point by the witness test (:func:`witness_test`).
 
     Examples
@@ -625,8 +626,8 @@ def _counted(values: np.ndarray, threshold: float, size: int, method: str,
 def _hvp_block(land: Landscape, weights):
     """``V -> H V`` column by column (exact Hessian-vector products, :meth:`Landscape.hvp`)."""
     def apply(block: np.ndarray) -> np.ndarray:
-        return np.column_stack([np.concatenate([o.ravel() for o in land._hvp(
-            weights, land._split(block[:, k]))]) for k in range(block.shape[1])])
+        return np.column_stack([np.concatenate([o.ravel() for o in land.unchecked_hvp(
+            weights, land.split_flat(block[:, k]))]) for k in range(block.shape[1])])
 
     return apply
 
@@ -977,7 +978,7 @@ def _disagreement(kind, witness: Witness, inertia: Inertia) -> str:
 
 def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: str = "auto",
              dense_limit: int = DENSE_HESSIAN_LIMIT, max_eigenpairs: int = 512,
-             escapes: bool = False, rtol: float = TIE_RTOL, critical_tol: float = CRITICAL_TOL,
+             escapes: bool = False, rtol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL,
              seed: int = 0) -> Classification:
     """Second-order classification of any critical point (THEORY §4, §4.1).
 
@@ -1031,7 +1032,7 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     critical_tol = check_nonnegative(critical_tol, "critical_tol")
     seed = check_int(seed, "seed", minimum=0)
     weights = land.check(weights)
-    check_critical(land, weights, tol=critical_tol)
+    check_critical(land, weights, critical_tol=critical_tol)
     balanced, scale = _prepared(land, weights)
     threshold = _zero_threshold(land, balanced, scale, zero_tol)
     witness = _witness(land, weights, balanced, threshold, rtol)

@@ -53,12 +53,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from ._validation import check_int, check_nonnegative, check_positive
+from ._base.products import prefix_products, suffix_products
+from ._base.validation import check_int, check_nonnegative, check_positive
 from .curvature import ZERO_TOL, _prepared, _reduced_landscape, orbit_tangent
 from .flow import gradient_flow
-from .model import Landscape, check_landscape
-from .quotient import _canonical
-from .modes import (CRITICAL_TOL, TIE_RTOL, check_critical, learnt_modes, relative_gradient_norm,
+from .problem.network import Landscape, check_landscape
+from .problem.ties import canonical_subset as _canonical
+from .problem import (CRITICAL_TOL, TIE_TOL, check_critical, learnt_modes, relative_gradient_norm,
                     tie_groups)
 
 __all__ = ["DENSE_ESCAPE_LIMIT", "Escape", "escape_directions"]
@@ -181,7 +182,7 @@ def _level_set_tangent(frame: _Frame, basis: np.ndarray) -> np.ndarray:
         return basis
     rows = []
     for k in range(basis.shape[1]):
-        v = frame.to_problem(frame.reduced._split(basis[:, k]))
+        v = frame.to_problem(frame.reduced.split_flat(basis[:, k]))
         parts = []
         for j in range(1, land.h):
             d = x[j].T @ v[j] - x[j - 1] @ v[j - 1].T
@@ -197,7 +198,7 @@ def _level_set_tangent(frame: _Frame, basis: np.ndarray) -> np.ndarray:
 def _sectors(frame: _Frame, subset, rtol: float):
     """``(mode, R_i)`` for every unlearnt positive mode: the SVD pieces of the residual."""
     spec = frame.land.spectrum
-    residual = Landscape._prefixes(frame.xb)[-1] - spec.sigma_matrix()
+    residual = prefix_products(frame.xb)[-1] - spec.sigma_matrix()
     u, s, vt = np.linalg.svd(residual)
     threshold = rtol * frame.land.scale
     positive = [i for i in range(spec.sigma.size) if spec.sigma[i] > threshold]
@@ -208,7 +209,7 @@ def _sectors(frame: _Frame, subset, rtol: float):
 
 def _perturbed_chain(weights, direction, eps):
     moved = [w + eps * v for w, v in zip(weights, direction)]
-    return moved, Landscape._prefixes(moved), Landscape._suffixes(moved)
+    return moved, prefix_products(moved), suffix_products(moved)
 
 
 def _sector_objective(frame: _Frame, basis: np.ndarray, residual_piece: np.ndarray,
@@ -219,7 +220,7 @@ def _sector_objective(frame: _Frame, basis: np.ndarray, residual_piece: np.ndarr
     its unconstrained gradient ``B^T g`` with ``g = eps (T_j^T (R_i + dP) Q_{j-1}^T)_j`` at the
     perturbed point (orthonormal ``B``). Returns ``sector(u) -> (f, B^T g / norm)``.
     """
-    split = frame.reduced._split
+    split = frame.reduced.split_flat
     h = frame.land.h
 
     def sector(unit):
@@ -299,7 +300,7 @@ def _coefficient_scales(frame: _Frame, direction) -> np.ndarray:
     for w, d in zip(x, v):
         e = np.convolve(e, [np.linalg.norm(w), np.linalg.norm(d)])
     e[0] = 0.0
-    residual = float(np.linalg.norm(Landscape._prefixes(x)[-1] - land.spectrum.sigma_matrix()))
+    residual = float(np.linalg.norm(prefix_products(x)[-1] - land.spectrum.sigma_matrix()))
     scales = 0.5 * np.convolve(e, e)
     scales[:e.size] += residual * e
     return scales
@@ -360,8 +361,8 @@ def _follow(land: Landscape, x, direction, step: float, subset, t_max: float, rt
         result = gradient_flow(land, start, t_max=remaining, rtol=1e-9, tol=tol,
                                record_weights=True)
         for theta in result.trajectory:
-            weights = land._split(theta)
-            key = learnt_modes(land, weights, rtol=rtol).subset
+            weights = land.split_flat(theta)
+            key = learnt_modes(land, weights, tie_tol=rtol).subset
             if key == tuple(subset):
                 continue
             last = key
@@ -377,7 +378,7 @@ def _follow(land: Landscape, x, direction, step: float, subset, t_max: float, rt
 def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
                       n_starts: int = 4, radius: float = 0.1, seed: int = 0,
                       follow: bool = True, t_max: float = 1e7, visit_tol: float = 1e-3,
-                      rtol: float = TIE_RTOL, critical_tol: float = CRITICAL_TOL) -> list[Escape]:
+                      rtol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> list[Escape]:
     """Escape directions at a critical point: negative curvature and higher order (THEORY §4.2).
 
     Returns the negative Hessian eigenvectors (order 2, a basis of each eigenspace chosen
@@ -452,8 +453,8 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
         raise ValueError(f"land must have at most DENSE_ESCAPE_LIMIT = {DENSE_ESCAPE_LIMIT} "
                          f"parameters for escape_directions (the centre needs the dense "
                          f"Hessian), got {land.n_params}")
-    check_critical(land, weights, tol=critical_tol)
-    subset = learnt_modes(land, weights, rtol=rtol).subset
+    check_critical(land, weights, critical_tol=critical_tol)
+    subset = learnt_modes(land, weights, tie_tol=rtol).subset
     frame = _Frame(land, weights)
     threshold = zero_tol * frame.scale
     values, vectors, kernel, orbit = _centre_basis(frame, threshold)
@@ -462,7 +463,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     found: list[Escape] = []
 
     def make(vb_flat, **info):
-        direction = frame.to_problem(frame.reduced._split(vb_flat))
+        direction = frame.to_problem(frame.reduced.split_flat(vb_flat))
         length = float(np.sqrt(sum(np.sum(v * v) for v in direction)))
         direction = [v / length for v in direction]
         coefficients = land.loss_polynomial(frame.x, direction)
@@ -495,7 +496,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
 
     basis = _without_orbit(_level_set_tangent(frame, kernel), orbit)
     if basis.shape[1]:
-        product = Landscape._prefixes(frame.xb)[-1]
+        product = prefix_products(frame.xb)[-1]
         norm = frame.scale * cap ** 2
         for mode, piece in _sectors(frame, subset, rtol):
             sector = _sector_objective(frame, basis, piece, product, cap, norm)
@@ -513,7 +514,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
             if not follow:
                 found.extend(candidates[:1])
                 continue
-            own = _canonical((*subset, mode), tie_groups(land.spectrum.sigma, rtol=rtol))
+            own = _canonical((*subset, mode), tie_groups(land.spectrum.sigma, tie_tol=rtol))
             left, missed = [], []
             for escape in candidates:
                 if any(escape.order == e.order and abs(escape.rate - e.rate) <= 1e-6 * abs(e.rate)

@@ -19,11 +19,11 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import _describe, check_choice, check_int, check_positive
-from .data import DataSpectrum
+from ._base.validation import _describe, check_choice, check_int, check_positive
+from .problem.spectrum import DataSpectrum
 from .flow import FlowError, FlowStatus, gradient_flow, plateaus
-from .model import Landscape
-from .modes import learnt_modes
+from .problem.network import Landscape
+from .problem import learnt_modes
 
 __all__ = ["DeepLinearRegressor"]
 
@@ -257,7 +257,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         spec = DataSpectrum.from_data(X, Y, center=p["center"])
         land = Landscape(spec, (X.shape[1], *p["widths"], Y.shape[1]))
         rng = np.random.default_rng(p["seed"])
-        weights0 = land.random_weights(scale=p["init_scale"], rng=rng)
+        weights0 = land.random_weights(scale=p["init_scale"], seed=rng)
         if p["balanced"]:
             weights0 = balanced_factorization(land, land.end_to_end(weights0), rng=rng)
         if p["solver"] == "flow":

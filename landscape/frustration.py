@@ -38,10 +38,10 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
-from ._validation import as_matrix, check_choice, check_int, check_positive
-from .executor import Executor
+from ._base.validation import as_matrix, check_choice, check_int, check_positive
+from ._base.parallel import Executor
 from .flow import FlowResult
-from .model import Landscape, check_landscape
+from .problem.network import Landscape, check_landscape
 
 __all__ = [
     "FrustrationResult",
@@ -1062,7 +1062,7 @@ def frustration_along_flow(flow_result: FlowResult, land: Landscape, *, every: i
     >>> from landscape.data import DataSpectrum
     >>> from landscape.flow import gradient_flow
     >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
-    >>> result = gradient_flow(land, land.random_weights(scale=1e-3, rng=0),
+    >>> result = gradient_flow(land, land.random_weights(scale=1e-3, seed=0),
     ...                        record_weights=True)
     >>> along = frustration_along_flow(result, land, every=50)
     >>> along.t.size == len(range(0, result.t.size, 50)) + 1, bool(along.normalized.max() < 0.5)

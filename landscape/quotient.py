@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_choice, check_nonnegative, check_positive
+from ._base.validation import check_choice, check_nonnegative, check_positive
 from .curvature import witness_kind
-from .modes import (CRITICAL_TOL, TIE_RTOL, CriticalKind, NotCriticalError, check_critical,
+from .problem import (CRITICAL_TOL, TIE_TOL, CriticalKind, NotCriticalError, check_critical,
                     check_subset, learnt_modes, relative_gradient_norm, tie_groups)
-from .model import Landscape, check_landscape
+from .problem.network import Landscape, check_landscape
 
 __all__ = [
     "CriticalPoint",
@@ -204,7 +204,7 @@ def _to_problem(land: Landscape, reduced_weights: list[np.ndarray]) -> list[np.n
     return reduced_weights if spec.reduced else spec.from_reduced(reduced_weights)
 
 
-def canonical_representative(land: Landscape, subset, *, rtol: float = TIE_RTOL) -> list[np.ndarray]:
+def canonical_representative(land: Landscape, subset, *, rtol: float = TIE_TOL) -> list[np.ndarray]:
     """The balanced, aligned critical point with end-to-end map ``Sigma_S``.
 
     ``|S|`` disjoint paths input ``i`` -> hidden unit ``c`` -> ... -> output ``i`` (hidden
@@ -228,7 +228,7 @@ def canonical_representative(land: Landscape, subset, *, rtol: float = TIE_RTOL)
     [[[0.0, 1.0], [0.0, 0.0]], [[0.0, 0.0], [1.0, 0.0]]]
     """
     check_landscape(land)
-    groups = tie_groups(land.spectrum.sigma, rtol=rtol)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=rtol)
     return _to_problem(land, _aligned(land, _admissible(land, subset, groups)))
 
 
@@ -243,7 +243,7 @@ def _class_record(land: Landscape, subset: tuple[int, ...], groups, rtol: float,
     """The record of the class of an admissible, canonical ``subset``; the representative is
     verified critical (a failure raises :class:`NotCriticalError`)."""
     weights = _to_problem(land, _aligned(land, subset))
-    check_critical(land, weights, tol=tol, name=f"the representative of {subset}")
+    check_critical(land, weights, critical_tol=tol, name=f"the representative of {subset}")
     value = land.critical_value(subset)
     tied = tuple(g for g in groups if len(g) > 1)
     counts = _tie_counts(subset, tied)
@@ -253,7 +253,7 @@ def _class_record(land: Landscape, subset: tuple[int, ...], groups, rtol: float,
                          grassmannian_dim=sum(k * (len(g) - k) for g, k in zip(tied, counts)))
 
 
-def critical_point(land: Landscape, subset, *, rtol: float = TIE_RTOL,
+def critical_point(land: Landscape, subset, *, rtol: float = TIE_TOL,
                    tol: float = CRITICAL_TOL) -> CriticalPoint:
     """The record of the class of ``subset``: canonical key, value, kind and representative.
 
@@ -277,7 +277,7 @@ def critical_point(land: Landscape, subset, *, rtol: float = TIE_RTOL,
     """
     check_landscape(land)
     tol = check_nonnegative(tol, "tol")
-    groups = tie_groups(land.spectrum.sigma, rtol=rtol)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=rtol)
     subset = _admissible(land, subset, groups)
     return _class_record(land, _canonical(subset, groups), groups, rtol, tol)
 
@@ -327,7 +327,7 @@ def _fiber(land: Landscape, weights, rank_rtol: float, gradient_norm: float) -> 
                             gradient_norm=gradient_norm)
 
 
-def canonicalize(land: Landscape, weights, *, tol: float = CRITICAL_TOL, rtol: float = TIE_RTOL,
+def canonicalize(land: Landscape, weights, *, tol: float = CRITICAL_TOL, rtol: float = TIE_TOL,
                  rank_rtol: float = RANK_RTOL) -> CriticalPoint:
     """The class record of a critical point, with the point's own fiber coordinates.
 
@@ -372,14 +372,14 @@ def canonicalize(land: Landscape, weights, *, tol: float = CRITICAL_TOL, rtol: f
     weights = land.check(weights)
     tol = check_nonnegative(tol, "tol")
     rank_rtol = check_nonnegative(rank_rtol, "rank_rtol")
-    measure = check_critical(land, weights, tol=tol)
-    groups = tie_groups(land.spectrum.sigma, rtol=rtol)
-    record = _class_record(land, learnt_modes(land, weights, rtol=rtol).subset, groups, rtol,
+    measure = check_critical(land, weights, critical_tol=tol)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=rtol)
+    record = _class_record(land, learnt_modes(land, weights, tie_tol=rtol).subset, groups, rtol,
                            tol)
     return dataclasses.replace(record, fiber=_fiber(land, weights, rank_rtol, measure))
 
 
-def same_class(land: Landscape, a, b, *, tol: float = CRITICAL_TOL, rtol: float = TIE_RTOL) -> bool:
+def same_class(land: Landscape, a, b, *, tol: float = CRITICAL_TOL, rtol: float = TIE_TOL) -> bool:
     """Whether two critical points lie in the same class (same learnt set up to ties).
 
     Raises
@@ -403,9 +403,9 @@ def same_class(land: Landscape, a, b, *, tol: float = CRITICAL_TOL, rtol: float 
     """
     check_landscape(land)
     tol = check_nonnegative(tol, "tol")
-    check_critical(land, a, tol=tol, name="a")
-    check_critical(land, b, tol=tol, name="b")
-    return learnt_modes(land, a, rtol=rtol).subset == learnt_modes(land, b, rtol=rtol).subset
+    check_critical(land, a, critical_tol=tol, name="a")
+    check_critical(land, b, critical_tol=tol, name="b")
+    return learnt_modes(land, a, tie_tol=rtol).subset == learnt_modes(land, b, tie_tol=rtol).subset
 
 
 # ---------------------------------------------------------------------- sampling the fiber
@@ -540,7 +540,7 @@ def _add_junk(land, weights, subset, n_modes, rng):
 
 def sample_fiber(land: Landscape, subset=None, *, rng, kind: str = "any",
                  scale_range=(1e-4, 1e4), condition: float = 10.0, tol: float = CRITICAL_TOL,
-                 rtol: float = TIE_RTOL) -> FiberSample:
+                 rtol: float = TIE_TOL) -> FiberSample:
     """Draw a random critical point of a class, beyond its canonical representative.
 
     Built in reduced coordinates from the aligned learnt paths of ``S``, then:
@@ -585,7 +585,7 @@ def sample_fiber(land: Landscape, subset=None, *, rng, kind: str = "any",
     --------
     >>> from landscape.data import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), widths=(3, 3, 3, 3))
-    >>> sample = sample_fiber(land, (1,), rng=0, kind="junk")
+    >>> sample = sample_fiber(land, (1,), seed=0, kind="junk")
     >>> sample.subset, canonicalize(land, sample.weights).subset
     ((1,), (1,))
     """
@@ -598,7 +598,7 @@ def sample_fiber(land: Landscape, subset=None, *, rng, kind: str = "any",
     tol = check_nonnegative(tol, "tol")
     rng = np.random.default_rng(rng)
     spec = land.spectrum
-    groups = tie_groups(spec.sigma, rtol=rtol)
+    groups = tie_groups(spec.sigma, tie_tol=rtol)
     n_modes = _n_modes(groups)
     subset = _random_class(land, groups, rng) if subset is None \
         else _admissible(land, subset, groups)
@@ -626,8 +626,8 @@ def sample_fiber(land: Landscape, subset=None, *, rng, kind: str = "any",
     if inverse_below is not None:
         weights[-1] = weights[-1] @ inverse_below
     weights = _to_problem(land, weights)
-    check_critical(land, weights, tol=tol, name=f"the {kind} sample of {key}")
-    read = learnt_modes(land, weights, rtol=rtol).subset
+    check_critical(land, weights, critical_tol=tol, name=f"the {kind} sample of {key}")
+    read = learnt_modes(land, weights, tie_tol=rtol).subset
     if read != key:
         raise RuntimeError(f"sample of class {key} reads as class {read}: {text}")
     return FiberSample(weights=weights, subset=key, construction=construction,

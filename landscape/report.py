@@ -33,16 +33,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_positive
+from ._base.validation import check_positive
 from .catalog import Catalog
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits)
 from .critical import enumerate_critical_points
 from .curvature import classify
-from .datafiles import atomic_write
+from ._base.files import atomic_write
 from .flow import FlowResult, gradient_flow
-from .model import Landscape, check_landscape
-from .modes import CriticalKind
+from .problem.network import Landscape, check_landscape
+from .problem import CriticalKind
 
 __all__ = ["QUICK_GRAPH_OPTIONS", "Report", "write_report"]
 

@@ -21,8 +21,8 @@ import matplotlib
 import numpy as np
 from hypothesis import settings
 
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import Landscape
 
 matplotlib.use("Agg")
 
@@ -72,5 +72,5 @@ def random_problem(seed: int, kind: str, *, h: int | None = None,
         X, Y = sample_data(rng, 40, d_x, d_y)
         spec = DataSpectrum.from_data(X, Y, whiten=kind == "whitened")
     land = Landscape(spec, widths)
-    return Problem(land, land.random_weights(rng=rng), land.random_weights(rng=rng), X, Y)
+    return Problem(land, land.random_weights(seed=rng), land.random_weights(seed=rng), X, Y)
 

@@ -16,10 +16,10 @@ from scipy import integrate
 from scipy.stats import ortho_group
 
 from conftest import KINDS, random_problem
-from landscape.adjacency import adjacency_gradient, adjacency_invariants, adjacency_loss
-from landscape.data import DataSpectrum
-from landscape.flow import gradient_flow
-from landscape.model import Landscape
+from landscape import adjacency_gradient, adjacency_invariants, adjacency_loss
+from landscape import DataSpectrum
+from landscape import gradient_flow
+from landscape import Landscape
 
 CASES = [(seed, kind) for seed in range(12) for kind in KINDS]
 
@@ -90,7 +90,7 @@ def test_hvp_matches_adjacency_oracle(seed, kind):
 @pytest.mark.parametrize("seed", range(12))
 def test_powers_of_adjacency_are_the_chain(seed):
     land = random_problem(seed, "singular_values").land
-    w = land.random_weights(rng=seed)
+    w = land.random_weights(seed=seed)
     A = land.adjacency(w)
     offsets = np.cumsum((0, *land.widths))
     Ah = np.linalg.matrix_power(A, land.h)
@@ -118,7 +118,7 @@ def _pattern_problem(seed):
     spec = DataSpectrum.from_singular_values(rng.uniform(0.5, 2.0, size=m),
                                              d_x=widths[0], d_y=widths[-1])
     land = Landscape(spec, widths)
-    return land, land.adjacency(land.random_weights(scale=0.8, rng=rng))
+    return land, land.adjacency(land.random_weights(scale=0.8, seed=rng))
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -183,7 +183,7 @@ def test_hidden_layer_symmetry_and_equivariance(seed, h):
     spec = DataSpectrum.from_singular_values(rng.uniform(0.5, 2.0, size=min(widths[0], widths[-1])),
                                              d_x=widths[0], d_y=widths[-1])
     land = Landscape(spec, widths)
-    w = land.random_weights(rng=rng)
+    w = land.random_weights(seed=rng)
     blocks_gl = [np.eye(widths[0])] + [
         rng.standard_normal((d, d)) + 2 * np.eye(d) for d in widths[1:-1]] + [np.eye(widths[-1])]
     moved = [blocks_gl[j + 1] @ w[j] @ np.linalg.inv(blocks_gl[j]) for j in range(h)]

@@ -11,8 +11,8 @@ import pytest
 import landscape.catalog as catalog_module
 from landscape.catalog import SCHEMA_VERSION, Catalog
 from landscape.critical import enumerate_critical_points
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import Landscape
 
 ROOT = Path(__file__).resolve().parents[1]
 

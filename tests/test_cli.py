@@ -10,7 +10,7 @@ import pytest
 
 import landscape as ls
 from landscape.cli import main
-from landscape.datafiles import load_weights_file
+from landscape import load_weights_file
 
 
 def run_cli(*args):
@@ -31,7 +31,7 @@ def test_flow_json_matches_library(tmp_path, capsys):
                  "--seed", "4", "--json", str(out), "-o", str(final)]) == 0
     payload = json.loads(out.read_text())
     land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3))
-    res = ls.gradient_flow(land, land.random_weights(scale=0.1, rng=4), t_max=1e9)
+    res = ls.gradient_flow(land, land.random_weights(scale=0.1, seed=4), t_max=1e9)
     assert payload["status"] == res.status.value == "converged"
     assert payload["loss_final"] == pytest.approx(float(res.loss[-1]), abs=1e-12)
     assert [p["plateau_loss"] for p in payload["plateaus"]] == pytest.approx(
@@ -108,7 +108,7 @@ def test_classify_a_saved_catalog_and_a_weights_file(tmp_path, capsys):
 
 def test_classify_rejects_a_non_critical_network(tmp_path):
     land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3))
-    ls.save_weights_file(tmp_path / "w.npz", land.random_weights(rng=0))
+    ls.save_weights_file(tmp_path / "w.npz", land.random_weights(seed=0))
     proc = run_cli("classify", "--sigma", "3,2,1", "--widths", "3,3,3", "--weights",
                    str(tmp_path / "w.npz"))
     assert proc.returncode == 2
@@ -117,7 +117,7 @@ def test_classify_rejects_a_non_critical_network(tmp_path):
 
 def test_classify_a_trained_network_with_a_looser_criticality_bound(tmp_path, capsys):
     land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3, 3))
-    final = ls.gradient_flow(land, land.random_weights(scale=0.5, rng=2)).weights
+    final = ls.gradient_flow(land, land.random_weights(scale=0.5, seed=2)).weights
     ls.save_weights_file(tmp_path / "w.npz", final)
     payload = json_of(capsys, ["classify", "--sigma", "3,2,1", "--widths", "3,3,3,3",
                                "--weights", str(tmp_path / "w.npz"), "--critical-tol", "1e-4"])

@@ -23,9 +23,9 @@ from landscape.connections import (GraphChecks, Visit, check_saddle_graph, load_
                                    saddle_graph, save_saddle_graph, subset_label,
                                    trajectory_visits)
 from landscape.critical import enumerate_critical_points
-from landscape.data import DataSpectrum
-from landscape.flow import gradient_flow
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import gradient_flow
+from landscape import Landscape
 
 SIGMA = (3.0, 2.0, 1.0)
 CASES = {"h2": (3, 3, 3), "h3": (3, 3, 3, 3), "bottleneck": (3, 2, 3)}

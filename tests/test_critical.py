@@ -12,10 +12,10 @@ from scipy.optimize import least_squares
 import landscape.quotient as quotient
 from landscape.critical import (count_classes, enumerate_critical_points, iter_classes,
                                 iter_critical_points)
-from landscape.data import DataSpectrum
-from landscape.flow import gradient_flow
-from landscape.model import Landscape
-from landscape.modes import NotCriticalError
+from landscape import DataSpectrum
+from landscape import gradient_flow
+from landscape import Landscape
+from landscape import NotCriticalError
 from landscape.quotient import canonicalize
 
 
@@ -217,7 +217,7 @@ def test_gradient_flows_end_in_catalogued_classes():
     for land in completeness_problems():
         catalog = enumerate_critical_points(land)
         for scale in (0.1, 1.0, 3.0):
-            w0 = land.random_weights(scale=scale, rng=rng)
+            w0 = land.random_weights(scale=scale, seed=rng)
             if land.spectrum.reduced and scale != 1.0:
                 # cut one mode's input and output in reduced coordinates: an invariant set of
                 # the flow, which then ends at a saddle of the full problem
@@ -239,7 +239,7 @@ def test_newton_solutions_of_the_gradient_end_in_catalogued_classes():
     for land in completeness_problems():
         catalog = enumerate_critical_points(land)
         for scale in (0.3, 1.0, 3.0):
-            x0 = land.flatten(land.random_weights(scale=scale * land.weight_scale, rng=rng))
+            x0 = land.flatten(land.random_weights(scale=scale * land.weight_scale, seed=rng))
             solution = least_squares(land.flat_gradient, x0,
                                      jac=lambda theta: land.hessian(land.unflatten(theta)),
                                      method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15,

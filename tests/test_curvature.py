@@ -18,10 +18,10 @@ from landscape.curvature import (DENSE_HESSIAN_LIMIT, FIRST_BLOCK, Classificatio
                                  HessianSpectrum, balance_layers, classify, curvature_scale,
                                  hessian_inertia, hessian_spectrum, orbit_dimension,
                                  orbit_tangent, witness_kind, witness_strengths, witness_test)
-from landscape.data import DataSpectrum
-from landscape.flow import gradient_flow
-from landscape.model import Landscape
-from landscape.modes import CriticalKind, NotCriticalError, relative_gradient_norm
+from landscape import DataSpectrum
+from landscape import gradient_flow
+from landscape import Landscape
+from landscape import CriticalKind, NotCriticalError, relative_gradient_norm
 from landscape.quotient import FiberConstruction, canonical_representative, sample_fiber
 
 STRICT, NON_STRICT, MINIMUM = (CriticalKind.STRICT_SADDLE, CriticalKind.NON_STRICT_SADDLE,
@@ -219,7 +219,7 @@ def test_hessian_and_witness_kinds_agree_on_thousands_of_fiber_points():
     seen, checked, disagreements = set(), 0, []
     for land in fiber_problems():
         for _ in range(42):
-            sample = sample_fiber(land, rng=rng)   # hidden scalings 1e-4 .. 1e4
+            sample = sample_fiber(land, seed=rng)   # hidden scalings 1e-4 .. 1e4
             c = classify(land, sample.weights)
             seen.add((land.h, c.kind))
             if not c.agree:
@@ -264,7 +264,7 @@ def test_trained_networks_classify_as_global_minima():
     rng = np.random.default_rng(8)
     for widths in [(4, 5, 4, 5, 3), (4, 5, 5), (5, 5, 3, 4), (3, 5, 5, 2, 3)]:
         land = whitened_landscape(int(rng.integers(1000)), widths)
-        end = gradient_flow(land, land.random_weights(scale=0.3, rng=rng), t_max=1e9).weights
+        end = gradient_flow(land, land.random_weights(scale=0.3, seed=rng), t_max=1e9).weights
         assert relative_gradient_norm(land, end) > 1e-8       # not exactly critical
         c = classify(land, end, critical_tol=1e-5)
         assert c.kind is MINIMUM is c.witness_kind and c.n_negative == 0, c
@@ -287,7 +287,7 @@ def test_matrix_free_inertia_equals_dense():
         land = Landscape(spec, widths)
         assert land.n_params > FIRST_BLOCK
         for _ in range(4):
-            weights = sample_fiber(land, rng=rng).weights
+            weights = sample_fiber(land, seed=rng).weights
             dense = hessian_inertia(land, weights, method="dense")
             free = hessian_inertia(land, weights, method="matrix_free", seed=trial)
             assert (free.n_negative, free.n_zero, free.n_positive) == \
@@ -321,7 +321,7 @@ def test_classify_matrix_free_and_auto_switch():
 
 def test_matrix_free_reports_a_hessian_too_large_for_its_subspace():
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 6, 6, 3))
-    weights = land.random_weights(rng=0)   # inertia is defined anywhere; rank > 16 here
+    weights = land.random_weights(seed=0)   # inertia is defined anywhere; rank > 16 here
     with pytest.raises(RuntimeError, match="max_eigenpairs = 16"):
         hessian_inertia(land, weights, method="matrix_free", max_eigenpairs=16)
 
@@ -356,7 +356,7 @@ def test_orbit_dimension_equals_rank_of_differentiated_orbit_curves():
     rng = np.random.default_rng(5)
     for land in fiber_problems()[::3]:
         for _ in range(4):
-            sample = sample_fiber(land, rng=rng, scale_range=(0.5, 2.0))
+            sample = sample_fiber(land, seed=rng, scale_range=(0.5, 2.0))
             weights, _ = balance_layers(sample.weights, norm=1.0)
             expected = orbit_rank_by_differences(land, weights)
             assert orbit_dimension(land, weights, method="generators") == expected
@@ -369,7 +369,7 @@ def test_orbit_dimension_of_generic_and_zero_points():
     # nonincreasing widths, generic weights: W_j surjective, so X_j W_j = W_j X_{j-1} forces
     # X = 0 layer by layer; the orbit has the dimension of the group, sum_j d_j^2
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0], d_x=6, d_y=2), (6, 5, 4, 3, 2))
-    weights = land.random_weights(rng=1)
+    weights = land.random_weights(seed=1)
     assert orbit_dimension(land, weights) == 25 + 16 + 9
     assert orbit_dimension(land, weights, method="ranks") == 50
     assert orbit_dimension(land, [np.zeros(s) for s in land.shapes]) == 0
@@ -380,7 +380,7 @@ def test_orbit_dimension_of_generic_and_zero_points():
 
 def test_orbit_tangent_lies_in_the_hessian_kernel():
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 4, 4, 3))
-    weights = sample_fiber(land, (0,), rng=3, kind="junk", scale_range=(0.5, 2.0)).weights
+    weights = sample_fiber(land, (0,), seed=3, kind="junk", scale_range=(0.5, 2.0)).weights
     tangent = orbit_tangent(land, weights)
     hessian = land.hessian(weights)
     assert np.abs(hessian @ tangent).max() < 1e-10 * np.abs(hessian).max() * \
@@ -393,7 +393,7 @@ def test_orbit_tangent_lies_in_the_hessian_kernel():
 def test_classification_is_invariant_under_the_hidden_group(seed, depth, spread):
     rng = np.random.default_rng(seed)
     land = whitened_landscape(seed, (3, *([3] * (depth - 1)), 3))
-    sample = sample_fiber(land, rng=rng, scale_range=(1.0, 1.0))
+    sample = sample_fiber(land, seed=rng, scale_range=(1.0, 1.0))
     base = classify(land, sample.weights)
     orthogonal, general = [w.copy() for w in sample.weights], [w.copy() for w in sample.weights]
     for j in range(land.h - 1):
@@ -421,7 +421,7 @@ def test_classification_is_invariant_under_the_hidden_group(seed, depth, spread)
 def test_rebalanced_spectrum_ignores_layer_scalings(seed, logs):
     # W_j -> c_j W_j with prod c_j = 1 rebalances to the very same point
     land = whitened_landscape(seed, (3, 3, 3, 3))
-    weights = sample_fiber(land, rng=seed, scale_range=(1.0, 1.0)).weights
+    weights = sample_fiber(land, seed=seed, scale_range=(1.0, 1.0)).weights
     c = 10.0 ** np.array([logs[0], logs[1], -logs[0] - logs[1]])
     scaled = [f * w for f, w in zip(c, weights)]
     a, b = classify(land, weights), classify(land, scaled)

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from scipy.stats import ortho_group
 
 from conftest import random_problem, sample_data
-from landscape.data import DATASETS, DataSpectrum
-from landscape.model import Landscape
+from landscape import DATASETS, DataSpectrum
+from landscape import Landscape
 
 
 def _moments(X, Y, center=True):
@@ -85,7 +85,7 @@ def test_raw_reduced_and_singular_value_forms_agree(seed):
                      raw.widths)
     np.testing.assert_array_equal(white.spectrum.sigma, spec.sigma)
     for scale in (0.3, 1.0, 2.0):
-        w = raw.random_weights(scale=scale, rng=rng)
+        w = raw.random_weights(scale=scale, seed=rng)
         reduced = spec.to_reduced(w)
         assert white.loss(reduced) == pytest.approx(raw.loss(w), rel=1e-10)
         assert bare.loss(reduced) + spec.loss_offset == pytest.approx(raw.loss(w), rel=1e-10)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from landscape.datafiles import load_data_file, load_weights_file, save_weights_file
+from landscape import load_data_file, load_weights_file, save_weights_file
 
 
 def write_csv(path, text):

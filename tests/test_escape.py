@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from conftest import sample_data
 from landscape.curvature import witness_kind
-from landscape.data import DataSpectrum
+from landscape import DataSpectrum
 from landscape.escape import DENSE_ESCAPE_LIMIT, Escape, escape_directions
-from landscape.flow import gradient_flow
-from landscape.model import Landscape
-from landscape.modes import (CriticalKind, NotCriticalError, is_top, learnt_modes,
+from landscape import gradient_flow
+from landscape import Landscape
+from landscape import (CriticalKind, NotCriticalError, is_top, learnt_modes,
                              relative_gradient_norm, tie_groups)
 from landscape.quotient import canonical_representative, canonicalize, sample_fiber
 
@@ -89,7 +89,7 @@ def invariant_derivative(land, weights, direction):
 # ---------------------------------------------------------------------- the saddles examined
 def _fiber_point(land, subset, kind, seed, scale_range):
     for k in range(40):
-        sample = sample_fiber(land, subset, rng=seed + 1000 * k, kind=kind,
+        sample = sample_fiber(land, subset, seed=seed + 1000 * k, kind=kind,
                               scale_range=scale_range)
         if witness_kind(land, sample.weights) is CriticalKind.NON_STRICT_SADDLE:
             return sample.weights
@@ -177,7 +177,7 @@ def test_order_two_escapes_at_a_raw_unbalanced_strict_saddle_span_a_negative_sub
     # Sylvester: the Hessian at the point itself is negative definite on their span, of
     # dimension n_- (numpy's count at the point)
     land = from_data((3, 4, 4, 3), whiten=False)
-    w = sample_fiber(land, (1,), rng=4, kind="orbit", scale_range=(0.1, 10.0)).weights
+    w = sample_fiber(land, (1,), seed=4, kind="orbit", scale_range=(0.1, 10.0)).weights
     hessian = land.hessian(w)
     values = np.linalg.eigvalsh(hessian)
     n_negative = int(np.count_nonzero(values < -1e-8 * np.abs(values).max()))
@@ -281,14 +281,14 @@ def test_escapes_are_tangent_to_the_conservation_level_set(name):
 def test_a_global_minimum_has_no_escape(sigma, widths, subset):
     land = singular(sigma, widths)
     assert escape_directions(land, canonical_representative(land, subset)) == []
-    other = sample_fiber(land, subset, rng=0, kind="orbit", scale_range=(0.1, 10.0)).weights
+    other = sample_fiber(land, subset, seed=0, kind="orbit", scale_range=(0.1, 10.0)).weights
     assert escape_directions(land, other) == []
 
 
 def test_a_non_critical_point_raises():
     land = singular([3.0, 2.0, 1.0], (3, 3, 3, 3))
     with pytest.raises(NotCriticalError, match="weights must be a critical point") as info:
-        escape_directions(land, land.random_weights(rng=0))
+        escape_directions(land, land.random_weights(seed=0))
     assert info.value.gradient_norm > 1e-2
 
 

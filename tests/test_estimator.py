@@ -21,10 +21,10 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from conftest import sample_data
-from landscape.data import DataSpectrum
+from landscape import DataSpectrum
 from landscape.estimator import DeepLinearRegressor, balanced_factorization
-from landscape.flow import plateaus
-from landscape.model import Landscape
+from landscape import plateaus
+from landscape import Landscape
 
 SIGMA = np.array([3.0, 2.0, 1.0, 0.5])
 
@@ -119,7 +119,7 @@ def test_random_state_fixes_the_start():
     est = DeepLinearRegressor((3,), init_scale=0.3, random_state=7).fit(X, Y)
     land = est.landscape_
     start = land.unflatten(est.trajectory_.trajectory[0])
-    for w, w0 in zip(start, land.random_weights(scale=0.3, rng=np.random.default_rng(7))):
+    for w, w0 in zip(start, land.random_weights(scale=0.3, seed=np.random.default_rng(7))):
         np.testing.assert_array_equal(w, w0)
     again = DeepLinearRegressor((3,), init_scale=0.3, random_state=7).fit(X, Y)
     np.testing.assert_array_equal(again.coef_, est.coef_)
@@ -135,7 +135,7 @@ def test_balanced_start_keeps_every_invariant_zero(widths):
     for c in land.invariants(start):
         assert np.linalg.norm(c) <= 1e-13 * scale
     # the balanced start has the end-to-end map of the random layers it replaces
-    random = land.random_weights(scale=0.3, rng=np.random.default_rng(1))
+    random = land.random_weights(scale=0.3, seed=np.random.default_rng(1))
     np.testing.assert_allclose(land.end_to_end(start), land.end_to_end(random), atol=1e-15)
     final_scale = sum(float(np.sum(w * w)) for w in est.weights_)
     for c in land.invariants(est.weights_):

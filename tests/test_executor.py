@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from landscape.executor import Backend, Executor
+from landscape import Backend, Executor
 
 
 def _square_after(task):

@@ -15,11 +15,11 @@ import pytest
 from scipy import integrate
 
 from conftest import random_problem, sample_data
-from landscape.adjacency import adjacency_invariants
-from landscape.data import DataSpectrum
-from landscape.flow import (FlowError, FlowResult, FlowStatus, gradient_flow, one_mode_time,
+from landscape import adjacency_invariants
+from landscape import DataSpectrum
+from landscape import (FlowError, FlowResult, FlowStatus, gradient_flow, one_mode_time,
                             one_mode_weight, plateaus)
-from landscape.model import Landscape
+from landscape import Landscape
 
 FLOW_CASES = [(seed, kind) for seed in (1, 2, 3, 5, 7, 9, 11) for kind in ("singular_values", "raw")]
 
@@ -216,7 +216,7 @@ def test_only_a_whitened_input_makes_data_and_reduced_flows_agree():
     for X_, agree in ((white_X, True), (X, False)):
         raw = Landscape(DataSpectrum.from_data(X_, Y), (3, 3, 2))
         red = Landscape(DataSpectrum.from_data(X_, Y, whiten=True), (3, 3, 2))
-        w0 = raw.random_weights(rng=1)
+        w0 = raw.random_weights(seed=1)
         a = gradient_flow(raw, w0, t_max=0.3, record=[0.3])
         b = gradient_flow(red, raw.spectrum.to_reduced(w0), t_max=0.3, record=[0.3])
         assert (a.coordinates, b.coordinates) == ("data", "reduced")
@@ -242,7 +242,7 @@ def test_saddle_to_saddle_plateaus_sit_at_critical_values():
 # ---------------------------------------------------------------------- statuses
 def _small_problem():
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 3, 2))
-    return land, land.random_weights(rng=0)
+    return land, land.random_weights(seed=0)
 
 
 def test_statuses():
@@ -296,7 +296,7 @@ def test_gradient_descent_records_requested_times():
     (dict(method="gd", step=-0.1), ValueError, r"step must be > 0, got -0.1"),
     (dict(method="gd", step=0.0), ValueError, r"step must be > 0, got 0.0"),
     (dict(rtol=0.0), ValueError, r"rtol must be > 0, got 0.0"),
-    (dict(tol=-1.0), ValueError, r"tol must be > 0, got -1.0"),
+    (dict(loss_tol=-1.0), ValueError, r"loss_tol must be > 0, got -1.0"),
     (dict(max_steps=0), ValueError, r"max_steps must be >= 1, got 0"),
     (dict(record=[0.5, 20.0], t_max=10.0), ValueError,
      r"record must be 'steps' or increasing times in \[0, t_max\]"),
@@ -326,7 +326,7 @@ def test_bad_flow_problem_raises():
 
 def test_default_end_point_is_critical_enough_to_canonicalize():
     """||grad L||^2 <= 2 lambda_max (L - L_min): the default tol leaves a gradient below CRITICAL_TOL."""
-    from landscape.modes import CRITICAL_TOL, relative_gradient_norm
+    from landscape import CRITICAL_TOL, relative_gradient_norm
     from landscape.quotient import canonicalize
 
     rng = np.random.default_rng(21)
@@ -336,7 +336,7 @@ def test_default_end_point_is_critical_enough_to_canonicalize():
         sigma = np.sort(rng.uniform(0.2, 3.0, m))[::-1]
         widths = (m, *(int(rng.integers(m, m + 3)) for _ in range(h - 1)), m)
         land = Landscape(DataSpectrum.from_singular_values(sigma), widths)
-        result = gradient_flow(land, land.random_weights(scale=1.0, rng=rng))
+        result = gradient_flow(land, land.random_weights(scale=1.0, seed=rng))
         assert relative_gradient_norm(land, result.weights) <= 0.5 * CRITICAL_TOL
         assert canonicalize(land, result.weights).subset == tuple(range(m))
 

@@ -22,12 +22,12 @@ from scipy import stats
 
 from landscape.catalog import Catalog
 from landscape.critical import enumerate_critical_points
-from landscape.data import DataSpectrum
-from landscape.executor import Executor
-from landscape.flow import gradient_flow
+from landscape import DataSpectrum
+from landscape import Executor
+from landscape import gradient_flow
 from landscape.frustration import (NULL_MODELS, frustration, frustration_along_flow,
                                    frustration_vs_null, io_monotonicity, null_network)
-from landscape.model import Landscape
+from landscape import Landscape
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "frustration_training.py"
 
@@ -124,7 +124,7 @@ def test_adjacency_input_equals_layer_input():
     rng = np.random.default_rng(3)
     spec = DataSpectrum.from_singular_values([2.0, 1.0, 0.5], d_x=3, d_y=3)
     land = Landscape(spec, (3, 4, 4, 3))
-    weights = land.random_weights(rng=rng)
+    weights = land.random_weights(seed=rng)
     a = frustration(weights)
     b = frustration(land.adjacency(weights), widths=land.widths)
     assert a.value == b.value and np.array_equal(a.signs, b.signs)
@@ -373,7 +373,7 @@ def test_null_comparison_is_the_same_with_any_executor():
 def test_frustration_along_flow_evaluates_the_recorded_weights():
     spec = DataSpectrum.from_singular_values([2.0, 1.0], d_x=3, d_y=2)
     land = Landscape(spec, (3, 4, 4, 2))
-    w0 = land.random_weights(scale=0.5, rng=np.random.default_rng(0))
+    w0 = land.random_weights(scale=0.5, seed=np.random.default_rng(0))
     flow = gradient_flow(land, w0, t_max=50.0, record=np.linspace(0, 50, 11),
                          record_weights=True)
     traj = frustration_along_flow(flow, land, every=3, null="sign_shuffle", null_samples=4,

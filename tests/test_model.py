@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from conftest import KINDS, random_problem
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import Landscape
 
 SEEDS = range(12)
 CASES = [(seed, kind) for seed in SEEDS for kind in KINDS]
@@ -157,7 +157,7 @@ def test_flatten_and_adjacency_round_trips(seed, kind):
 @pytest.mark.parametrize("seed", range(6))
 def test_from_adjacency_rejects_every_off_pattern_block(seed):
     land = random_problem(seed, "singular_values", h=3).land
-    A = land.adjacency(land.random_weights(rng=seed))
+    A = land.adjacency(land.random_weights(seed=seed))
     offsets = np.cumsum((0, *land.widths))
     for a in range(land.h + 1):
         for b in range(land.h + 1):
@@ -174,13 +174,13 @@ def test_from_adjacency_rejects_every_off_pattern_block(seed):
 def test_invariants_are_the_hidden_blocks():
     rng = np.random.default_rng(5)
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 3, 4, 2, 2))
-    w = land.random_weights(rng=rng)
+    w = land.random_weights(seed=rng)
     C = land.invariants(w)
     assert len(C) == land.h - 1
     for j, c in enumerate(C, start=1):
         np.testing.assert_allclose(c, w[j].T @ w[j] - w[j - 1] @ w[j - 1].T, rtol=1e-15)
     one = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2))
-    assert one.invariants(one.random_weights(rng=rng)) == []
+    assert one.invariants(one.random_weights(seed=rng)) == []
 
 
 @pytest.mark.parametrize("seed", range(20))

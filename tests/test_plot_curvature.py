@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from landscape.curvature import classify, hessian_spectrum
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
+from landscape import DataSpectrum
+from landscape import Landscape
 from landscape.plot.curvature import plot_hessian_spectrum
 from landscape.quotient import canonical_representative
 

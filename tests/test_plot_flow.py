@@ -12,7 +12,7 @@ from landscape.plot import plot_loss_curve, plot_singular_value_curve  # noqa: E
 
 def test_loss_curve_draws_trajectory_and_top_k_lines():
     land = ls.Landscape(ls.DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3, 3))
-    res = ls.gradient_flow(land, land.random_weights(scale=0.1, rng=0), t_max=1e6)
+    res = ls.gradient_flow(land, land.random_weights(scale=0.1, seed=0), t_max=1e6)
     fig, ax = plt.subplots()
     assert plot_loss_curve(res, land, ax=ax, labels=["small"]) is ax
     curves = [line for line in ax.get_lines() if len(line.get_xdata()) == res.t.size]
@@ -30,7 +30,7 @@ def test_loss_curve_of_data_subtracts_the_minimum():
     """With data, L0 and a bottleneck the curve is L - (L0 + 1/2 sum_{i > r} sigma_i^2)."""
     spec = ls.DataSpectrum.from_dataset("linnerud")
     land = ls.Landscape(spec, (3, 1, 1, 3))
-    res = ls.gradient_flow(land, land.random_weights(scale=0.01, rng=1), t_max=1e4)
+    res = ls.gradient_flow(land, land.random_weights(scale=0.01, seed=1), t_max=1e4)
     ax = plot_loss_curve(res, land)
     minimum = spec.loss_offset + 0.5 * float(np.sum(spec.sigma[1:] ** 2))
     [curve] = [line for line in ax.get_lines() if len(line.get_xdata()) == res.t.size]

@@ -8,9 +8,9 @@ from conftest import sample_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape.data import DataSpectrum
-from landscape.model import Landscape
-from landscape.modes import NotCriticalError
+from landscape import DataSpectrum
+from landscape import Landscape
+from landscape import NotCriticalError
 from landscape.quotient import (CriticalPoint, FiberConstruction, canonical_representative,
                                 canonicalize, critical_point, fiber_coordinates, same_class,
                                 sample_fiber)
@@ -109,14 +109,14 @@ def test_canonicalize_reads_class_value_and_fiber():
 
 def test_canonicalize_rejects_non_critical_points():
     raw, _ = data_landscapes(3, (4, 3, 2, 3))
-    weights = raw.random_weights(rng=4)
+    weights = raw.random_weights(seed=4)
     with pytest.raises(NotCriticalError, match="relative gradient norm") as info:
         canonicalize(raw, weights)
     assert info.value.gradient_norm > 1e-3
     assert f"{info.value.gradient_norm:.3g}" in str(info.value)
     # a critical point nudged off the critical set is rejected too
     nudged = [w + 1e-3 * d for w, d in zip(canonical_representative(raw, (0,)),
-                                          raw.random_weights(rng=5))]
+                                          raw.random_weights(seed=5))]
     with pytest.raises(NotCriticalError):
         canonicalize(raw, nudged)
     with pytest.raises(ValueError, match="weights"):
@@ -146,7 +146,7 @@ def test_canonicalize_is_invariant_under_whitening(seed, depth):
     rng = np.random.default_rng(seed)
     widths = (4,) + tuple(int(d) for d in rng.integers(2, 4, depth - 1)) + (3,)
     raw, white = data_landscapes(seed, widths)
-    sample = sample_fiber(raw, rng=rng)
+    sample = sample_fiber(raw, seed=rng)
     in_raw = canonicalize(raw, sample.weights)
     in_white = canonicalize(white, raw.spectrum.to_reduced(sample.weights))
     assert in_raw.subset == in_white.subset == sample.subset
@@ -159,13 +159,13 @@ def test_same_class_distinguishes_and_checks():
     spec = DataSpectrum.from_singular_values([3.0, 2.0, 2.0])
     land = Landscape(spec, (3, 2, 2, 3))
     rng = np.random.default_rng(6)
-    a = sample_fiber(land, (0, 1), rng=rng).weights
-    b = sample_fiber(land, (0, 2), rng=rng).weights  # the same class: 2 is tied with 1
-    c = sample_fiber(land, (1, 2), rng=rng).weights
+    a = sample_fiber(land, (0, 1), seed=rng).weights
+    b = sample_fiber(land, (0, 2), seed=rng).weights  # the same class: 2 is tied with 1
+    c = sample_fiber(land, (1, 2), seed=rng).weights
     assert same_class(land, a, b)
     assert not same_class(land, a, c)
     with pytest.raises(NotCriticalError):
-        same_class(land, a, land.random_weights(rng=rng))
+        same_class(land, a, land.random_weights(seed=rng))
 
 
 @pytest.mark.parametrize("sigma, widths", [
@@ -181,7 +181,7 @@ def test_sample_fiber_points_are_critical_and_in_class(sigma, widths):
     rng = np.random.default_rng(7)
     seen = set()
     for _ in range(60):
-        sample = sample_fiber(land, rng=rng)
+        sample = sample_fiber(land, seed=rng)
         seen.add(sample.construction)
         weights = sample.weights
         # independent checks: the block-wise gradient relative to the layer norms, the loss,
@@ -204,7 +204,7 @@ def test_sample_fiber_covers_cut_patterns_and_unbalanced_points():
     rng = np.random.default_rng(8)
     cut_counts = set()
     for _ in range(60):
-        sample = sample_fiber(land, (0,), rng=rng, kind="blocked", scale_range=(0.3, 3.0))
+        sample = sample_fiber(land, (0,), seed=rng, kind="blocked", scale_range=(0.3, 3.0))
         counts = {len(z) for z in sample.zero_layers}
         cut_counts |= counts
         # THEORY §4: {0} is top; a path cut in exactly two layers gives negative curvature,
@@ -219,7 +219,7 @@ def test_sample_fiber_covers_cut_patterns_and_unbalanced_points():
     assert {2, 3, 4} <= cut_counts
     spreads = []
     for _ in range(20):
-        weights = sample_fiber(land, (0, 1), rng=rng, kind="orbit").weights
+        weights = sample_fiber(land, (0, 1), seed=rng, kind="orbit").weights
         norms = [np.linalg.norm(w) for w in weights]
         spreads.append(max(norms) / min(norms))
     assert max(spreads) > 1e3  # the default scale range gives very unbalanced points
@@ -231,7 +231,7 @@ def test_sample_fiber_junk_at_the_origin_of_depth_three():
     rng = np.random.default_rng(9)
     patterns = set()
     for _ in range(40):
-        sample = sample_fiber(land, (), rng=rng, kind="junk", scale_range=(1.0, 1.0))
+        sample = sample_fiber(land, (), seed=rng, kind="junk", scale_range=(1.0, 1.0))
         assert canonicalize(land, sample.weights).subset == ()
         patterns.add(tuple(bool(np.any(w)) for w in sample.weights))
     assert (False, True, False) in patterns  # W_1 = 0, W_2 != 0, W_3 = 0
@@ -240,19 +240,19 @@ def test_sample_fiber_junk_at_the_origin_of_depth_three():
 def test_sample_fiber_is_reproducible_and_validates():
     spec = DataSpectrum.from_singular_values([3.0, 2.0, 1.0])
     land = Landscape(spec, (3, 3, 3, 3))
-    a = sample_fiber(land, rng=11)
-    b = sample_fiber(land, rng=11)
+    a = sample_fiber(land, seed=11)
+    b = sample_fiber(land, seed=11)
     assert a.subset == b.subset and a.description == b.description
     for x, y in zip(a.weights, b.weights):
         np.testing.assert_array_equal(x, y)
     with pytest.raises(ValueError, match="kind"):
-        sample_fiber(land, rng=0, kind="bogus")
+        sample_fiber(land, seed=0, kind="bogus")
     with pytest.raises(ValueError, match="low <= high"):
-        sample_fiber(land, rng=0, scale_range=(2.0, 1.0))
+        sample_fiber(land, seed=0, scale_range=(2.0, 1.0))
     with pytest.raises(TypeError, match="scale_range"):
-        sample_fiber(land, rng=0, scale_range=3.0)
+        sample_fiber(land, seed=0, scale_range=3.0)
     with pytest.raises(ValueError, match="condition"):
-        sample_fiber(land, rng=0, condition=0.5)
+        sample_fiber(land, seed=0, condition=0.5)
     with pytest.raises(TypeError):
         sample_fiber(land)  # rng is required
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_choice
+from .._base.validation import check_choice
 from ..curvature import Classification, HessianSpectrum, hessian_spectrum
 from ._axes import axes_or_new
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..flow import FlowResult
-from ..model import Landscape
+from ..problem.network import Landscape
 from ._axes import axes_or_new
 
 __all__ = ["plot_loss_curve", "plot_singular_value_curve"]
@@ -48,7 +48,7 @@ def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: 
     >>> matplotlib.use("Agg")
     >>> from landscape import DataSpectrum, Landscape, gradient_flow
     >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
-    >>> result = gradient_flow(land, land.random_weights(scale=1e-3, rng=0))
+    >>> result = gradient_flow(land, land.random_weights(scale=1e-3, seed=0))
     >>> ax = plot_loss_curve(result, land, labels=["small start"])
     >>> [text.get_text() for text in ax.texts]
     ['top-0: 2.5', 'top-1: 0.5']
@@ -89,7 +89,7 @@ def plot_singular_value_curve(result: FlowResult, land: Landscape, *, ax=None,
     >>> matplotlib.use("Agg")
     >>> from landscape import DataSpectrum, Landscape, gradient_flow
     >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
-    >>> ax = plot_singular_value_curve(gradient_flow(land, land.random_weights(rng=0)), land)
+    >>> ax = plot_singular_value_curve(gradient_flow(land, land.random_weights(seed=0)), land)
     >>> len(ax.lines)  # one curve and one sigma line per mode
     4
     """

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_int, check_positive
+from .._base.validation import check_int, check_positive
 from ..frustration import FrustrationTrajectory, NullComparison
 from ._axes import axes_or_new
 
@@ -53,7 +53,7 @@ def plot_frustration_curve(trajectory: FrustrationTrajectory, *, ax=None, label:
     >>> matplotlib.use("Agg")
     >>> from landscape import DataSpectrum, Landscape, frustration_along_flow, gradient_flow
     >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
-    >>> result = gradient_flow(land, land.random_weights(scale=0.1, rng=0), record_weights=True)
+    >>> result = gradient_flow(land, land.random_weights(scale=0.1, seed=0), record_weights=True)
     >>> along = frustration_along_flow(result, land, every=20, null="sign_shuffle",
     ...                                null_samples=5, seed=0)
     >>> ax = plot_frustration_curve(along, label="small start")

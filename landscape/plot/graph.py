@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 
-from .._validation import _describe, check_choice, check_nonnegative, check_positive
+from .._base.validation import _describe, check_choice, check_nonnegative, check_positive
 from ..connections import subset_label
 from ._axes import axes_or_new
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ._validation import _describe, check_int
+from .validation import _describe, check_int
 
 __all__ = ["Backend", "Executor"]
 

@@ -17,18 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_matrix, as_vector, check_weights, check_widths
-from .data import DataSpectrum
+from .._base.products import backpropagate, chain_product, prefix_products
+from .._base.validation import as_matrix, as_vector, check_weights, check_widths
+from .spectrum import DataSpectrum
 
 __all__ = ["Landscape"]
-
-
-def _chain(mats: list[np.ndarray]) -> np.ndarray:
-    """``mats[-1] @ ... @ mats[0]``."""
-    out = mats[0]
-    for m in mats[1:]:
-        out = m @ out
-    return out
 
 
 class Landscape:
@@ -133,9 +126,10 @@ class Landscape:
     def unflatten(self, theta) -> list[np.ndarray]:
         """Inverse of :meth:`flatten`."""
         theta = as_vector(theta, "theta", length=self.n_params)
-        return self._split(theta)
+        return self.split_flat(theta)
 
-    def _split(self, theta: np.ndarray) -> list[np.ndarray]:
+    def split_flat(self, theta: np.ndarray) -> list[np.ndarray]:
+        """Views of a flat parameter vector as ``W_1..W_h``, unchecked (for hot loops)."""
         return [theta[self._offsets[j]:self._offsets[j + 1]].reshape(self.shapes[j])
                 for j in range(self.h)]
 
@@ -181,36 +175,21 @@ class Landscape:
         return E
 
     # ------------------------------------------------------------------ chains
-    @staticmethod
-    def _prefixes(weights):
-        """``[I-like None, W_1, W_2 W_1, ..., W_h ... W_1]`` (``None`` stands for the identity)."""
-        out = [None]
-        for w in weights:
-            out.append(w if out[-1] is None else w @ out[-1])
-        return out
-
-    @staticmethod
-    def _suffixes(weights):
-        """``s[j] = W_h ... W_{j+1}`` for ``j = 0..h`` (``s[h] = None``, the identity)."""
-        h = len(weights)
-        out = [None] * (h + 1)
-        for j in range(h - 1, -1, -1):
-            out[j] = weights[j] if out[j + 1] is None else out[j + 1] @ weights[j]
-        return out
-
     def end_to_end(self, weights) -> np.ndarray:
         """``W_{1:h} = W_h ... W_1``."""
-        return _chain(self.check(weights))
+        return chain_product(self.check(weights))
 
     def residual(self, weights) -> np.ndarray:
         """``R = dL/dP = (P - P*) Sxx`` (``P - Sigma`` in reduced coordinates)."""
-        return self._residual(_chain(self.check(weights)))
+        return self.residual_of_product(chain_product(self.check(weights)))
 
-    def _residual(self, product: np.ndarray) -> np.ndarray:
+    def residual_of_product(self, product: np.ndarray) -> np.ndarray:
+        """``R`` for a given end-to-end map ``P`` (unchecked)."""
         diff = product - self._target
         return diff if self._gram is None else diff @ self._gram
 
-    def _loss_of_product(self, product: np.ndarray) -> float:
+    def loss_of_product(self, product: np.ndarray) -> float:
+        """``L`` for a given end-to-end map ``P`` (unchecked)."""
         diff = product - self._target
         if self._metric is not None:
             diff = diff @ self._metric
@@ -219,7 +198,7 @@ class Landscape:
     # ------------------------------------------------------------------ derivatives
     def loss(self, weights) -> float:
         """``L(W) = L0 + 1/2 ||(W_h ... W_1 - P*) Sxx^{1/2}||_F^2``."""
-        return self._loss_of_product(_chain(self.check(weights)))
+        return self.loss_of_product(chain_product(self.check(weights)))
 
     def gradient(self, weights) -> list[np.ndarray]:
         """Per-layer gradient ``(W_h...W_{j+1})^T R (W_{j-1}...W_1)^T``: ``O(h)`` small products.
@@ -228,31 +207,23 @@ class Landscape:
         ``Z_h = R``, ``Z_{j-1} = W_j^T Z_j`` (so ``Z_j = (W_h ... W_{j+1})^T R``), the gradient
         of layer ``j`` is ``Z_j Q_{j-1}^T``: about ``3h`` matrix products.
         """
-        return self._gradient(self.check(weights))[0]
+        return self.unchecked_gradient(self.check(weights))[0]
 
-    def _gradient(self, weights):
-        Q = self._prefixes(weights)
-        Z = self._backpropagate(weights, self._residual(Q[-1]))
+    def unchecked_gradient(self, weights):
+        """``(gradient, W_h ... W_1)`` for weights already validated (hot loops)."""
+        Q = prefix_products(weights)
+        Z = backpropagate(weights, self.residual_of_product(Q[-1]))
         grads = [Z[j + 1] if Q[j] is None else Z[j + 1] @ Q[j].T for j in range(self.h)]
         return grads, Q[-1]
 
-    @staticmethod
-    def _backpropagate(weights, top):
-        """``Z[h] = top``, ``Z[j-1] = W_j^T Z[j]`` for ``j = h..1``."""
-        Z = [None] * (len(weights) + 1)
-        Z[-1] = top
-        for j in range(len(weights), 0, -1):
-            Z[j - 1] = weights[j - 1].T @ Z[j]
-        return Z
-
     def loss_and_gradient(self, weights) -> tuple[float, list[np.ndarray]]:
         """Loss and gradient from one pass over the chain."""
-        grads, product = self._gradient(self.check(weights))
-        return self._loss_of_product(product), grads
+        grads, product = self.unchecked_gradient(self.check(weights))
+        return self.loss_of_product(product), grads
 
     def flat_gradient(self, theta: np.ndarray) -> np.ndarray:
         """Gradient as a flat vector, for a flat parameter vector (no validation: hot path)."""
-        grads = self._gradient(self._split(np.asarray(theta, dtype=float)))[0]
+        grads = self.unchecked_gradient(self.split_flat(np.asarray(theta, dtype=float)))[0]
         return np.concatenate([g.ravel() for g in grads])
 
     def hvp(self, weights, direction) -> list[np.ndarray]:
@@ -265,9 +236,10 @@ class Landscape:
         """
         weights = self.check(weights)
         direction = self.check(direction, "direction")
-        return self._hvp(weights, direction)
+        return self.unchecked_hvp(weights, direction)
 
-    def _hvp(self, weights, direction):
+    def unchecked_hvp(self, weights, direction):
+        """:meth:`hvp` for weights and direction already validated (hot loops)."""
         h = self.h
         Q, dQ = [weights[0]], [direction[0]]  # Q[j-1] = W_j ... W_1 and its derivative
         for w, v in zip(weights[1:], direction[1:]):
@@ -275,9 +247,9 @@ class Landscape:
             Q.append(w @ Q[-1])
         Q.insert(0, None)
         dQ.insert(0, None)
-        R = self._residual(Q[h])
+        R = self.residual_of_product(Q[h])
         dR = dQ[h] if self._gram is None else dQ[h] @ self._gram
-        Z = self._backpropagate(weights, R)
+        Z = backpropagate(weights, R)
         dZ = [None] * (h + 1)
         dZ[h] = dR
         for j in range(h, 0, -1):
@@ -306,7 +278,7 @@ class Landscape:
         T[h] = eye[h]
         for j in range(h, 0, -1):
             T[j - 1] = T[j] @ weights[j - 1]
-        R = self._residual(Q[h])
+        R = self.residual_of_product(Q[h])
         gram = eye[0] if self._gram is None else self._gram
         H = np.zeros((self.n_params, self.n_params))
         o = self._offsets
@@ -316,7 +288,7 @@ class Landscape:
                 block = np.kron(T[j].T @ T[k], QS @ Q[k - 1].T)
                 if k < j:
                     X = T[j].T @ R @ Q[k - 1].T
-                    M = _chain(weights[k:j - 1]) if j - 1 > k else eye[k]
+                    M = chain_product(weights[k:j - 1]) if j - 1 > k else eye[k]
                     dj, dj1 = self.shapes[j - 1]
                     dk, dk1 = self.shapes[k - 1]
                     block = block + np.einsum("ad,bc->abcd", X, M).reshape(dj * dj1, dk * dk1)
@@ -363,9 +335,9 @@ class Landscape:
         return [weights[j].T @ weights[j] - weights[j - 1] @ weights[j - 1].T
                 for j in range(1, self.h)]
 
-    def random_weights(self, *, scale: float = 1.0, rng=None) -> list[np.ndarray]:
+    def random_weights(self, *, scale: float = 1.0, seed=None) -> list[np.ndarray]:
         """Gaussian weights ``W_j`` with entries of standard deviation ``scale / sqrt(d_{j-1})``."""
-        rng = np.random.default_rng(rng)
+        rng = np.random.default_rng(seed)
         return [rng.standard_normal(s) * scale / np.sqrt(s[1]) for s in self.shapes]
 
 

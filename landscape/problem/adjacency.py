@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_matrix, check_int
+from .._base.validation import as_matrix, check_int
 
 __all__ = ["adjacency_loss", "adjacency_gradient", "adjacency_invariants"]
 

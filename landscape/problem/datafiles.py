@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from ._validation import as_matrix
+from .._base.files import atomic_write
+from .._base.validation import as_matrix
 
-__all__ = ["load_data_file", "load_weights_file", "save_weights_file", "atomic_write"]
-
-
-def atomic_write(path, write) -> Path:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place.
-
-    An interrupted or failed write leaves ``path`` as it was.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> target = Path(tempfile.mkdtemp()) / "notes.txt"
-    >>> _ = atomic_write(target, lambda tmp: Path(tmp).write_text("done"))
-    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
-    ('done', ['notes.txt'])
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+__all__ = ["load_data_file", "load_weights_file", "save_weights_file"]
 
 
 def _load_npz(path: Path, names) -> dict:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_matrix, as_vector, check_int, check_positive
+from .._base.validation import as_matrix, as_vector, check_int, check_positive
+from .ties import numerical_rank
 
 __all__ = ["DataSpectrum", "DATASETS"]
 
@@ -189,8 +190,12 @@ class DataSpectrum:
     # ------------------------------------------------------------------ coordinates
     @property
     def rank(self) -> int:
-        """Number of nonzero singular values ``m``."""
-        return int(np.count_nonzero(self.sigma > 0))
+        """Number ``m`` of nonzero singular values, by the library's one rule for numerical zeros.
+
+        ``sigma_i`` counts as zero when ``sigma_i <= TIE_TOL * sigma_1``
+        (:func:`landscape.problem.ties.numerical_rank`, THEORY §2).
+        """
+        return numerical_rank(self.sigma)
 
     @property
     def scale(self) -> float:

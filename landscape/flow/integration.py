@@ -1,4 +1,4 @@
-"""Gradient flow ``dW/dt = -grad L(W)``, gradient descent, and the exact one-mode solution.
+"""Gradient flow ``dW/dt = -grad L(W)`` and gradient descent, from any start.
 
 Along the flow the loss decreases at rate ``||grad L||^2``, the block-shift pattern and
 nilpotency of the adjacency matrix are preserved, and the hidden blocks
@@ -13,21 +13,17 @@ import enum
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, optimize, special
+from scipy import integrate
 
-from ._validation import check_choice, check_int, check_positive
-from .model import Landscape, check_landscape
+from .._base.validation import check_choice, check_int, check_positive
+from ..problem.network import Landscape, check_landscape
 
 __all__ = [
     "FLOW_METHODS",
     "FlowError",
     "FlowStatus",
     "FlowResult",
-    "Plateau",
     "gradient_flow",
-    "plateaus",
-    "one_mode_time",
-    "one_mode_weight",
 ]
 
 #: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent
@@ -108,7 +104,7 @@ class FlowError(RuntimeError):
 
 
 def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
-                  rtol: float = 1e-10, atol: float | None = None, tol: float = 1e-14,
+                  rtol: float = 1e-10, atol: float | None = None, loss_tol: float = 1e-14,
                   step: float | None = None, record="steps", record_weights: bool = False,
                   max_steps: int = 1_000_000, throw: bool = False) -> FlowResult:
     """Integrate ``dW/dt = -grad L(W)`` from ``weights0``.
@@ -130,13 +126,13 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         ``"Radau"``) get the analytic Hessian as Jacobian and take long steps.
     rtol, atol : float
         Integration tolerances; ``atol`` defaults to ``1e-3 * rtol * sigma_1^{1/h}``.
-    tol : float
-        Converged when ``L - L_min <= tol * 1/2 sum sigma_i^2`` (``L_min`` the global minimum
+    loss_tol : float
+        Converged when ``L - L_min <= loss_tol * 1/2 sum sigma_i^2`` (``L_min`` the global minimum
         value). A small gradient alone is not convergence: the flow also slows on saddle
         plateaus. Near a minimum ``||grad L||^2 <= 2 lambda_max (L - L_min)``, so the
         default leaves a relative gradient norm well below
-        :data:`landscape.modes.CRITICAL_TOL`: the end point passes
-        :func:`landscape.quotient.canonicalize` as it is.
+        :data:`landscape.CRITICAL_TOL`: the end point passes
+        :func:`landscape.canonicalize` as it is.
     step : float
         Step size ``eta`` for ``method="gd"`` (required there).
     record : "steps" or array_like
@@ -167,7 +163,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     check_choice(method, "method", FLOW_METHODS)
     rtol = check_positive(rtol, "rtol")
     atol = 1e-3 * rtol * land.weight_scale if atol is None else check_positive(atol, "atol")
-    tol = check_positive(tol, "tol")
+    loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     if method == "auto":
         method = "LSODA" if land.n_params <= AUTO_DENSE_JACOBIAN_MAX_PARAMS else "DOP853"
@@ -185,7 +181,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
             raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
                              f"got {record!r}")
 
-    threshold = land.minimum_value() + tol * land.loss_scale
+    threshold = land.minimum_value() + loss_tol * land.loss_scale
     theta0 = land.flatten(weights0)
     if method == "gd":
         ts, thetas, status, message, n_steps = _descend(land, theta0, t_max, step, threshold,
@@ -207,10 +203,10 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times):
     jac = None
     if method in _IMPLICIT:
         def jac(_t, y):
-            return -land.hessian(land._split(y))
+            return -land.hessian(land.split_flat(y))
 
     def converged(_t, y):
-        return land._loss_of_product(_product(land, y)) - threshold
+        return land.loss_of_product(_product(land, y)) - threshold
 
     converged.terminal = True
     converged.direction = -1
@@ -243,12 +239,12 @@ def _descend(land, theta0, t_max, step, threshold, times, max_steps):
     ts, thetas = [0.0], [theta0.copy()]
     record_at = set() if keep_every else set(np.rint(times / step).astype(int).tolist())
     theta = theta0.copy()
-    start_loss = land._loss_of_product(_product(land, theta))
+    start_loss = land.loss_of_product(_product(land, theta))
     status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
     k = 0
     for k in range(1, n_total + 1):
         theta = theta - step * land.flat_gradient(theta)
-        loss = land._loss_of_product(_product(land, theta))
+        loss = land.loss_of_product(_product(land, theta))
         if not np.isfinite(loss) or loss > 1e6 * max(start_loss, 1.0):
             status = FlowStatus.FAILED
             message = f"gradient descent diverged at step {k} (loss {loss:.3g}): lower step"
@@ -266,7 +262,7 @@ def _descend(land, theta0, t_max, step, threshold, times, max_steps):
 
 
 def _product(land, theta):
-    weights = land._split(theta)
+    weights = land.split_flat(theta)
     out = weights[0]
     for w in weights[1:]:
         out = w @ out
@@ -279,7 +275,7 @@ def _record(land, weights0, ts, thetas, status, message, method, n_steps, record
     spec = land.spectrum
     losses, svals, gnorms, drifts = [], [], [], []
     for theta in thetas:
-        weights = land._split(theta)
+        weights = land.split_flat(theta)
         loss, grads = land.loss_and_gradient(weights)
         losses.append(loss)
         gnorms.append(float(np.sqrt(sum(np.sum(g * g) for g in grads))))
@@ -291,150 +287,6 @@ def _record(land, weights0, ts, thetas, status, message, method, n_steps, record
     return FlowResult(
         t=np.asarray(ts, dtype=float), loss=np.array(losses), singular_values=np.array(svals),
         gradient_norm=np.array(gnorms), invariant_drift=np.array(drifts),
-        weights=land._split(thetas[-1].copy()), status=status, message=message,
+        weights=land.split_flat(thetas[-1].copy()), status=status, message=message,
         coordinates="reduced" if spec.reduced else "data", method=method, n_evaluations=n_steps,
         trajectory=np.array(thetas) if record_weights else None)
-
-
-@dataclass(frozen=True)
-class Plateau:
-    """A stretch of a trajectory where the relative gradient norm stays small."""
-
-    t_start: float
-    t_end: float
-    loss: float
-    start_index: int
-    end_index: int
-
-
-def plateaus(result: FlowResult, land: Landscape, *, grad_tol: float = 1e-3) -> list[Plateau]:
-    """Maximal runs of recorded points with ``||grad L|| <= grad_tol * sigma_1^{(2h-1)/h}``.
-
-    Each run is reported with the loss at its middle record; a trajectory through a
-    sequence of saddles shows one plateau per saddle, then one at the limit point.
-
-    Examples
-    --------
-    A small start of a three-layer network learns its two modes one after the other:
-    plateaus at the critical values ``1/2 (2^2 + 1^2)``, ``1/2 1^2`` and 0.
-
-    >>> import numpy as np
-    >>> from landscape import DataSpectrum, Landscape
-    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
-    >>> start = land.random_weights(scale=1e-3, rng=0)
-    >>> found = plateaus(gradient_flow(land, start), land)
-    >>> [round(p.loss, 6) for p in found]
-    [2.5, 0.5, 0.0]
-    """
-    grad_tol = check_positive(grad_tol, "grad_tol")
-    small = result.gradient_norm <= grad_tol * land.gradient_scale
-    out = []
-    k = 0
-    while k < small.size:
-        if not small[k]:
-            k += 1
-            continue
-        end = k
-        while end + 1 < small.size and small[end + 1]:
-            end += 1
-        mid = (k + end) // 2
-        out.append(Plateau(float(result.t[k]), float(result.t[end]), float(result.loss[mid]),
-                           k, end))
-        k = end + 1
-    return out
-
-
-#: Terms of the series of 2F1(1, b; b+1; z) about z = 1 (for 1 - z <= 1/2: error < 2^-60).
-_NEAR_ONE_TERMS = 64
-
-
-def _check_one_mode(a0, sigma, h):
-    sigma = check_positive(sigma, "sigma")
-    h = check_int(h, "h", minimum=1)
-    top = sigma ** (1.0 / h)
-    a0 = check_positive(a0, "a0")
-    if a0 >= top:
-        raise ValueError(f"a0 must lie in (0, sigma^(1/h)) = (0, {top:.6g}), got {a0}")
-    return a0, sigma, h, top
-
-
-def _antiderivative(z, w, sigma, h):
-    """``F(u)`` with ``F'(u) = 1 / (h u^{2-2/h} (sigma - u))``, at ``u = sigma z``, ``w = 1 - z``.
-
-    ``w`` is passed separately so that callers compute it without cancellation. Near
-    ``z = 1``, ``2F1(1, b; b+1; z)`` is the degenerate case ``c = a + b`` of the connection
-    formula (Abramowitz & Stegun 15.3.10), summed directly:
-    ``b sum_n (b)_n / n! [psi(n+1) - psi(b+n) - ln w] w^n``.
-    """
-    if h == 2:
-        return np.log(z / w) / (2.0 * sigma)
-    b = 2.0 / h - 1.0
-    if z < 0.5:
-        hyp = special.hyp2f1(1.0, b, b + 1.0, z)
-    else:
-        n = np.arange(_NEAR_ONE_TERMS)
-        weights = special.poch(b, n) / special.factorial(n) * w ** n
-        hyp = b * np.sum(weights * (special.digamma(n + 1) - special.digamma(b + n) - np.log(w)))
-    return (sigma * z) ** b * hyp / (sigma * b * h)
-
-
-def _fraction_learnt(a, top, h):
-    """``z = (a / top)^h`` and ``w = 1 - z``, the latter without cancellation near ``top``."""
-    return (a / top) ** h, -np.expm1(h * np.log1p((a - top) / top))
-
-
-def one_mode_time(a, *, a0: float, sigma: float, h: int) -> float:
-    """Time for the balanced one-mode flow ``da/dt = a^{h-1} (sigma - a^h)`` to go from ``a0`` to ``a``.
-
-    ``t = int_{a0}^{a} dx / (x^{h-1} (sigma - x^h))``, in closed form through ``u = a^h``:
-    ``t = F(a^h) - F(a0^h)`` with ``F(u) = u^b 2F1(1, b; b+1; u/sigma) / (h b sigma)``,
-    ``b = 2/h - 1`` (and ``F(u) = ln(u / (sigma - u)) / (2 sigma)`` for ``h = 2``, Saxe et al.
-    ICLR 2014). For ``h >= 3`` leaving a small ``a0`` takes about ``1/((h-2) sigma a0^{h-2})``.
-
-    Examples
-    --------
-    >>> round(one_mode_time(0.5, a0=0.25, sigma=1.0, h=1), 12) == round(float(np.log(0.75 / 0.5)), 12)
-    True
-    """
-    a0, sigma, h, top = _check_one_mode(a0, sigma, h)
-    a = check_positive(a, "a")
-    if a >= top:
-        raise ValueError(f"a must lie in (0, sigma^(1/h)) = (0, {top:.6g}), got {a}")
-    return float(_antiderivative(*_fraction_learnt(a, top, h), sigma, h)
-                 - _antiderivative(*_fraction_learnt(a0, top, h), sigma, h))
-
-
-def one_mode_weight(t, *, a0: float, sigma: float, h: int) -> float:
-    """The weight ``a(t)`` of the balanced one-mode flow started at ``a0``: inverse of :func:`one_mode_time`.
-
-    Examples
-    --------
-    For ``h = 2`` the product ``u = a^2`` follows the logistic curve of Saxe, McClelland &
-    Ganguli (ICLR 2014), ``u(t) = sigma / (1 + (sigma / u0 - 1) e^{-2 sigma t})``.
-
-    >>> import numpy as np
-    >>> a = one_mode_weight(1.5, a0=0.1, sigma=2.0, h=2)
-    >>> bool(np.isclose(a ** 2, 2.0 / (1 + (2.0 / 0.01 - 1) * np.exp(-2 * 2.0 * 1.5))))
-    True
-    """
-    a0, sigma, h, top = _check_one_mode(a0, sigma, h)
-    t = float(t)
-    if t < 0 or not np.isfinite(t):
-        raise ValueError(f"t must be finite and >= 0, got {t}")
-    if t == 0:
-        return a0
-    f0 = _antiderivative(*_fraction_learnt(a0, top, h), sigma, h)
-
-    def gap(log_ratio):  # w = 1 - u/sigma = exp(-log_ratio) parametrises u in (0, sigma)
-        return _antiderivative(-np.expm1(-log_ratio), np.exp(-log_ratio), sigma, h) - f0 - t
-
-    lo = -np.log1p(-(a0 / top) ** h)
-    # Beyond x = 40, 1 - u/sigma < 5e-18: a(t) equals top in double precision.
-    cap = max(lo, 40.0)
-    hi = min(lo + 1.0, cap)
-    while gap(hi) < 0:
-        if hi >= cap:
-            return top
-        hi = min(lo + 2 * (hi - lo), cap)
-    x = optimize.brentq(gap, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
-    return float((sigma * -np.expm1(-x)) ** (1.0 / h))

@@ -1,0 +1,60 @@
+"""Plateaus of a trajectory: where the flow lingers near a saddle before it escapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .._base.validation import check_positive
+from ..problem.network import Landscape
+from .integration import FlowResult
+
+__all__ = ["Plateau", "plateaus"]
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """A stretch of a trajectory where the relative gradient norm stays small."""
+
+    t_start: float
+    t_end: float
+    loss: float
+    start_index: int
+    end_index: int
+
+
+def plateaus(result: FlowResult, land: Landscape, *, grad_tol: float = 1e-3) -> list[Plateau]:
+    """Maximal runs of recorded points with ``||grad L|| <= grad_tol * sigma_1^{(2h-1)/h}``.
+
+    Each run is reported with the loss at its middle record; a trajectory through a
+    sequence of saddles shows one plateau per saddle, then one at the limit point.
+
+    Examples
+    --------
+    A small start of a three-layer network learns its two modes one after the other:
+    plateaus at the critical values ``1/2 (2^2 + 1^2)``, ``1/2 1^2`` and 0.
+
+    >>> import numpy as np
+    >>> from landscape import DataSpectrum, Landscape
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> start = land.random_weights(scale=1e-3, seed=0)
+    >>> from landscape import gradient_flow
+    >>> found = plateaus(gradient_flow(land, start), land)
+    >>> [round(p.loss, 6) for p in found]
+    [2.5, 0.5, 0.0]
+    """
+    grad_tol = check_positive(grad_tol, "grad_tol")
+    small = result.gradient_norm <= grad_tol * land.gradient_scale
+    out = []
+    k = 0
+    while k < small.size:
+        if not small[k]:
+            k += 1
+            continue
+        end = k
+        while end + 1 < small.size and small[end + 1]:
+            end += 1
+        mid = (k + end) // 2
+        out.append(Plateau(float(result.t[k]), float(result.t[end]), float(result.loss[mid]),
+                           k, end))
+        k = end + 1
+    return out
