@@ -12,10 +12,8 @@ import time
 
 import numpy as np
 
-from landscape.critical import count_classes, iter_classes, iter_critical_points
-from landscape import DataSpectrum
-from landscape import Landscape
-from landscape.quotient import canonicalize, sample_fiber
+from landscape import (DataSpectrum, Landscape, canonicalize, count_classes, iter_classes,
+                       iter_critical_points, sample_fiber)
 
 
 def main():

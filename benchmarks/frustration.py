@@ -16,7 +16,7 @@ import numpy as np
 from networkx import Graph
 from networkx.algorithms.approximation.maxcut import one_exchange
 
-from landscape.frustration import frustration
+from landscape import frustration
 
 LIMIT = 60.0
 

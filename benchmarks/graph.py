@@ -1,59 +1,114 @@
-"""Wall time of the whole saddle connection graph, serially and in two joblib processes.
+"""Seconds per class of the saddle connection graph, with default options.
 
-Figures (issue "Saddle connection graph"): for sigma of 4 and 6 distinct modes
-(``linspace(3, 0.5, m)``) on networks of width m at depths h = 2, 3, 4, the time of
-:func:`landscape.connections.saddle_graph` over all ``2^m`` classes (classification, escape
-directions, probes, integration), serially and with ``n_jobs=2``, and their ratio; the two
-graphs are checked to be identical. Light probes: ``radii=(0.1,)``, one exact probe per
-escape direction and sign, no combinations. BLAS is held to one thread in this process, as
-joblib does in its workers, so the ratio measures process parallelism only.
+Figures (issue "Saddle graph at real sizes"): for sigma of m distinct modes
+(``linspace(3, 0.5, m)``) on networks of width m at depths h, the wall time of
+:func:`landscape.saddle_graph` over all ``2^m`` classes divided by ``2^m``, serially with one
+BLAS thread, and the whole graph with ``n_jobs`` processes. Targets: at least 50x less time
+per class than the previous implementation for 4 and 6 modes at depth 3; the whole graph of
+10 modes (1,024 classes) at depth 3 on 2 cores under 60 s.
 
-Run: ``python benchmarks/graph.py [--modes 4,6] [--depths 2,3,4] [--n-jobs 2]``.
+``--baseline REV`` also times the implementation at git revision ``REV`` (checked out in a
+temporary worktree and run in a subprocess with its own default options) on the problems of
+``--baseline-modes`` at depth 3: the whole graph where it finishes in one process within
+``--baseline-budget`` seconds, otherwise the mean time of the first classes it probes, and
+prints the ratio of seconds per class.
+
+Run: ``python benchmarks/graph.py [--modes 4,6,8,10] [--depths 2,3,4] [--n-jobs 2]
+[--baseline 72c2e00]``.
 """
 
 import argparse
+import json
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from landscape.connections import saddle_graph
-from landscape.critical import enumerate_critical_points
-from landscape import DataSpectrum
-from landscape import Landscape
+from landscape import DataSpectrum, Landscape, enumerate_critical_points, saddle_graph
 
-OPTIONS = dict(radii=(0.1,), probes=1, max_combinations=0, progress=False)
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Run by the baseline subprocess: the old saddle_graph, class by class, until the budget.
+BASELINE = """
+import json, sys, time
+import numpy as np
+from landscape import DataSpectrum, Landscape, enumerate_critical_points, saddle_graph
+m, budget = int(sys.argv[1]), float(sys.argv[2])
+land = Landscape(DataSpectrum.from_singular_values(np.linspace(3.0, 0.5, m)), (m,) * 4)
+catalog = enumerate_critical_points(land, progress=False)
+times = []
+for point in catalog:
+    sub = type(catalog)(land, [point])
+    start = time.perf_counter()
+    saddle_graph(land, catalog=sub, progress=False)
+    times.append(time.perf_counter() - start)
+    if sum(times) > budget:
+        break
+print(json.dumps({"classes": len(times), "of": len(catalog), "seconds": sum(times)}))
+"""
 
 
-def same(a, b) -> bool:
-    return (list(a.nodes(data="inertia")) == list(b.nodes(data="inertia"))
-            and sorted(a.edges(data="probes")) == sorted(b.edges(data="probes")))
+def per_class(m: int, h: int, n_jobs=None) -> tuple[float, int, int, bool]:
+    land = Landscape(DataSpectrum.from_singular_values(np.linspace(3.0, 0.5, m)),
+                     (m,) * (h + 1))
+    catalog = enumerate_critical_points(land, progress=False)
+    start = time.perf_counter()
+    graph = saddle_graph(land, catalog=catalog, n_jobs=n_jobs, progress=False)
+    seconds = time.perf_counter() - start
+    return seconds, len(catalog), graph.number_of_edges(), graph.graph["checks"]["ok"]
+
+
+def baseline(rev: str, modes, budget: float) -> dict[int, float]:
+    """Seconds per class of the implementation at ``rev`` (depth 3), by number of modes."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "baseline"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
+                       check=True, capture_output=True)
+        try:
+            for m in modes:
+                found = subprocess.run(
+                    [sys.executable, "-c", BASELINE, str(m), str(budget)], cwd=tmp,
+                    env={"PYTHONPATH": str(tree), "OPENBLAS_NUM_THREADS": "1",
+                         "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+                    check=True, capture_output=True, text=True)
+                record = json.loads(found.stdout.strip().splitlines()[-1])
+                out[m] = record["seconds"] / record["classes"]
+                print(f"baseline {rev} m={m} h=3: {record['classes']}/{record['of']} classes "
+                      f"in {record['seconds']:.1f} s, {out[m]:.3g} s per class", flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                           check=True, capture_output=True)
+    return out
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modes", default="4,6")
+    parser.add_argument("--modes", default="4,6,8,10")
     parser.add_argument("--depths", default="2,3,4")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--baseline", metavar="REV", help="git revision to compare with")
+    parser.add_argument("--baseline-modes", default="4,6")
+    parser.add_argument("--baseline-budget", type=float, default=300.0)
     args = parser.parse_args(argv)
-    print(f"{'m':>3} {'h':>3} {'P':>5} {'classes':>8} {'edges':>6} {'serial s':>9} "
-          f"{f'n_jobs={args.n_jobs} s':>11} {'ratio':>6}")
+    old = baseline(args.baseline, [int(x) for x in args.baseline_modes.split(",")],
+                   args.baseline_budget) if args.baseline else {}
+    print(f"{'m':>3} {'h':>3} {'classes':>8} {'edges':>7} {'s/class':>9} {'whole s':>8} "
+          f"{'ok':>4} {'vs baseline':>12}")
     with threadpool_limits(1):
         for m in (int(x) for x in args.modes.split(",")):
-            sigma = np.linspace(3.0, 0.5, m)
             for h in (int(x) for x in args.depths.split(",")):
-                land = Landscape(DataSpectrum.from_singular_values(sigma), (m,) * (h + 1))
-                catalog = enumerate_critical_points(land, progress=False)
-                start = time.perf_counter()
-                serial = saddle_graph(land, catalog=catalog, **OPTIONS)
-                t_serial = time.perf_counter() - start
-                start = time.perf_counter()
-                parallel = saddle_graph(land, catalog=catalog, n_jobs=args.n_jobs, **OPTIONS)
-                t_parallel = time.perf_counter() - start
-                assert same(serial, parallel), "the executors built different graphs"
-                print(f"{m:3d} {h:3d} {land.n_params:5d} {len(catalog):8d} "
-                      f"{serial.number_of_edges():6d} {t_serial:9.1f} {t_parallel:11.1f} "
-                      f"{t_serial / t_parallel:6.2f}", flush=True)
+                seconds, classes, edges, ok = per_class(m, h)
+                ratio = f"{old[m] / (seconds / classes):11.0f}x" if h == 3 and m in old else ""
+                print(f"{m:3d} {h:3d} {classes:8d} {edges:7d} {seconds / classes:9.4f} "
+                      f"{seconds:8.1f} {str(ok):>4} {ratio:>12}", flush=True)
+        seconds, classes, edges, ok = per_class(10, 3, n_jobs=args.n_jobs)
+        print(f"whole graph, 10 modes, depth 3, n_jobs={args.n_jobs}: {seconds:.1f} s for "
+              f"{classes} classes ({edges} edges, checks ok: {ok}); target < 60 s")
 
 
 if __name__ == "__main__":

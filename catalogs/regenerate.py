@@ -19,10 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from landscape.catalog import Catalog
-from landscape.critical import enumerate_critical_points
-from landscape import DataSpectrum
-from landscape import Landscape
+from landscape import Catalog, DataSpectrum, Landscape, enumerate_critical_points
 
 HERE = Path(__file__).resolve().parent
 NAMES = ("sequential_learning", "linnerud", "tie_and_zero")

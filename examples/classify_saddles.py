@@ -28,7 +28,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape.plot.curvature import plot_hessian_spectrum  # noqa: E402
+from landscape.plot.geometry import plot_hessian_spectrum  # noqa: E402
 
 SIGMA = (3.0, 2.0, 1.0, 0.5)
 WIDTHS = (11, 6, 6, 6, 6, 4)

@@ -12,7 +12,7 @@ A small start begins as frustrated as its null (small random weights), then rest
 plateau of the first learnt mode close to an aligned rank-one chain ``W_j ~ u_j u_{j-1}^T``,
 which is balanced (frustration 0, switching ``s = sign(u)``), far below the null band; further
 modes bring the frustration back towards the null's. A large start is dominated by its
-random weights throughout. The figure (:func:`landscape.plot.frustration.plot_frustration_curve`)
+random weights throughout. The figure (:func:`landscape.plot.signed.plot_frustration_curve`)
 shows the loss with its top-k plateaus, and the frustration with each run's null band.
 
 Run ``python examples/frustration_training.py [--out DIR] [--quick]``; it writes
@@ -36,9 +36,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape.frustration import frustration_along_flow  # noqa: E402
 from landscape.plot.flow import plot_loss_curve  # noqa: E402
-from landscape.plot.frustration import plot_frustration_curve  # noqa: E402
+from landscape.plot.signed import plot_frustration_curve  # noqa: E402
 
 SIGMA = (3.0, 2.0, 1.0, 0.5)
 WIDTHS = (11, 6, 6, 6, 6, 4)
@@ -56,8 +55,8 @@ def run(*, n_times: int, null_samples: int, rtol: float, seed: int = 0) -> tuple
     for label, scale in SCALES.items():
         flow = ls.gradient_flow(land, land.random_weights(scale=scale, seed=rng), t_max=T_MAX,
                                 rtol=rtol, record=times, record_weights=True)
-        runs[label] = (flow, frustration_along_flow(flow, land, null="sign_shuffle",
-                                                    null_samples=null_samples, seed=seed))
+        runs[label] = (flow, ls.frustration_along_flow(flow, land, null="sign_shuffle",
+                                                       null_samples=null_samples, seed=seed))
     return land, runs
 
 

@@ -19,11 +19,12 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base.validation import _describe, check_choice, check_int, check_positive
-from .problem.spectrum import DataSpectrum
+from ._base.validation import (check_bool, check_choice, check_int, check_positive,
+                               describe_value)
 from .flow import FlowError, FlowStatus, gradient_flow, plateaus
+from .problem.learnt import learnt_modes
 from .problem.network import Landscape
-from .problem import learnt_modes
+from .problem.spectrum import DataSpectrum
 
 __all__ = ["DeepLinearRegressor"]
 
@@ -33,16 +34,10 @@ SOLVERS = ("flow", "gd")
 GD_RECORDS = 2000
 
 
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {_describe(value)}")
-    return bool(value)
-
-
 def _check_hidden_widths(widths) -> tuple[int, ...]:
     if isinstance(widths, (str, bytes)) or not isinstance(widths, (tuple, list, np.ndarray)):
         raise TypeError(f"widths must be a sequence of hidden-layer widths (integers >= 1), "
-                        f"got {_describe(widths)}")
+                        f"got {describe_value(widths)}")
     return tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
 
 
@@ -136,8 +131,9 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         Flow time after which the fit stops unconverged (with a ``ConvergenceWarning``).
         Times scale as ``1 / sigma_1``; ``solver="gd"`` takes at most
         ``min(t_max / learning_rate, 10^6)`` steps.
-    tol : float, default=1e-10
-        Converged when ``L - L_min <= tol * 1/2 sum_i sigma_i^2``.
+    loss_tol : float, default=1e-10
+        Converged when ``L - L_min <= loss_tol * 1/2 sum_i sigma_i^2`` (as in
+        :func:`landscape.gradient_flow`).
     rtol : float, default=1e-8
         Relative tolerance of the integrator (``solver="flow"``).
     plateau_tol : float, default=1e-3
@@ -204,7 +200,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, widths=(4, 4), *, init_scale=0.1, balanced=False, solver="flow",
-                 learning_rate=0.01, t_max=1e4, tol=1e-10, rtol=1e-8, plateau_tol=1e-3,
+                 learning_rate=0.01, t_max=1e4, loss_tol=1e-10, rtol=1e-8, plateau_tol=1e-3,
                  center=True, random_state=None):
         self.widths = widths
         self.init_scale = init_scale
@@ -212,7 +208,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         self.solver = solver
         self.learning_rate = learning_rate
         self.t_max = t_max
-        self.tol = tol
+        self.loss_tol = loss_tol
         self.rtol = rtol
         self.plateau_tol = plateau_tol
         self.center = center
@@ -227,14 +223,14 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         return {
             "widths": _check_hidden_widths(self.widths),
             "init_scale": check_positive(self.init_scale, "init_scale"),
-            "balanced": _check_bool(self.balanced, "balanced"),
+            "balanced": check_bool(self.balanced, "balanced"),
             "solver": check_choice(self.solver, "solver", SOLVERS),
             "learning_rate": check_positive(self.learning_rate, "learning_rate"),
             "t_max": check_positive(self.t_max, "t_max"),
-            "tol": check_positive(self.tol, "tol"),
+            "loss_tol": check_positive(self.loss_tol, "loss_tol"),
             "rtol": check_positive(self.rtol, "rtol"),
             "plateau_tol": check_positive(self.plateau_tol, "plateau_tol"),
-            "center": _check_bool(self.center, "center"),
+            "center": check_bool(self.center, "center"),
             "seed": _seed(self.random_state),
         }
 
@@ -262,18 +258,18 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
             weights0 = balanced_factorization(land, land.end_to_end(weights0), rng=rng)
         if p["solver"] == "flow":
             result = gradient_flow(land, weights0, t_max=p["t_max"], rtol=p["rtol"],
-                                   tol=p["tol"], record_weights=True)
+                                   loss_tol=p["loss_tol"], record_weights=True)
         else:
             step = p["learning_rate"]
             n_steps = max(1, min(int(p["t_max"] / step), 1_000_000))
             record = step * np.unique(np.rint(np.geomspace(1, n_steps, GD_RECORDS)))
             result = gradient_flow(land, weights0, t_max=p["t_max"], method="gd", step=step,
-                                   tol=p["tol"], record=record, record_weights=True)
+                                   loss_tol=p["loss_tol"], record=record, record_weights=True)
         if result.status is FlowStatus.FAILED:
             raise FlowError(f"DeepLinearRegressor could not fit: {result.message}")
         if result.status is FlowStatus.T_MAX:
             warnings.warn(f"DeepLinearRegressor did not converge: {result.message}; raise "
-                          f"t_max or init_scale, or loosen tol", ConvergenceWarning,
+                          f"t_max or init_scale, or loosen loss_tol", ConvergenceWarning,
                           stacklevel=2)
         product = land.end_to_end(result.weights)
         x_mean = X.mean(axis=0) if p["center"] else np.zeros(X.shape[1])

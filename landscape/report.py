@@ -13,8 +13,9 @@
     a small-start and a large-start gradient flow: status, final loss, the classes visited;
 ``sequential_learning.png``, ``saddle_graph.png``, ``hessian_spectra.png``
     loss and singular values against time with the critical values of the top-``k`` sets
-    (Saxe, McClelland & Ganguli, ICLR 2014), the graph drawn at height = critical value, the
-    Hessian spectra of the saddles the small start met;
+    (Saxe, McClelland & Ganguli, ICLR 2014), the graph drawn at height = critical value
+    (up to 60 classes; the heat map of transition probabilities beside it up to 240, alone
+    above), the Hessian spectra of the saddles the small start met;
 ``report.html``
     one self-contained page (images embedded) with the summary tables and links to the files.
 
@@ -33,22 +34,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ._base.files import atomic_write
 from ._base.validation import check_positive
-from .catalog import Catalog
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits)
-from .critical import enumerate_critical_points
-from .curvature import classify
-from ._base.files import atomic_write
+from .critical import Catalog, enumerate_critical_points
 from .flow import FlowResult, gradient_flow
+from .geometry import classify
+from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
+                   plot_singular_value_curve, plot_transition_matrix)
+from .problem.criticality import CriticalKind
 from .problem.network import Landscape, check_landscape
-from .problem import CriticalKind
 
-__all__ = ["QUICK_GRAPH_OPTIONS", "Report", "write_report"]
-
-#: Saddle-graph options of a report: one radius, one probe per escape and sign, one random
-#: combination per saddle -- every known connection of the small problems, in seconds.
-QUICK_GRAPH_OPTIONS = {"radii": (0.1,), "probes": 1, "max_combinations": 1}
+__all__ = ["Report", "write_report"]
 
 FILES = {
     "catalog": "catalog.json",
@@ -113,14 +111,39 @@ def _write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
+#: Up to this many classes ``saddle_graph.png`` draws the graph; above, the transition heat
+#: map (up to ``4 *`` this, both side by side).
+GRAPH_DRAWING_MAX_CLASSES = 60
+#: Rows of the HTML table of connections (the rest are in ``saddle_graph.json``).
+GRAPH_TABLE_MAX_ROWS = 500
+
+
+def _graph_figure(graph):
+    """The saddle graph's figure, the view picked by its size."""
+    import matplotlib.pyplot as plt
+
+    n = graph.number_of_nodes()
+    if n <= GRAPH_DRAWING_MAX_CLASSES:
+        fig, ax = plt.subplots(figsize=(8, 6))
+        plot_saddle_graph(graph, ax=ax)
+    elif n <= 4 * GRAPH_DRAWING_MAX_CLASSES:
+        fig, (ax_graph, ax_matrix) = plt.subplots(1, 2, figsize=(15, 6.5),
+                                                  width_ratios=(1.1, 1))
+        plot_saddle_graph(graph, ax=ax_graph)
+        plot_transition_matrix(graph, ax=ax_matrix)
+    else:
+        fig, ax = plt.subplots(figsize=(8, 7))
+        plot_transition_matrix(graph, ax=ax)
+        ax.set_title(f"{n} classes, {graph.number_of_edges()} connections", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-
-    from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
-                       plot_singular_value_curve)
 
     images = {}
     fig, (ax_loss, ax_sv) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
@@ -132,9 +155,7 @@ def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
     images["sequential_png"] = _png(fig)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(8, 6))
-    plot_saddle_graph(graph, ax=ax)
-    fig.tight_layout()
+    fig = _graph_figure(graph)
     images["graph_png"] = _png(fig)
     plt.close(fig)
 
@@ -165,6 +186,25 @@ def _table(header, rows) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _edge_table(graph) -> str:
+    """The connections, highest source first: hop, probability with its interval, loss drop."""
+    rows = sorted(graph.edges(data=True),
+                  key=lambda e: (-graph.nodes[e[0]]["value"], e[2].get("hop") != "one_hop",
+                                 -e[2].get("probability", 0.0), e[1]))
+    table = _table(
+        ["from", "to", "hop", "escape", "probability", "interval", "random probes",
+         "loss drop"],
+        [[subset_label(a), subset_label(b), d.get("hop", "").replace("_", "-"),
+          d.get("escape", ""), f"{d.get('probability', 0.0):.2f}",
+          f"[{d.get('ci_low', 0.0):.2f}, {d.get('ci_high', 1.0):.2f}]",
+          d.get("random_probes", 0), f"{d['loss_drop']:.6g}"]
+         for a, b, d in rows[:GRAPH_TABLE_MAX_ROWS]])
+    if len(rows) > GRAPH_TABLE_MAX_ROWS:
+        table += (f"<p>… {len(rows) - GRAPH_TABLE_MAX_ROWS} more connections in "
+                  f"{FILES['graph_json']}</p>")
+    return table
+
+
 def _html(land, catalog, graph, checks, flows, visited, images, files) -> str:
     spec = land.spectrum
     problem = _table(["data", "widths", "sigma", "L0", "parameters", "minimum"],
@@ -178,10 +218,7 @@ def _html(land, catalog, graph, checks, flows, visited, images, files) -> str:
           tuple(r["inertia"]), r["n_orbit"], r["centre_dim"], f"{f.normalized:.4g}",
           graph.out_degree(tuple(r["subset"]))]
          for r, f in zip(catalog.records(), catalog.frustration)])
-    edges = _table(["from", "to", "probes", "fraction", "loss drop"],
-                   [[subset_label(a), subset_label(b), d["probes"], f"{d['fraction']:.2f}",
-                     f"{d['loss_drop']:.6g}"]
-                    for a, b, d in sorted(graph.edges(data=True))])
+    edges = _edge_table(graph)
     runs = _table(["start", "status", "final loss", "time", "classes visited"],
                   [[name.replace("_", " "), r.status.value, f"{r.loss[-1]:.10g}",
                     f"{r.t[-1]:.4g}", " → ".join(subset_label(s) for s in visited[name])]
@@ -226,8 +263,8 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     t_max : float
         Time limit of the two flows.
     graph_options : dict, optional
-        Keywords of :func:`landscape.connections.saddle_graph` (default
-        :data:`QUICK_GRAPH_OPTIONS`).
+        Keywords of :func:`landscape.saddle_graph` (its defaults, those of
+        :class:`landscape.GraphOptions`, where not given; ``seed`` defaults to ``seed``).
     progress : bool or None
         Progress bars of the long steps (``None``: only on a terminal).
     log : callable, optional
@@ -240,19 +277,19 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     Examples
     --------
     >>> import tempfile
-    >>> from landscape.data import DataSpectrum
+    >>> from landscape import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
     >>> report = write_report(land, tempfile.mkdtemp(), progress=False)
     >>> report.visited["small_start"]
     [(), (0,), (0, 1)]
-    >>> sorted(report.graph.edges())
-    [((), (0,)), ((), (1,)), ((0,), (0, 1)), ((1,), (0,)), ((1,), (0, 1))]
+    >>> sorted(edge for *edge, hop in report.graph.edges(data="hop") if hop == "one_hop")
+    [[(), (0,)], [(), (1,)], [(0,), (0, 1)], [(1,), (0,)], [(1,), (0, 1)]]
     """
     check_landscape(land)
     small_scale = check_positive(small_scale, "small_scale")
     large_scale = check_positive(large_scale, "large_scale")
     t_max = check_positive(t_max, "t_max")
-    options = dict(QUICK_GRAPH_OPTIONS if graph_options is None else graph_options)
+    options = {"seed": seed, **(graph_options or {})}
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     out = Path(out)
@@ -267,7 +304,7 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     log(f"      {len(catalog)} classes")
 
     log("[2/5] saddle connections by perturbed integration")
-    graph = saddle_graph(land, catalog=catalog, seed=seed, progress=progress, **options)
+    graph = saddle_graph(land, catalog=catalog, progress=progress, **options)
     checks = check_saddle_graph(graph)
     catalog.save(files["catalog"])
     save_saddle_graph(graph, files["graph_graphml"])

@@ -8,11 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import landscape.catalog as catalog_module
-from landscape.catalog import SCHEMA_VERSION, Catalog
-from landscape.critical import enumerate_critical_points
-from landscape import DataSpectrum
-from landscape import Landscape
+import landscape.critical.catalog_files as catalog_files
+from landscape import (SCHEMA_VERSION, Catalog, DataSpectrum, Landscape, enumerate_critical_points,
+                       iter_critical_points, representative_frustration)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +65,7 @@ def test_sequence_and_lookup(tie_catalog):
     assert tie_catalog.position((0, 1)) == tie_catalog.subsets.index((0, 1))
     with pytest.raises(KeyError, match="no class"):
         tie_catalog.lookup((0, 1, 2, 3))  # four modes do not fit the bottleneck of 3
-    with pytest.raises(ValueError, match="positive singular values"):
+    with pytest.raises(ValueError, match="nonzero singular values"):
         tie_catalog.lookup((4,))
     with pytest.raises(TypeError, match="index"):
         tie_catalog["0"]
@@ -95,6 +93,27 @@ def test_catalog_accepts_only_critical_point_records(tie_catalog):
         Catalog("land", [])
 
 
+def test_the_container_stores_a_given_frustration_column():
+    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2, 2))
+    points = list(iter_critical_points(land))
+    column = [representative_frustration(p) for p in points]
+    column[1] = None  # not computed for one class
+    catalog = Catalog(land, points, frustration=column, tie_tol=1e-6)
+    assert catalog.tie_tol == 1e-6
+    by_subset = dict(zip(catalog.subsets, catalog.frustration))
+    for point, result in zip(points, column):
+        assert by_subset[point.subset] is result  # reordered with the rows, not recomputed
+    assert Catalog(land, points).frustration == [None] * len(points)
+    with pytest.raises(TypeError, match="frustration must be None or an iterable"):
+        Catalog(land, points, frustration=True)  # the container never runs the solver
+    with pytest.raises(TypeError, match="FrustrationResult"):
+        Catalog(land, points, frustration=[0.5] * len(points))
+    with pytest.raises(ValueError, match="one entry per point"):
+        Catalog(land, points, frustration=column[:-1])
+    with pytest.raises(ValueError, match="one entry per point"):
+        Catalog(land, points, frustration=column + [None])
+
+
 # ---------------------------------------------------------------------- files
 def test_round_trip_is_exact(tmp_path, tie_catalog, saved):
     loaded = Catalog.load(saved)
@@ -110,6 +129,7 @@ def test_round_trip_is_exact(tmp_path, tie_catalog, saved):
         ["again.json", "again.npz", "tie.json", "tie.npz"]
     document = json.loads(saved.read_text())
     assert document["schema_version"] == SCHEMA_VERSION
+    assert document["problem"]["tie_rtol"] == tie_catalog.tie_tol == loaded.tie_tol
     assert document["classes"][0]["inertia"] is not None
 
 
@@ -117,7 +137,7 @@ def test_round_trip_of_raw_data_and_binding_to_a_landscape(tmp_path):
     land = regenerate.reference_landscape("linnerud")
     catalog = enumerate_critical_points(land)
     path = catalog.save(tmp_path / "linnerud.json")
-    loaded = Catalog.load(path, land=land)
+    loaded = Catalog.load(path, land=land, critical_tol=1e-8)
     assert loaded.land is land
     assert_same(catalog, loaded, exact=True)
     assert loaded[0].inertia is None and loaded[0].witness_kind is None
@@ -143,7 +163,7 @@ def rewrite_npz(path, **changes):
     arrays.update(changes)
     with open(npz, "wb") as handle:
         np.savez(handle, **arrays)
-    rewrite(path, lambda d: d["arrays"].update(sha256=catalog_module._file_hash(npz)))
+    rewrite(path, lambda d: d["arrays"].update(sha256=catalog_files.file_hash(npz)))
 
 
 def reverse_order(path):
@@ -208,7 +228,7 @@ def test_a_failed_save_leaves_the_old_files(tmp_path, tie_catalog, saved, monkey
     def fail(document):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(catalog_module, "_dumps", fail)
+    monkeypatch.setattr(catalog_files, "_dumps", fail)
     with pytest.raises(KeyboardInterrupt):
         enumerate_critical_points(regenerate.reference_landscape("linnerud")).save(saved)
     assert (saved.read_bytes(), saved.with_suffix(".npz").read_bytes()) == before

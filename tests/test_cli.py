@@ -149,9 +149,11 @@ def test_frustration_of_a_weights_file_and_of_every_class(tmp_path, capsys):
     (["classify", "cat.json", "--sigma", "1", "--widths", "1,1"], "not both"),
     (["frustration", "--sigma", "1", "--widths", "1,1", "--null", "random_signs"],
      "--null needs --weights"),
-    (["graph", "--sigma", "3,2", "--widths", "2,2", "--radii", "0.1,a"],
-     "--radii must be comma-separated numbers"),
-    (["report", "--sigma", "3,2", "--widths", "2,2", "--probes", "0"], "probes must be"),
+    (["graph", "--sigma", "3,2", "--widths", "2,2", "--radius", "a"],
+     "--radius: invalid float value: 'a'"),
+    (["graph", "--sigma", "3,2", "--widths", "2,2", "--random-probes", "-1"],
+     "random_probes must be >= 0, got -1"),
+    (["report", "--sigma", "3,2", "--widths", "2,2", "--radius", "0"], "radius must be > 0"),
 ])
 def test_more_bad_arguments_exit_2(args, match):
     proc = run_cli(*args)

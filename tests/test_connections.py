@@ -1,14 +1,18 @@
-"""The saddle connection graph (THEORY §5): the known heteroclinic connections are found, the
-graph is a DAG that lowers the loss and ends at the minima, every backend builds the same
-graph, every edge's example trajectory re-integrates through its classes, and files and
-checkpoints round-trip.
+"""The saddle connection graph (THEORY §5): its nodes, its one-hop edges, the statistics of
+its multi-hop edges, its checks, checkpoints, files and arguments.
 
-Expected connections, values and minima are computed here from THEORY, independently of the
-library: ``L_S = 1/2 sum_{i not in S} sigma_i^2``; the minima are the top sets of size
-``r* = min(r, m)``; ``S -> S u {i}`` exists for every saddle ``S`` and learnable ``i`` (not
-learnt, and ``|S| + 1 <= r``) along the single-mode orbit of §4.2; for ``h = 2`` every
-mis-ordered saddle connects along its negative eigenvector to the class that swaps a learnt
-``sigma_k`` for a larger unlearnt ``sigma_i``.
+Oracles are computed here from THEORY, independently of the library: the critical value
+``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2``; the minima are the top sets of size
+``r* = min(r, m)``; ``S -> S u {i}`` is a one-hop edge for every saddle ``S`` and learnable
+``i`` (not learnt, ``|S| < r``) along the single-mode orbit of §4.2; ``S -> S - {k} u {k-1}``
+(a learnt mode traded for the next larger unlearnt one) is one-hop wherever ``k in S`` and
+``k - 1 not in S``, and for ``h = 2`` every mis-ordered saddle connects along its negative
+eigenvector to each class that swaps a learnt ``sigma_k`` for a larger unlearnt ``sigma_i``.
+The Wilson intervals are checked against :func:`scipy.stats.binomtest`.
+
+Nothing here relies on a multi-hop edge being present or absent (THEORY §5: chance).
+Invariance across machines/executors, the invariant blocks and the re-integration of the
+stored examples are in ``test_connections_invariance.py`` and ``test_connections_blocks.py``.
 """
 
 import itertools
@@ -17,78 +21,59 @@ import json
 import networkx as nx
 import numpy as np
 import pytest
+from scipy import stats
 
-from landscape import connections
-from landscape.connections import (GraphChecks, Visit, check_saddle_graph, load_saddle_graph,
-                                   saddle_graph, save_saddle_graph, subset_label,
-                                   trajectory_visits)
-from landscape.critical import enumerate_critical_points
-from landscape import DataSpectrum
-from landscape import gradient_flow
-from landscape import Landscape
-
-SIGMA = (3.0, 2.0, 1.0)
-CASES = {"h2": (3, 3, 3), "h3": (3, 3, 3, 3), "bottleneck": (3, 2, 3)}
-#: Jittered probes and combinations at depth 2; exact probes only at depth 3 (time budget).
-OPTIONS = {"h2": dict(radii=(0.1,), probes=2, max_combinations=2),
-           "h3": dict(radii=(0.1,), probes=1, max_combinations=0),
-           "bottleneck": dict(radii=(0.1,), probes=2, max_combinations=2)}
-#: A small problem for the executor and checkpoint tests.
-SMALL = dict(radii=(0.05, 0.1), probes=2, max_combinations=2, progress=False)
+from landscape import (DataSpectrum, GraphChecks, Landscape, Visit, check_saddle_graph,
+                       enumerate_critical_points, example_start, gradient_flow,
+                       load_saddle_graph, saddle_graph, save_saddle_graph, subset_label,
+                       trajectory_visits)
+from landscape.connections import graph as graph_module
+from landscape.connections.labels import parse_subset_label
+from landscape.problem.records import problem_record
 
 
-def make_land(widths, sigma=SIGMA):
-    return Landscape(DataSpectrum.from_singular_values(list(sigma)), widths=widths)
+def make_land(sigma, widths, **dims):
+    return Landscape(DataSpectrum.from_singular_values(list(sigma), **dims), widths=widths)
 
 
-@pytest.fixture(scope="module")
-def graphs():
-    built = {}
-
-    def get(case):
-        if case not in built:
-            land = make_land(CASES[case])
-            built[case] = land, saddle_graph(land, progress=False, **OPTIONS[case])
-        return built[case]
-
-    return get
-
-
-@pytest.fixture(scope="module")
-def small():
-    land = make_land((2, 2, 2), sigma=(2.0, 1.0))
-    return land, saddle_graph(land, **SMALL)
+def random_sigma(rng, m, *, low=0.4, gap=(0.3, 1.0)):
+    """``m`` distinct singular values, descending, consecutive gaps in ``gap`` (no ties)."""
+    return tuple(float(s) for s in (low + np.cumsum(rng.uniform(*gap, size=m)))[::-1])
 
 
 # ---------------------------------------------------------------------- oracles
-def value(subset, sigma=SIGMA):
-    return 0.5 * sum(s * s for i, s in enumerate(sigma) if i not in subset)
+def value(subset, sigma, offset=0.0):
+    """THEORY §2: ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2``."""
+    return offset + 0.5 * sum(s * s for i, s in enumerate(sigma) if i not in subset)
 
 
-def classes(widths, sigma=SIGMA):
-    r = min(widths)
-    return {S for k in range(min(r, len(sigma)) + 1)
+def rank(widths):
+    return min(widths)
+
+
+def classes(widths, sigma):
+    return {S for k in range(min(rank(widths), len(sigma)) + 1)
             for S in itertools.combinations(range(len(sigma)), k)}
 
 
-def minima(widths, sigma=SIGMA):
-    return {tuple(range(min(min(widths), len(sigma))))}
+def minima(widths, sigma):
+    return {tuple(range(min(rank(widths), len(sigma))))}
 
 
-def learnable(S, widths, sigma=SIGMA):
+def learnable(S, widths, sigma):
     return [i for i in range(len(sigma)) if i not in S and sigma[i] > 0
-            and len(S) + 1 <= min(widths)]
+            and len(S) < rank(widths)]
 
 
 def same_values(a, b):
-    if isinstance(a, list) and a and isinstance(a[0], np.ndarray):
+    if isinstance(a, (list, tuple)) and a and isinstance(a[0], np.ndarray):
         return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
     return a == b
 
 
 def assert_same_graph(a, b):
     assert a.graph == b.graph
-    assert list(a.nodes) == list(b.nodes)
+    assert sorted(a.nodes) == sorted(b.nodes)
     for node in a.nodes:
         assert a.nodes[node] == b.nodes[node], node
     assert sorted(a.edges) == sorted(b.edges)
@@ -99,84 +84,203 @@ def assert_same_graph(a, b):
             assert same_values(da[key], db[key]), (edge, key, da[key], db[key])
 
 
-# ---------------------------------------------------------------------- known connections
-@pytest.mark.parametrize("case", list(CASES))
-def test_nodes_are_the_classes_with_their_closed_form_values(graphs, case):
-    land, G = graphs(case)
-    widths = CASES[case]
-    assert set(G.nodes) == classes(widths)
+# A few fixed problems, shared by module-scoped fixtures (built once).
+SMALL = dict(sigma=(2.0, 1.0), widths=(2, 2, 2))
+H3 = dict(sigma=(3.0, 2.0, 1.0), widths=(3, 3, 3, 3))
+OPTIONS = dict(random_probes=4, progress=False)
+
+
+@pytest.fixture(scope="module")
+def small():
+    land = make_land(**SMALL)
+    return land, saddle_graph(land, **OPTIONS)
+
+
+@pytest.fixture(scope="module")
+def h3():
+    land = make_land(**H3)
+    return land, saddle_graph(land, **OPTIONS)
+
+
+# ---------------------------------------------------------------------- 1. values
+def _value_problems():
+    rng = np.random.default_rng(20240611)
+    out = []
+    for widths in [(3, 3, 3), (4, 5, 3, 4), (3, 2, 3), (4, 4, 4, 4, 4)]:
+        m = min(widths[0], widths[-1])
+        out.append((random_sigma(rng, m), widths))
+    return out
+
+
+@pytest.mark.parametrize("sigma, widths", _value_problems())
+def test_every_edge_lowers_the_closed_form_critical_value(sigma, widths):
+    land = make_land(sigma, widths)
+    G = saddle_graph(land, random_probes=3, seed=5, progress=False)
+    assert set(G.nodes) == classes(widths, sigma)
     for S, data in G.nodes(data=True):
-        assert data["value"] == pytest.approx(value(S), abs=1e-12)
-        assert data["label"] == "{" + ",".join(map(str, S)) + "}"
-        assert (data["kind"] == "global_minimum") == (S in minima(widths))
-        assert sum(data["inertia"]) == land.n_params
-    if case == "h3":  # THEORY §4: the top-k saddles with k < r* are non-strict for h >= 3
-        assert {S for S, k in G.nodes(data="kind") if k == "non_strict_saddle"} == \
-            {(), (0,), (0, 1)}
-
-
-@pytest.mark.parametrize("case", list(CASES))
-def test_single_mode_connections_exist(graphs, case):
-    _, G = graphs(case)
-    widths = CASES[case]
-    expected = {(S, tuple(sorted((*S, i)))) for S in classes(widths) - minima(widths)
-                for i in learnable(S, widths)}
-    assert expected  # the problem has such connections at all
-    assert expected <= set(G.edges), expected - set(G.edges)
-    for a, b in expected:
-        assert G.edges[a, b]["direct_probes"] >= 1  # seen leaving a itself, not only passing
-
-
-def test_depth_three_connections_leave_the_non_strict_saddles(graphs):
-    _, G = graphs("h3")
-    for S in [(), (0,), (0, 1)]:
-        assert G.nodes[S]["inertia"][0] == 0 and 3 in G.nodes[S]["escape_orders"]
-        assert {b for _, b in G.out_edges(S)} >= {tuple(sorted((*S, i)))
-                                                  for i in learnable(S, CASES["h3"])}
-
-
-def test_depth_two_misordered_saddles_connect_to_the_better_ordered_class(graphs):
-    _, G = graphs("h2")
-    swaps = set()
-    for S in classes(CASES["h2"]):
-        for k in S:
-            for i in range(len(SIGMA)):
-                if i not in S and SIGMA[i] > SIGMA[k]:
-                    swaps.add((S, tuple(sorted(set(S) - {k} | {i}))))
-    assert ((1,), (0,)) in swaps  # mode 1 learnt before mode 0 -> learn mode 0 instead
-    assert swaps <= set(G.edges), swaps - set(G.edges)
-
-
-# ---------------------------------------------------------------------- graph properties
-@pytest.mark.parametrize("case", list(CASES))
-def test_edges_lower_the_loss_no_cycle_minima_are_sinks(graphs, case):
-    land, G = graphs(case)
-    widths = CASES[case]
+        assert data["value"] == pytest.approx(value(S, sigma), rel=1e-12, abs=1e-12)
+        assert data["value"] == pytest.approx(land.critical_value(S), rel=1e-12, abs=1e-12)
+    assert G.number_of_edges() > 0
     for a, b, data in G.edges(data=True):
-        assert value(a) > value(b)
-        assert data["loss_drop"] == pytest.approx(value(a) - value(b), abs=1e-12)
-        assert 0 < data["observed_drop"] <= data["loss_drop"] + 2e-3 * value(())
-        assert 1 <= data["direct_probes"] <= data["probes"]
-        assert 0 < data["fraction"] <= 1
-        assert data["transit_time"] > 0
-        assert 0 <= data["drift"] < 1e-5
-        assert data["example_source"] in G and nx.has_path(G, data["example_source"], a)
-        assert np.linalg.norm(land.flatten(data["example_direction"])) == pytest.approx(1.0)
-    assert nx.is_directed_acyclic_graph(G)
-    for S in minima(widths):
+        assert value(a, sigma) > value(b, sigma), (a, b)
+        assert data["loss_drop"] == pytest.approx(value(a, sigma) - value(b, sigma),
+                                                  rel=1e-12, abs=1e-12)
+        assert data["hop"] in ("one_hop", "multi_hop")
+        assert data["certified"] == (data["hop"] == "one_hop")
+        assert (data["escape"] != "") == data["certified"]
+    for S in minima(widths, sigma):
         assert G.out_degree(S) == 0
-    for S in classes(widths) - minima(widths):
-        assert G.out_degree(S) >= 1
-        # every trajectory ends in a minimum: the minimum is reachable from every saddle
-        assert any(nx.has_path(G, S, m) for m in minima(widths))
+
+
+def test_values_carry_the_loss_offset_of_whitened_data():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 3)) @ (rng.standard_normal((3, 3)) + 2 * np.eye(3))
+    Y = X @ rng.standard_normal((3, 2)) + 0.3 * rng.standard_normal((40, 2))
+    spec = DataSpectrum.from_data(X, Y, whiten=True)
+    assert spec.loss_offset > 0
+    land = Landscape(spec, widths=(3, 3, 2))
+    G = saddle_graph(land, random_probes=2, progress=False)
+    sigma = tuple(spec.sigma)
+    for S, data in G.nodes(data=True):
+        assert data["value"] == pytest.approx(value(S, sigma, spec.loss_offset), rel=1e-10)
+    for a, b, data in G.edges(data=True):
+        assert value(a, sigma) > value(b, sigma)
+    assert {((), (0,)), ((), (1,)), ((1,), (0,)), ((0,), (0, 1)), ((1,), (0, 1))} \
+        <= set(G.edges)
+
+
+# ---------------------------------------------------------------------- 2. one-hop completeness
+def expected_one_hop(widths, sigma, h):
+    """Learn one learnable mode; trade a learnt ``k`` for an unlearnt ``k - 1`` (any larger
+    unlearnt ``i`` at depth 2)."""
+    out = set()
+    for S in classes(widths, sigma) - minima(widths, sigma):
+        out |= {(S, tuple(sorted((*S, i)))) for i in learnable(S, widths, sigma)}
+        for k in S:
+            larger = range(k) if h == 2 else [k - 1] if k > 0 else []
+            out |= {(S, tuple(sorted(set(S) - {k} | {i}))) for i in larger if i not in S}
+    return out
+
+
+def _completeness_cases():
+    cases = []
+    for h in (2, 3, 4):
+        for m in (3, 4, 5, 6):
+            marks = [pytest.mark.slow] if m >= 5 and h > 2 else []
+            cases.append(pytest.param(h, m, (m,) * (h + 1), marks=marks, id=f"h{h}-m{m}"))
+    cases.append(pytest.param(3, 4, (4, 2, 3, 4), id="bottleneck-h3-m4"))
+    cases.append(pytest.param(2, 3, (3, 2, 3), id="bottleneck-h2-m3"))
+    return cases
+
+
+@pytest.mark.parametrize("h, m, widths", _completeness_cases())
+def test_one_hop_edges_are_complete(h, m, widths):
+    sigma = random_sigma(np.random.default_rng(100 * h + m), m)
+    land = make_land(sigma, widths)
+    G = saddle_graph(land, random_probes=0, progress=False)
+    assert set(G.nodes) == classes(widths, sigma)
+    expected = expected_one_hop(widths, sigma, h)
+    one_hop = {(a, b) for a, b, hop in G.edges(data="hop") if hop == "one_hop"}
+    assert expected and expected <= one_hop, sorted(expected - one_hop)
+    for a, b in expected:
+        data = G.edges[a, b]
+        assert data["certified"] and data["example_coefficients"] == (1.0,)
+        gained, lost = set(b) - set(a), set(a) - set(b)
+        if not lost:
+            assert data["escape"] == f"learn {gained.pop()}"
+        else:
+            assert data["escape"] == f"swap {lost.pop()} for {gained.pop()}"
+    if widths[1:-1] != (m,) * (h - 1):  # a bottleneck: nothing adds to a full-rank class
+        r = rank(widths)
+        assert all(len(b) <= r for b in G.nodes)
+        for S in G.nodes:
+            if len(S) == r:
+                assert all(len(b) == r for _, b in G.out_edges(S))
+    # no random probes: no multi-hop edge, no probability
+    assert all(hop == "one_hop" for *_, hop in G.edges(data="hop"))
+    assert all(d["probability"] == 0.0 and (d["ci_low"], d["ci_high"]) == (0.0, 1.0)
+               for *_, d in G.edges(data=True))
+    assert G.graph["checks"]["ok"]
+
+
+def test_non_strict_saddles_escape_through_the_centre(h3):
+    # THEORY §4: at depth 3 the top-k saddles with k < r* are non-strict; their escapes
+    # are of order h = 3 and still give the single-mode edges.
+    _, G = h3
+    non_strict = {S for S, k in G.nodes(data="kind") if k == "non_strict_saddle"}
+    assert non_strict == {(), (0,), (0, 1)}
+    for S in non_strict:
+        assert 3 in G.nodes[S]["escape_orders"]
+        assert {b for _, b in G.out_edges(S)} >= {tuple(sorted((*S, i)))
+                                                  for i in learnable(S, H3["widths"],
+                                                                     H3["sigma"])}
+
+
+# ---------------------------------------------------------------------- 4. Wilson intervals
+def scipy_wilson(k, n, confidence):
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return ci.low, ci.high
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 13, 40])
+@pytest.mark.parametrize("confidence", [0.5, 0.9, 0.95, 0.999])
+def test_wilson_interval_matches_scipy(n, confidence):
+    for k in range(n + 1):
+        low, high = graph_module._wilson(k, n, confidence)
+        ref_low, ref_high = scipy_wilson(k, n, confidence)
+        assert low == pytest.approx(ref_low, rel=1e-9, abs=1e-12)
+        assert high == pytest.approx(ref_high, rel=1e-9, abs=1e-12)
+        assert 0.0 <= low <= k / n <= high <= 1.0
+    assert graph_module._wilson(0, 0, confidence) == (0.0, 1.0)
+
+
+def test_edge_probabilities_are_counts_with_their_wilson_interval():
+    land = make_land((3.0, 2.2, 1.5, 0.7), (4, 4, 4))
+    G = saddle_graph(land, random_probes=9, confidence=0.9, progress=False)
+    assert G.graph["options"]["random_probes"] == 9
+    assert G.graph["options"]["confidence"] == 0.9
+    for S, data in G.nodes(data=True):
+        assert data["random_probes"] in (0, 9), S
+        counts = [G.edges[S, b]["random_probes"] for _, b in G.out_edges(S)]
+        assert sum(counts) <= data["random_probes"]  # a probe arrives at one class at most
+    for a, b, data in G.edges(data=True):
+        n, k = G.nodes[a]["random_probes"], data["random_probes"]
+        assert 0 <= k <= n
+        if n == 0:
+            assert data["probability"] == 0.0 and (data["ci_low"], data["ci_high"]) == (0, 1)
+            continue
+        assert data["probability"] == pytest.approx(k / n, rel=1e-15)
+        low, high = scipy_wilson(k, n, 0.9)
+        assert data["ci_low"] == pytest.approx(low, rel=1e-9, abs=1e-12), (a, b)
+        assert data["ci_high"] == pytest.approx(high, rel=1e-9, abs=1e-12), (a, b)
+        if data["hop"] == "multi_hop":  # only seen by random probes
+            assert k >= 1 and len(data["example_escapes"]) == 2
+
+
+# ---------------------------------------------------------------------- 6. a larger graph
+def test_graph_of_eight_modes_checks_itself():
+    sigma = random_sigma(np.random.default_rng(8), 8)
+    widths = (8, 8, 8, 8)
+    land = make_land(sigma, widths)
+    G = saddle_graph(land, random_probes=0, progress=False)
+    assert G.number_of_nodes() == 2 ** 8
     checks = G.graph["checks"]
-    assert checks["ok"] and G.graph["unescaped"] == []
-    assert "acyclic" in checks["summary"]
+    assert checks["ok"], checks["summary"]
+    assert G.graph["unescaped"] == []
+    assert f"all {2 ** 8 - 1} saddles escape" in checks["summary"]
+    # independently of the library's own checks
+    assert nx.is_directed_acyclic_graph(G)
+    top = tuple(range(8))
+    for S in G.nodes:
+        assert nx.has_path(G, S, top)
+        assert (G.out_degree(S) == 0) == (S == top)
 
 
-def test_check_reports_planted_bad_edges(graphs):
-    _, G = graphs("h2")
-    assert check_saddle_graph(G).ok
+# ---------------------------------------------------------------------- checks
+def test_check_reports_planted_bad_edges(h3):
+    _, G = h3
+    assert check_saddle_graph(G).ok and G.graph["checks"]["ok"]
+    assert "acyclic" in G.graph["checks"]["summary"]
     bad = G.copy()
     bad.add_edge((0, 1, 2), ())  # from the minimum back up to the origin
     checks = check_saddle_graph(bad)
@@ -194,73 +298,17 @@ def test_check_reports_planted_bad_edges(graphs):
     level = G.copy()
     level.edges[(), (0,)]["observed_drop"] = -0.1  # a trajectory that rose
     assert check_saddle_graph(level).raising_edges == (((), (0,)),)
+    assert check_saddle_graph(level).to_dict()["raising_edges"] == [[[], [0]]]
     with pytest.raises(TypeError, match="G must be a networkx.DiGraph, got Graph"):
         check_saddle_graph(nx.Graph())
-
-
-# ---------------------------------------------------------------------- re-integration
-def representative(land, S):
-    """The balanced aligned representative of THEORY §2: mode ``i`` of ``S`` on the path
-    input ``i`` -> hidden unit ``c`` -> ... -> output ``i`` (``c`` in order), weights
-    ``sigma_i^{1/h}``."""
-    weights = [np.zeros(shape) for shape in land.shapes]
-    for c, i in enumerate(S):
-        a = SIGMA[i] ** (1 / land.h)
-        weights[0][c, i] = a
-        for W in weights[1:-1]:
-            W[c, c] = a
-        weights[-1][i, c] = a
-    return weights
-
-
-def approaches(land, result, S, *, distance=0.1, gradient=1e-3):
-    """Record indices where the end-to-end map is within ``distance * sigma_1`` of ``Sigma_S``
-    and the gradient is below ``gradient * sigma_1^{(2h-1)/h}``: near a critical point of S."""
-    target = np.zeros_like(land.spectrum.sigma_matrix())
-    for i in S:
-        target[i, i] = SIGMA[i]
-    out = []
-    for k, theta in enumerate(result.trajectory):
-        weights = land.unflatten(theta)
-        near = np.linalg.norm(land.end_to_end(weights) - target) <= distance * SIGMA[0]
-        if near and np.linalg.norm(land.flatten(land.gradient(weights))) <= \
-                gradient * SIGMA[0] ** ((2 * land.h - 1) / land.h):
-            out.append(k)
-    return out
-
-
-@pytest.mark.parametrize("case", ["h2", "h3"])
-def test_each_edge_reintegrates_through_its_classes(graphs, case):
-    land, G = graphs(case)
-    options = G.graph["options"]
-    for a, b, data in G.edges(data=True):
-        result = gradient_flow(land, data["example_start"], t_max=options["t_max"],
-                               rtol=options["flow_rtol"], record_weights=True)
-        source = data["example_source"]
-        # the start is a step of at most max(radii) * sigma_1^{1/h} (plus jitter) off the
-        # source's canonical representative, along the stored unit direction
-        step = land.flatten(data["example_start"]) - land.flatten(representative(land, source))
-        assert np.linalg.norm(step) <= max(options["radii"]) * land.weight_scale * \
-            (1 + options["jitter"]) * (1 + 1e-12)
-        cosine = step @ land.flatten(data["example_direction"]) / np.linalg.norm(step)
-        assert cosine >= np.sqrt(1 - options["jitter"] ** 2) - 1e-9  # sin(angle) <= jitter
-        near_a = [0] if a == source else approaches(land, result, a)
-        near_b = approaches(land, result, b)
-        assert near_a and near_b, (a, b)
-        assert min(near_b) > min(near_a), (a, b)
-        # and nothing in between: no other class is approached between a and b
-        later = max(k for k in near_a if k < min(near_b))
-        for other in G.nodes:
-            if other not in (a, b):
-                assert not [k for k in approaches(land, result, other)
-                            if later < k < min(near_b)], (a, b, other)
 
 
 # ---------------------------------------------------------------------- visits
 def test_visits_of_a_small_start_are_the_top_sets_in_order():
     # THEORY §3-4 (Saxe et al.): from a small balanced start the flow rests on the top-k
     # saddles one after another, at the values L_{0..k-1}, then converges to the minimum.
-    land = make_land((3, 3, 3, 3))
+    sigma = H3["sigma"]
+    land = make_land(**H3)
     start = [1e-2 * np.eye(3) for _ in range(3)]
     result = gradient_flow(land, start, t_max=1e5, record_weights=True)
     visits, unresolved = trajectory_visits(land, result)
@@ -268,109 +316,100 @@ def test_visits_of_a_small_start_are_the_top_sets_in_order():
     assert unresolved == 0
     for visit in visits:
         assert isinstance(visit, Visit) and visit.t_start <= visit.t_end
-        assert visit.loss == pytest.approx(value(visit.subset), abs=1e-3 * value(()))
+        assert visit.loss == pytest.approx(value(visit.subset, sigma),
+                                           abs=1e-3 * value((), sigma))
     assert all(v.t_end < w.t_start for v, w in zip(visits, visits[1:]))
     # too strict a value tolerance leaves the saddle plateaus unread
     strict, unresolved = trajectory_visits(land, result, value_tol=1e-12)
     assert unresolved >= 3 and len(strict) < len(visits)
+    assert trajectory_visits(land, result, tie_tol=1e-6) == (visits, 0)
     with pytest.raises(ValueError, match="record_weights=True"):
         trajectory_visits(land, gradient_flow(land, start, t_max=1.0))
+    with pytest.raises(ValueError, match="grad_tol must be > 0"):
+        trajectory_visits(land, result, grad_tol=0)
 
 
-# ---------------------------------------------------------------------- executors
-@pytest.mark.slow
-def test_same_graph_serially_with_joblib_and_with_dask(small):
-    distributed = pytest.importorskip("distributed")
-    land, serial = small
-    assert serial.number_of_edges() > 0
-    assert_same_graph(serial, saddle_graph(land, n_jobs=2, **SMALL))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        assert_same_graph(serial, saddle_graph(land, client=client, **SMALL))
-
-
-def test_seed_changes_only_the_random_probes(small):
-    land, G = small
-    other = saddle_graph(land, **{**SMALL, "seed": 1})
+# ---------------------------------------------------------------------- seeds
+def test_seed_changes_only_the_random_probes(h3):
+    land, G = h3
+    other = saddle_graph(land, **{**OPTIONS, "seed": 1})
     assert other.graph["options"]["seed"] == 1
-    assert list(other.nodes) == list(G.nodes)
-    # exact probes do not depend on the seed: the single-mode connections stay
-    assert {((), (0,)), ((), (1,)), ((0,), (0, 1)), ((1,), (0, 1))} <= set(other.edges)
+    assert other.graph["problem"] == G.graph["problem"] == problem_record(land)
+    assert sorted(other.nodes) == sorted(G.nodes)
+
+    def one_hop(graph):
+        return {(a, b): d["escape"] for a, b, d in graph.edges(data=True)
+                if d["hop"] == "one_hop"}
+
+    assert one_hop(other) == one_hop(G)
+    # the same seed gives the same graph
+    assert_same_graph(G, saddle_graph(land, **OPTIONS))
 
 
-# ---------------------------------------------------------------------- files
-@pytest.mark.parametrize("suffix", [".graphml", ".json"])
-def test_file_round_trip(graphs, tmp_path, suffix):
-    _, G = graphs("h2")
-    path = save_saddle_graph(G, tmp_path / f"graph{suffix}")
-    assert path == tmp_path / f"graph{suffix}" and sorted(tmp_path.iterdir()) == [path]
-    assert_same_graph(G, load_saddle_graph(path))
-    if suffix == ".json":
-        document = json.loads(path.read_text())
-        assert document["schema_version"] == 1
-        assert {n["id"] for n in document["graph"]["nodes"]} == {subset_label(S) for S in G}
-
-
-def test_file_errors(graphs, tmp_path):
-    _, G = graphs("h2")
-    with pytest.raises(ValueError, match="path must end in .graphml or .json, got '.*graph.gml'"):
-        save_saddle_graph(G, tmp_path / "graph.gml")
-    with pytest.raises(TypeError, match="G must be a networkx.DiGraph, got dict"):
-        save_saddle_graph({}, tmp_path / "graph.json")
-    with pytest.raises(ValueError, match="path must be an existing .graphml or .json file"):
-        load_saddle_graph(tmp_path / "missing.json")
-    (tmp_path / "other.json").write_text(json.dumps({"format": "something else"}))
-    with pytest.raises(ValueError, match="must be a saddle graph with schema_version 1"):
-        load_saddle_graph(tmp_path / "other.json")
-    nx.write_graphml(nx.DiGraph(), tmp_path / "plain.graphml")
-    with pytest.raises(ValueError, match="must be a saddle graph with schema_version 1"):
-        load_saddle_graph(tmp_path / "plain.graphml")
-
-
-# ---------------------------------------------------------------------- checkpoints
+# ---------------------------------------------------------------------- 8. checkpoints
 def test_interrupted_run_resumes_from_its_checkpoint(small, tmp_path, monkeypatch):
     land, G = small
     path = tmp_path / "probes.json"
-    probe = connections._probe_class
+    monkeypatch.setattr(graph_module, "CHECKPOINT_EVERY", 0.0)  # write after every class
+    task = graph_module._class_task
     calls = []
 
-    def interrupted_after_three(task):
-        if len(calls) == 3:
+    def interrupted_after_one(args):
+        if len(calls) == 1:
             raise KeyboardInterrupt
-        calls.append(task[1])
-        return probe(task)
+        calls.append(args[1])
+        return task(args)
 
-    monkeypatch.setattr(connections, "_probe_class", interrupted_after_three)
+    monkeypatch.setattr(graph_module, "_class_task", interrupted_after_one)
     with pytest.raises(KeyboardInterrupt):
-        saddle_graph(land, checkpoint=path, **SMALL)
+        saddle_graph(land, checkpoint=path, **OPTIONS)
     stored = json.loads(path.read_text())
     assert sorted(stored["classes"]) == sorted(subset_label(S) for S in calls)
-    assert [p for p in tmp_path.iterdir()] == [path]  # no temporary file left behind
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
     finished, calls[:] = list(calls), []
 
-    def counted(task):
-        calls.append(task[1])
-        return probe(task)
+    blocks = []
+    block_task = graph_module._block_task
 
-    monkeypatch.setattr(connections, "_probe_class", counted)
-    resumed = saddle_graph(land, checkpoint=path, **SMALL)
-    assert sorted(calls) == sorted(set(G.nodes) - set(finished))  # finished classes not redone
+    def counted_block(args):
+        blocks.append(args[1])
+        return block_task(args)
+
+    def counted(args):
+        calls.append(args[1])
+        return task(args)
+
+    monkeypatch.setattr(graph_module, "_class_task", counted)
+    monkeypatch.setattr(graph_module, "_block_task", counted_block)
+    resumed = saddle_graph(land, checkpoint=path, **OPTIONS)
+    saddles = {S for S, k in G.nodes(data="kind") if k != "global_minimum"}
+    assert sorted(calls) == sorted(saddles - set(finished))  # finished classes not redone
+    assert blocks == []  # nor the blocks' escapes
     assert_same_graph(G, resumed)
     calls.clear()
-    assert_same_graph(G, saddle_graph(land, checkpoint=path, **SMALL))
-    assert calls == []
+    assert_same_graph(G, saddle_graph(land, checkpoint=path, **OPTIONS))
+    assert calls == [] and blocks == []
+
+
+def test_results_identical_with_and_without_checkpoint(h3, tmp_path):
+    land, G = h3
+    path = tmp_path / "h3.json"
+    assert_same_graph(G, saddle_graph(land, checkpoint=path, **OPTIONS))
+    assert path.is_file()
+    assert_same_graph(G, saddle_graph(land, checkpoint=path, **OPTIONS))
 
 
 def test_checkpoint_of_other_settings_is_refused(tmp_path):
-    land = make_land((1, 1, 1), sigma=(2.0,))
+    land = make_land((2.0,), (1, 1, 1))
     path = tmp_path / "one_mode.json"
-    options = dict(radii=(0.1,), probes=1, max_combinations=0, progress=False)
+    options = dict(random_probes=1, progress=False)
     saddle_graph(land, checkpoint=path, **options)
     with pytest.raises(ValueError, match="was written for other options"):
         saddle_graph(land, checkpoint=path, **{**options, "seed": 3})
+    with pytest.raises(ValueError, match="was written for other options"):
+        saddle_graph(land, checkpoint=path, **{**options, "radius": 0.1})
     with pytest.raises(ValueError, match="was written for other problem"):
-        saddle_graph(make_land((1, 1, 1), sigma=(3.0,)), checkpoint=path, **options)
+        saddle_graph(make_land((3.0,), (1, 1, 1)), checkpoint=path, **options)
     path.write_text("[1, 2")
     with pytest.raises(ValueError, match="must be a readable JSON file"):
         saddle_graph(land, checkpoint=path, **options)
@@ -379,61 +418,105 @@ def test_checkpoint_of_other_settings_is_refused(tmp_path):
         saddle_graph(land, checkpoint=path, **options)
 
 
-# ---------------------------------------------------------------------- arguments
+# ---------------------------------------------------------------------- 9. files
+@pytest.mark.parametrize("suffix", [".graphml", ".json"])
+def test_file_round_trip(h3, tmp_path, suffix):
+    land, G = h3
+    path = save_saddle_graph(G, tmp_path / f"graph{suffix}")
+    assert path == tmp_path / f"graph{suffix}" and sorted(tmp_path.iterdir()) == [path]
+    loaded = load_saddle_graph(path)
+    assert loaded.graph == G.graph
+    assert_same_graph(G, loaded)
+    for a, b in G.edges:
+        assert same_values(example_start(land, loaded, a, b), example_start(land, G, a, b))
+    if suffix == ".json":
+        document = json.loads(path.read_text())
+        assert document["schema_version"] == 2
+        assert {n["id"] for n in document["graph"]["nodes"]} == {subset_label(S) for S in G}
+
+
+def test_file_errors(small, tmp_path):
+    _, G = small
+    with pytest.raises(ValueError, match="path must end in .graphml or .json, got '.*graph.gml'"):
+        save_saddle_graph(G, tmp_path / "graph.gml")
+    with pytest.raises(TypeError, match="G must be a networkx.DiGraph, got dict"):
+        save_saddle_graph({}, tmp_path / "graph.json")
+    with pytest.raises(ValueError, match="path must be an existing .graphml or .json file"):
+        load_saddle_graph(tmp_path / "missing.json")
+    (tmp_path / "other.json").write_text(json.dumps({"format": "something else"}))
+    with pytest.raises(ValueError, match="must be a saddle graph with schema_version 2"):
+        load_saddle_graph(tmp_path / "other.json")
+    nx.write_graphml(nx.DiGraph(), tmp_path / "plain.graphml")
+    with pytest.raises(ValueError, match="must be a saddle graph with schema_version 2"):
+        load_saddle_graph(tmp_path / "plain.graphml")
+
+
+def test_labels_round_trip():
+    for S in [(), (0,), (0, 2), (1, 3, 10)]:
+        assert parse_subset_label(subset_label(S)) == S
+    assert subset_label(np.array([0, 2])) == "{0,2}"
+    assert subset_label(()) == "{}"
+
+
+# ---------------------------------------------------------------------- 10. arguments
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(radii=()), ValueError, "radii must hold at least one radius"),
-    (dict(radii=0.1), TypeError, "radii must be a sequence of positive numbers, got 0.1"),
-    (dict(radii="0.1"), TypeError, "radii must be a sequence of positive numbers, got '0.1'"),
-    (dict(radii=(0.1, 0.0)), ValueError, r"radii\[1\] must be > 0, got 0.0"),
-    (dict(probes=0), ValueError, "probes must be >= 1, got 0"),
-    (dict(probes=1.0), TypeError, "probes must be an integer, got 1.0"),
-    (dict(max_combinations=-1), ValueError, "max_combinations must be >= 0, got -1"),
-    (dict(t_max=0), ValueError, "t_max must be > 0, got 0.0"),
-    (dict(t_max=float("inf")), ValueError, "t_max must be finite, got inf"),
-    (dict(jitter=-0.1), ValueError, "jitter must be >= 0, got -0.1"),
-    (dict(grad_tol=0), ValueError, "grad_tol must be > 0, got 0.0"),
-    (dict(value_tol=-1), ValueError, "value_tol must be > 0, got -1.0"),
-    (dict(flow_rtol=0), ValueError, "flow_rtol must be > 0, got 0.0"),
+    (dict(radius=0), ValueError, "radius must be > 0, got 0"),
+    (dict(radius=-0.1), ValueError, "radius must be > 0"),
+    (dict(radius=float("nan")), ValueError, "radius"),
+    (dict(radius="0.1"), TypeError, "radius"),
+    (dict(random_probes=-1), ValueError, "random_probes must be >= 0, got -1"),
+    (dict(random_probes=1.5), TypeError, "random_probes must be an integer, got 1.5"),
+    (dict(t_max=0), ValueError, "t_max must be > 0"),
+    (dict(t_max=float("inf")), ValueError, "t_max"),
+    (dict(grad_tol=0), ValueError, "grad_tol must be > 0"),
+    (dict(value_tol=-1), ValueError, "value_tol must be > 0"),
+    (dict(rtol=0), ValueError, "rtol must be > 0"),
+    (dict(confidence=1.5), ValueError, r"confidence must lie in \(0, 1\), got 1.5"),
+    (dict(confidence=1.0), ValueError, "confidence must lie in"),
+    (dict(confidence=0), ValueError, "confidence"),
     (dict(seed=-1), ValueError, "seed must be >= 0, got -1"),
     (dict(seed=None), TypeError, "seed must be an integer, got None"),
-    (dict(n_jobs=0), ValueError, "n_jobs must be None, -1 or a positive integer, got 0"),
-    (dict(client=object()), TypeError, "client must be a dask.distributed.Client"),
     (dict(catalog=[]), TypeError, "catalog must be a Catalog, got list"),
 ])
-def test_bad_arguments_are_rejected_before_any_work(kwargs, error, message, monkeypatch):
-    monkeypatch.setattr(connections, "_probe_class", None)  # any work would fail differently
-    land = make_land((3, 3, 3))
+def test_bad_options_are_rejected_before_any_work(kwargs, error, message, monkeypatch):
+    def work(*args, **kw):
+        raise AssertionError("work started before the arguments were checked")
+
+    for name in ("enumerate_critical_points", "_block_task", "_class_task"):
+        monkeypatch.setattr(graph_module, name, work)
     with pytest.raises(error, match=message):
-        saddle_graph(land, **kwargs)
+        saddle_graph(make_land((3.0, 2.0, 1.0), (3, 3, 3)), **kwargs)
 
 
-def test_land_and_catalog_must_match():
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(n_jobs=0), ValueError, "n_jobs must be None, -1 or a positive integer, got 0"),
+    (dict(n_jobs=-2), ValueError, "n_jobs must be None, -1 or a positive integer"),
+    (dict(client=object()), TypeError, "client must be a dask.distributed.Client"),
+])
+def test_bad_executor_is_rejected_before_any_work(kwargs, error, message, monkeypatch):
+    def work(*args, **kw):
+        raise AssertionError("work started before the arguments were checked")
+
+    for name in ("enumerate_critical_points", "_block_task", "_class_task"):
+        monkeypatch.setattr(graph_module, name, work)
+    with pytest.raises(error, match=message):
+        saddle_graph(make_land((3.0, 2.0, 1.0), (3, 3, 3)), **kwargs)
+
+
+def test_land_and_catalog_must_match(monkeypatch):
     with pytest.raises(TypeError, match="land must be a Landscape, got tuple"):
         saddle_graph((3, 3, 3))
-    other = enumerate_critical_points(make_land((3, 2, 3)), progress=False)
+    other = enumerate_critical_points(make_land((3.0, 2.0, 1.0), (3, 2, 3)), progress=False)
+    resigned = enumerate_critical_points(make_land((3.0, 2.0, 0.5), (3, 3, 3)),
+                                         progress=False)
+    monkeypatch.setattr(graph_module, "_block_task", None)  # any work would fail differently
     with pytest.raises(ValueError, match="catalog must belong to land"):
-        saddle_graph(make_land((3, 3, 3)), catalog=other)
+        saddle_graph(make_land((3.0, 2.0, 1.0), (3, 3, 3)), catalog=other)
+    with pytest.raises(ValueError, match="catalog must belong to land"):
+        saddle_graph(make_land((3.0, 2.0, 1.0), (3, 3, 3)), catalog=resigned)
 
 
-# ---------------------------------------------------------------------- the example
-@pytest.mark.slow
-def test_example_writes_graph_files_and_figure(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parent.parent / "examples" / "saddle_graph.py"
-    proc = subprocess.run([sys.executable, str(script), "--out", str(tmp_path), "--cases",
-                           "bottleneck", "--probes", "1", "--max-combinations", "0"],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    stem = tmp_path / "saddle_graph_bottleneck"
-    assert stem.with_suffix(".png").stat().st_size > 10_000
-    G = load_saddle_graph(stem.with_suffix(".json"))
-    assert_same_graph(G, load_saddle_graph(stem.with_suffix(".graphml")))
-    widths = CASES["bottleneck"]
-    assert set(G.nodes) == classes(widths) and G.graph["checks"]["ok"]
-    assert {(S, tuple(sorted((*S, i)))) for S in classes(widths) - minima(widths)
-            for i in learnable(S, widths)} <= set(G.edges)
-    assert G.out_degree((0, 1)) == 0 and G.nodes[(0, 1)]["value"] == pytest.approx(0.5)
-    assert "all 6 saddles escape" in proc.stdout
+def test_a_catalog_of_the_same_problem_is_accepted(small):
+    land, G = small
+    catalog = enumerate_critical_points(make_land(**SMALL), progress=False)
+    assert_same_graph(G, saddle_graph(land, catalog=catalog, **OPTIONS))

@@ -9,14 +9,10 @@ import pytest
 from conftest import sample_data
 from scipy.optimize import least_squares
 
-import landscape.quotient as quotient
-from landscape.critical import (count_classes, enumerate_critical_points, iter_classes,
-                                iter_critical_points)
-from landscape import DataSpectrum
-from landscape import gradient_flow
-from landscape import Landscape
-from landscape import NotCriticalError
-from landscape.quotient import canonicalize
+import landscape.critical.representatives as representatives
+from landscape import (DataSpectrum, Landscape, NotCriticalError, canonicalize, count_classes,
+                       enumerate_critical_points, gradient_flow, iter_classes,
+                       iter_critical_points)
 
 
 def brute_force_keys(sigma, bottleneck):
@@ -177,14 +173,14 @@ def test_iter_classes_values_have_no_cancellation():
 
 def test_a_representative_that_is_not_critical_is_an_error(monkeypatch):
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2, 2))
-    aligned = quotient._aligned
+    aligned = representatives.aligned_weights
 
     def broken(land, subset):
         weights = aligned(land, subset)
         weights[0] = weights[0] * 1.1
         return weights
 
-    monkeypatch.setattr(quotient, "_aligned", broken)
+    monkeypatch.setattr(representatives, "aligned_weights", broken)
     with pytest.raises(NotCriticalError, match="representative of"):
         enumerate_critical_points(land)
 
@@ -193,10 +189,12 @@ def test_bad_input():
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2, 2))
     with pytest.raises(TypeError, match="land"):
         enumerate_critical_points("land")
-    with pytest.raises(ValueError, match="rtol"):
-        enumerate_critical_points(land, rtol=-1.0)
-    with pytest.raises(ValueError, match="tol"):
-        enumerate_critical_points(land, tol=-1.0)
+    with pytest.raises(ValueError, match="tie_tol"):
+        enumerate_critical_points(land, tie_tol=-1.0)
+    with pytest.raises(ValueError, match="critical_tol"):
+        enumerate_critical_points(land, critical_tol=-1.0)
+    with pytest.raises(ValueError, match="tie_tol"):
+        count_classes(land, tie_tol=-1.0)
     with pytest.raises(ValueError, match="chunk"):
         list(iter_classes(land, chunk=0))
 
@@ -224,7 +222,7 @@ def test_gradient_flows_end_in_catalogued_classes():
                 mode = int(rng.integers(3))
                 w0[0][:, mode] = 0.0
                 w0[-1][mode, :] = 0.0
-            result = gradient_flow(land, w0, t_max=2000.0, tol=1e-14)
+            result = gradient_flow(land, w0, t_max=2000.0, loss_tol=1e-14)
             cp = canonicalize(land, result.weights)
             assert catalog.lookup(cp.subset).value == cp.value
             assert land.loss(result.weights) == pytest.approx(cp.value, rel=1e-9)

@@ -168,7 +168,7 @@ def test_gradient_descent_reaches_least_squares():
     X, Y = sample_data(np.random.default_rng(6), 40, 3, 2)
     X = StandardScaler().fit_transform(X)
     est = DeepLinearRegressor((3,), solver="gd", learning_rate=0.02, init_scale=0.3,
-                              tol=1e-8, random_state=0).fit(X, Y)
+                              loss_tol=1e-8, random_state=0).fit(X, Y)
     res = est.trajectory_
     assert res.method == "gd" and res.success
     steps = res.t / 0.02
@@ -252,10 +252,10 @@ def test_too_short_a_flow_warns():
     ({"widths": (4, 0)}, ValueError, r"widths\[1\] must be >= 1, got 0"),
     ({"widths": 4}, TypeError, r"widths must be a sequence of hidden-layer widths"),
     ({"widths": "44"}, TypeError, r"widths must be a sequence of hidden-layer widths"),
-    ({"balanced": "yes"}, TypeError, r"balanced must be a bool, got 'yes'"),
+    ({"balanced": "yes"}, TypeError, r"balanced must be True or False, got 'yes'"),
     ({"t_max": 0}, ValueError, r"t_max must be > 0, got 0"),
     ({"learning_rate": float("nan")}, ValueError, r"learning_rate must be finite"),
-    ({"tol": -1.0}, ValueError, r"tol must be > 0"),
+    ({"loss_tol": -1.0}, ValueError, r"loss_tol must be > 0"),
     ({"random_state": -3}, ValueError, r"random_state must be >= 0, got -3"),
 ])
 def test_bad_parameters_raise_at_fit(params, error, match):

@@ -327,7 +327,7 @@ def test_bad_flow_problem_raises():
 def test_default_end_point_is_critical_enough_to_canonicalize():
     """||grad L||^2 <= 2 lambda_max (L - L_min): the default tol leaves a gradient below CRITICAL_TOL."""
     from landscape import CRITICAL_TOL, relative_gradient_norm
-    from landscape.quotient import canonicalize
+    from landscape import canonicalize
 
     rng = np.random.default_rng(21)
     for _ in range(6):

@@ -4,11 +4,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from landscape.curvature import classify, hessian_spectrum
+from landscape import classify, hessian_spectrum
 from landscape import DataSpectrum
 from landscape import Landscape
-from landscape.plot.curvature import plot_hessian_spectrum
-from landscape.quotient import canonical_representative
+from landscape.plot.geometry import plot_hessian_spectrum
+from landscape import canonical_representative
 
 
 def drawn(ax):

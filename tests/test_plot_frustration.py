@@ -7,9 +7,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from landscape.frustration import (FrustrationTrajectory, NullComparison,  # noqa: E402
+from landscape import (FrustrationTrajectory, NullComparison,  # noqa: E402
                                    frustration_vs_null)
-from landscape.plot.frustration import plot_frustration_curve, plot_frustration_null  # noqa: E402
+from landscape.plot.signed import plot_frustration_curve, plot_frustration_null  # noqa: E402
 
 
 def trajectory(*, exact=True, null="sign_shuffle"):

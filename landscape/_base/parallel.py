@@ -21,9 +21,8 @@ import enum
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from tqdm import tqdm
-
-from .validation import _describe, check_int
+from .progress import Progress
+from .validation import describe_value, check_int
 
 __all__ = ["Backend", "Executor"]
 
@@ -70,7 +69,7 @@ class Executor:
                 raise ValueError(f"n_jobs must be None when a client is given, got {n_jobs}")
             if not callable(getattr(client, "submit", None)):
                 raise TypeError(f"client must be a dask.distributed.Client, got "
-                                f"{_describe(client)}")
+                                f"{describe_value(client)}")
         self.n_jobs = n_jobs
         self.client = client
         if client is not None:
@@ -97,13 +96,14 @@ class Executor:
         tasks : sequence
             Picklable arguments.
         progress : bool or None
-            Show a progress bar; ``None`` (default): only when standard error is a terminal.
+            ``True``: a progress bar; ``False``: silent; ``None`` (default): a bar when
+            standard error is a terminal, otherwise a line there every 10 s
+            (:class:`landscape._base.progress.Progress`).
         desc : str
             Label of the progress bar.
         """
         tasks = list(tasks)
-        bar = tqdm(total=len(tasks), desc=desc, leave=False,
-                   disable=None if progress is None else not progress)
+        bar = Progress(len(tasks), desc, progress)
         runner = {Backend.SERIAL: self._serial, Backend.JOBLIB: self._joblib,
                   Backend.DASK: self._dask}[self.backend]
         try:

@@ -17,13 +17,16 @@ __all__ = [
     "check_positive",
     "check_nonnegative",
     "check_int",
+    "check_bool",
     "check_choice",
     "check_widths",
     "check_weights",
+    "describe_value",
 ]
 
 
-def _describe(value) -> str:
+def describe_value(value) -> str:
+    """``repr(value)`` cut to 80 characters, for error messages that quote what was given."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -32,11 +35,11 @@ def as_matrix(value, name: str, *, shape: tuple[int | None, int | None] | None =
               allow_empty: bool = False) -> np.ndarray:
     """Return ``value`` as a finite 2-D float array, or raise naming ``name``."""
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {_describe(value)}")
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {describe_value(value)}")
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {_describe(value)}") from exc
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {describe_value(value)}") from exc
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array, got an array with shape {array.shape}")
     if not allow_empty and array.size == 0:
@@ -56,17 +59,17 @@ def as_matrix(value, name: str, *, shape: tuple[int | None, int | None] | None =
 def as_vector(value, name: str, *, length: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite, non-empty 1-D float array, or raise naming ``name``."""
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a 1-D array of numbers, got {_describe(value)}")
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {describe_value(value)}")
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 1-D array of numbers, got {_describe(value)}") from exc
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {describe_value(value)}") from exc
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array, got an array with shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must hold finite values only, got {_describe(array.tolist())}")
+        raise ValueError(f"{name} must hold finite values only, got {describe_value(array.tolist())}")
     if length is not None and array.size != length:
         raise ValueError(f"{name} must have length {length}, got {array.size}")
     return array
@@ -74,7 +77,7 @@ def as_vector(value, name: str, *, length: int | None = None) -> np.ndarray:
 
 def _check_real(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+        raise TypeError(f"{name} must be a real number, got {describe_value(value)}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
@@ -97,10 +100,17 @@ def check_nonnegative(value, name: str) -> float:
     return value
 
 
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a bool if it is ``True`` or ``False`` (numpy's included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_int(value, name: str, *, minimum: int | None = None) -> int:
     """Return ``value`` as an int if it is an integer (not a bool) >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+        raise TypeError(f"{name} must be an integer, got {describe_value(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -110,14 +120,14 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
 def check_choice(value, name: str, choices: Sequence[str]) -> str:
     """Return ``value`` if it is one of ``choices``."""
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {_describe(value)}")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {describe_value(value)}")
     return value
 
 
 def check_widths(widths, d_x: int, d_y: int) -> tuple[int, ...]:
     """Validate layer widths ``(d_0, ..., d_h)`` against the data dimensions."""
     if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence | np.ndarray):
-        raise TypeError(f"widths must be a sequence of integers, got {_describe(widths)}")
+        raise TypeError(f"widths must be a sequence of integers, got {describe_value(widths)}")
     widths = tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
     if len(widths) < 2:
         raise ValueError(f"widths must hold at least 2 entries (d_x and d_y), got {widths}")

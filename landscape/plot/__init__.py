@@ -1,14 +1,20 @@
 """Plots of the landscape: matplotlib functions that take ``ax=None`` and return the Axes.
 
 Compute and draw are separate: every function here draws results computed elsewhere in the
-library, and nothing calls ``plt.show()``. One module per topic; all names are re-exported
-here and from :mod:`landscape`.
+library, and nothing calls ``plt.show()``. One module per layer it draws:
+:mod:`~landscape.plot.flow` (loss and singular-value curves), :mod:`~landscape.plot.geometry`
+(Hessian spectra), :mod:`~landscape.plot.connections` (the saddle graph) and
+:mod:`~landscape.plot.transitions` (transition probabilities as a heat map) and
+:mod:`~landscape.plot.signed` (frustration). All names are re-exported here and from
+:mod:`landscape`.
 """
 
-from . import curvature, flow, frustration, graph
-from .curvature import *  # noqa: F403
+from . import connections, flow, geometry, signed, transitions
+from .connections import *  # noqa: F403
 from .flow import *  # noqa: F403
-from .frustration import *  # noqa: F403
-from .graph import *  # noqa: F403
+from .geometry import *  # noqa: F403
+from .signed import *  # noqa: F403
+from .transitions import *  # noqa: F403
 
-__all__ = [*curvature.__all__, *flow.__all__, *frustration.__all__, *graph.__all__]
+__all__ = [*connections.__all__, *flow.__all__, *geometry.__all__, *signed.__all__,
+           *transitions.__all__]

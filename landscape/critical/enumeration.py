@@ -9,7 +9,8 @@ singular values never enter ``S``, and a one-layer network (``h = 1``, convex) h
 minimum. The enumeration streams: :func:`iter_classes` yields keys and values,
 :func:`iter_critical_points` full records with verified representatives and computed kinds,
 and :func:`enumerate_critical_points` collects them into a compact
-:class:`~landscape.catalog.Catalog`.
+:class:`~landscape.critical.catalog.Catalog`, optionally with the frustration of each
+representative (:func:`representative_frustration`, THEORY §6).
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from ._base.validation import check_int, check_nonnegative
+from .._base.validation import check_int, check_nonnegative
+from ..geometry import classify
+from ..problem.criticality import CRITICAL_TOL
+from ..problem.network import Landscape, check_landscape
+from ..problem.ties import TIE_TOL, tie_groups
+from ..signed import FrustrationResult, frustration as signed_frustration
 from .catalog import Catalog
-from .curvature import classify
-from .problem.network import Landscape, check_landscape
-from .problem import CRITICAL_TOL, TIE_TOL, tie_groups
-from .quotient import CriticalPoint, _class_record
+from .points import CriticalPoint
+from .representatives import class_record
 
 __all__ = [
     "CriticalClass",
@@ -35,6 +39,7 @@ __all__ = [
     "enumerate_critical_points",
     "iter_classes",
     "iter_critical_points",
+    "representative_frustration",
 ]
 
 
@@ -52,7 +57,7 @@ def _sizes(land: Landscape, n_modes: int) -> range:
     return range(min(land.bottleneck, n_modes) + 1)
 
 
-def count_classes(land: Landscape, *, rtol: float = TIE_TOL) -> int:
+def count_classes(land: Landscape, *, tie_tol: float = TIE_TOL) -> int:
     """Number of critical classes: learnt counts ``0 <= k_g <= |g|`` per tie group, ``sum k_g``
     admissible.
 
@@ -61,20 +66,20 @@ def count_classes(land: Landscape, *, rtol: float = TIE_TOL) -> int:
 
     Examples
     --------
-    >>> from landscape.data import DataSpectrum
+    >>> from landscape import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 2.0]), widths=(3, 2, 3))
     >>> count_classes(land)  # {}, {0}, {1}, {0,1}, {1,2}
     5
     """
     check_landscape(land)
-    groups = tie_groups(land.spectrum.sigma, tie_tol=rtol)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
     by_rank = np.ones(1, dtype=object)
     for g in groups:
         by_rank = np.convolve(by_rank, np.ones(len(g) + 1, dtype=object))
     return int(sum(by_rank[k] for k in _sizes(land, sum(len(g) for g in groups))))
 
 
-def iter_classes(land: Landscape, *, rtol: float = TIE_TOL, chunk: int = 4096
+def iter_classes(land: Landscape, *, tie_tol: float = TIE_TOL, chunk: int = 4096
                  ) -> Iterator[CriticalClass]:
     """Stream the class keys and critical values, by rank, then lexicographically.
 
@@ -84,7 +89,7 @@ def iter_classes(land: Landscape, *, rtol: float = TIE_TOL, chunk: int = 4096
 
     Examples
     --------
-    >>> from landscape.data import DataSpectrum
+    >>> from landscape import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 1, 2))
     >>> [(c.subset, c.value) for c in iter_classes(land)]
     [((), 2.5), ((0,), 0.5), ((1,), 2.0)]
@@ -92,7 +97,7 @@ def iter_classes(land: Landscape, *, rtol: float = TIE_TOL, chunk: int = 4096
     check_landscape(land)
     chunk = check_int(chunk, "chunk", minimum=1)
     sigma = land.spectrum.sigma
-    groups = tie_groups(sigma, tie_tol=rtol)
+    groups = tie_groups(sigma, tie_tol=tie_tol)
     n_modes = sum(len(g) for g in groups)
     starts = np.zeros(n_modes, dtype=bool)
     starts[[g[0] for g in groups]] = True
@@ -120,29 +125,31 @@ def iter_classes(land: Landscape, *, rtol: float = TIE_TOL, chunk: int = 4096
             yield from map(CriticalClass._make, zip(rows, values.tolist()))
 
 
-def iter_critical_points(land: Landscape, *, rtol: float = TIE_TOL, tol: float = CRITICAL_TOL,
+def iter_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
+                         critical_tol: float = CRITICAL_TOL,
                          curvature: bool = False) -> Iterator[CriticalPoint]:
     """Stream the full record of every class, in the order of :func:`iter_classes`.
 
     Each record carries the canonical representative (balanced, aligned, in the problem's
-    coordinates), verified critical (relative gradient norm at most ``tol``; a failure raises
-    :class:`~landscape.modes.NotCriticalError`), its value and its kind from the witness test
-    of :mod:`landscape.curvature`. Only the record being yielded holds weights.
+    coordinates), verified critical (relative gradient norm at most ``critical_tol``; a
+    failure raises :class:`~landscape.problem.criticality.NotCriticalError`), its value and
+    its kind from the witness test of :func:`landscape.geometry.witness_kind`. Only the record
+    being yielded holds weights.
 
     Parameters
     ----------
     land : Landscape
-    rtol : float
+    tie_tol : float
         Relative tolerance for tied and zero singular values.
-    tol : float
+    critical_tol : float
         Bound on each representative's relative gradient norm.
     curvature : bool
         Also fill ``inertia``, ``n_orbit``, ``centre_dim`` and ``witness_kind`` from
-        :func:`landscape.curvature.classify` (Hessian inertia: for small networks).
+        :func:`landscape.geometry.classify` (Hessian inertia: for small networks).
 
     Examples
     --------
-    >>> from landscape.data import DataSpectrum
+    >>> from landscape import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
     >>> for point in iter_critical_points(land):
     ...     print(point.subset, point.value, point.kind.value)
@@ -152,20 +159,41 @@ def iter_critical_points(land: Landscape, *, rtol: float = TIE_TOL, tol: float =
     (0, 1) 0.0 global_minimum
     """
     check_landscape(land)
-    tol = check_nonnegative(tol, "tol")
-    groups = tie_groups(land.spectrum.sigma, tie_tol=rtol)
-    for cls in iter_classes(land, rtol=rtol):
-        record = _class_record(land, cls.subset, groups, rtol, tol)
+    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    for cls in iter_classes(land, tie_tol=tie_tol):
+        record = class_record(land, cls.subset, groups, tie_tol=tie_tol,
+                              critical_tol=critical_tol)
         if curvature:
-            found = classify(land, record.weights, rtol=rtol, critical_tol=tol)
+            found = classify(land, record.weights, tie_tol=tie_tol, critical_tol=critical_tol)
             record = dataclasses.replace(record, inertia=found.inertia, n_orbit=found.n_orbit,
                                          centre_dim=found.centre_dim,
                                          witness_kind=found.witness_kind)
         yield record
 
 
-def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_TOL,
-                              tol: float = CRITICAL_TOL, keep_weights: bool = False,
+def representative_frustration(point: CriticalPoint) -> FrustrationResult:
+    """The frustration column entry of a class: :func:`landscape.signed.frustration` of its
+    representative's weights (weighted, every node switchable, ``seed=0``: exact where the
+    network is small enough, else the greedy upper bound; THEORY §6).
+
+    It belongs to the representative, not to the class: switching and permuting hidden units
+    keep it, other points of the class may differ.
+
+    Examples
+    --------
+    >>> from landscape import DataSpectrum, critical_point
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2))
+    >>> representative_frustration(critical_point(land, (0,))).value  # one aligned path
+    0.0
+    """
+    if not isinstance(point, CriticalPoint):
+        raise TypeError(f"point must be a CriticalPoint, got {type(point).__name__}")
+    return signed_frustration(point.weights, seed=0)
+
+
+def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
+                              critical_tol: float = CRITICAL_TOL, keep_weights: bool = False,
                               curvature: bool = False, frustration: bool = False,
                               progress: bool | None = None) -> Catalog:
     """The catalog of all critical classes of ``land``, ordered by decreasing value.
@@ -173,29 +201,37 @@ def enumerate_critical_points(land: Landscape, *, rtol: float = TIE_TOL,
     Parameters
     ----------
     land : Landscape
-    rtol, tol, curvature
+    tie_tol, critical_tol, curvature
         As in :func:`iter_critical_points`.
     keep_weights : bool
         Store every representative (``n_classes x P`` floats); by default representatives
         are rebuilt on access and the catalog holds only keys, values and kinds.
     frustration : bool
         Fill the catalog's frustration column (:attr:`Catalog.frustration
-        <landscape.catalog.Catalog.frustration>`): the frustration of the signed graph of each
-        representative (THEORY §6; :func:`landscape.frustration.frustration` with
-        ``seed=0``).
+        <landscape.critical.catalog.Catalog.frustration>`) with
+        :func:`representative_frustration` of each class.
     progress : bool or None
         Show a progress bar (``None``: only on a terminal).
 
     Examples
     --------
-    >>> from landscape.data import DataSpectrum
+    >>> from landscape import DataSpectrum
     >>> spec = DataSpectrum.from_singular_values([3.0, 2.0, 1.0, 0.5], d_x=11, d_y=4)
     >>> catalog = enumerate_critical_points(Landscape(spec, widths=(11, 6, 6, 6, 6, 4)))
     >>> len(catalog), catalog[0].value, catalog[-1].value, catalog[-1].kind.value
     (16, 7.125, 0.0, 'global_minimum')
     """
     check_landscape(land)
-    points = iter_critical_points(land, rtol=rtol, tol=tol, curvature=curvature)
-    points = tqdm(points, total=count_classes(land, rtol=rtol), desc="critical classes",
+    if not isinstance(frustration, bool):
+        raise TypeError(f"frustration must be True or False, got {frustration!r}")
+    tie_tol = check_nonnegative(tie_tol, "tie_tol")
+    points = iter_critical_points(land, tie_tol=tie_tol, critical_tol=critical_tol,
+                                  curvature=curvature)
+    points = tqdm(points, total=count_classes(land, tie_tol=tie_tol), desc="critical classes",
                   leave=False, disable=None if progress is None else not progress)
-    return Catalog(land, points, keep_weights=keep_weights, rtol=rtol, frustration=frustration)
+    column = None
+    if frustration:
+        # one record at a time: the column is consumed in step with the points
+        points, copies = itertools.tee(points)
+        column = map(representative_frustration, copies)
+    return Catalog(land, points, keep_weights=keep_weights, tie_tol=tie_tol, frustration=column)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.validation import check_int, check_positive
-from ..frustration import FrustrationTrajectory, NullComparison
+from ..signed import FrustrationTrajectory, NullComparison
 from ._axes import axes_or_new
 
 __all__ = ["plot_frustration_curve", "plot_frustration_null"]

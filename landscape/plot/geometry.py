@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.validation import check_choice
-from ..curvature import Classification, HessianSpectrum, hessian_spectrum
+from ..geometry import Classification, HessianSpectrum, hessian_spectrum
 from ._axes import axes_or_new
 
 __all__ = ["plot_hessian_spectrum"]

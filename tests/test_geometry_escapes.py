@@ -1,4 +1,4 @@
-"""Escape directions at critical points (THEORY §4.2): negative curvature and the centre.
+"""Escape directions at critical points (THEORY §4.2): :mod:`landscape.geometry.escapes`.
 
 Oracles: numpy's ``eigh`` of the analytic Hessian, the loss itself sampled along each
 direction and interpolated (its coefficients in ``t`` read off independently of the
@@ -14,14 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import sample_data
-from landscape.curvature import witness_kind
-from landscape import DataSpectrum
-from landscape.escape import DENSE_ESCAPE_LIMIT, Escape, escape_directions
-from landscape import gradient_flow
-from landscape import Landscape
-from landscape import (CriticalKind, NotCriticalError, is_top, learnt_modes,
-                             relative_gradient_norm, tie_groups)
-from landscape.quotient import canonical_representative, canonicalize, sample_fiber
+
+from landscape import (DENSE_ESCAPE_LIMIT, CriticalKind, DataSpectrum, Escape, Landscape,
+                       NotCriticalError, canonical_representative, canonicalize,
+                       escape_directions, gradient_flow, is_top, learnt_modes,
+                       relative_gradient_norm, sample_fiber, tie_groups, witness_kind)
+from landscape.geometry.escapes import escape_step
 
 
 # ---------------------------------------------------------------------- problems and oracles
@@ -73,7 +71,7 @@ def first_class(land, weights, subset, step_direction, *, t_max=1e6):
         if learnt_modes(land, point).subset == tuple(subset):
             continue
         if relative_gradient_norm(land, point) <= 1e-3:
-            return canonicalize(land, point, tol=1e-3).subset
+            return canonicalize(land, point, critical_tol=1e-3).subset
     return None
 
 
@@ -298,9 +296,10 @@ def test_a_non_critical_point_raises():
     ({"radius": -1.0}, ValueError, "radius"),
     ({"seed": -1}, ValueError, "seed"),
     ({"seed": 1.5}, TypeError, "seed"),
+    ({"seed": "7"}, TypeError, "seed must be an integer, a numpy Generator or None"),
     ({"t_max": 0.0}, ValueError, "t_max"),
     ({"visit_tol": float("nan")}, ValueError, "visit_tol"),
-    ({"rtol": -1.0}, ValueError, "rtol"),
+    ({"tie_tol": -1.0}, ValueError, "tie_tol"),
     ({"critical_tol": -1.0}, ValueError, "critical_tol"),
     ({"follow": "yes"}, TypeError, "follow must be a bool"),
 ])
@@ -334,6 +333,9 @@ def test_same_seed_same_escapes():
         assert all(np.array_equal(x, y) for x, y in zip(a.direction, b.direction))
         assert (a.order, a.mode) == (c.order, c.mode)
         assert a.rate == pytest.approx(c.rate, rel=1e-6)
+    generator = escape_directions(land, w, seed=np.random.default_rng(7), follow=False)
+    assert [(e.order, e.rate, e.mode) for e in generator] == \
+        [(e.order, e.rate, e.mode) for e in first]
     assert isinstance(first[0], Escape)
     assert repr(first[0]).startswith("Escape(order=3, rate=-0.3849")
 
@@ -357,3 +359,10 @@ def test_orders_and_rates_are_invariant_under_hidden_rotations(seed):
     assert [(e.order, e.source, e.mode) for e in turned] == \
         [(e.order, e.source, e.mode) for e in base]
     np.testing.assert_allclose([e.rate for e in turned], [e.rate for e in base], rtol=1e-6)
+
+
+def test_escape_step_keeps_the_leading_term_dominant():
+    # c_3 = -1, c_6 = 1: at eps = 1 the rest equals the lead; halving once makes it an eighth
+    coefficients = np.array([0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 1.0])
+    assert escape_step(coefficients, 3, 1.0) == 0.5
+    assert escape_step(coefficients, 3, 0.25) == 0.25

@@ -1,9 +1,9 @@
-"""Second-order geometry: witness test, Hessian inertia, symmetry orbit and centre.
+"""Classification of critical points (THEORY §4, §4.1): :mod:`landscape.geometry.classification`.
 
 Oracles: the closed-form spectra and the h = 2 Morse index / nullity of THEORY §4.1, written
-out here from the formulas; the construction of fiber samples (which paths are cut where);
-finite differences of the loss and of the group action; the dense eigendecomposition for the
-matrix-free solver.
+out in ``geometry_oracles`` from the formulas; the construction of fiber samples (which paths
+are cut where); finite differences of the loss; the group action; Eckart-Young for the
+global minimum under the one rule for zero singular values (THEORY §2).
 """
 
 import itertools
@@ -11,96 +11,20 @@ import itertools
 import numpy as np
 import pytest
 from conftest import sample_data
+from geometry_oracles import (aligned_point, closed_form_spectrum, fiber_problems, is_top,
+                              whitened_landscape)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape.curvature import (DENSE_HESSIAN_LIMIT, FIRST_BLOCK, Classification,
-                                 HessianSpectrum, balance_layers, classify, curvature_scale,
-                                 hessian_inertia, hessian_spectrum, orbit_dimension,
-                                 orbit_tangent, witness_kind, witness_strengths, witness_test)
-from landscape import DataSpectrum
-from landscape import gradient_flow
-from landscape import Landscape
-from landscape import CriticalKind, NotCriticalError, relative_gradient_norm
-from landscape.quotient import FiberConstruction, canonical_representative, sample_fiber
+from landscape import (Classification, CriticalKind, DataSpectrum, FiberConstruction, Landscape,
+                       NotCriticalError, balance_layers, canonical_representative, classify,
+                       curvature_scale, gradient_flow, hessian_inertia, hessian_spectrum,
+                       orbit_dimension, orbit_tangent, relative_gradient_norm, sample_fiber,
+                       witness_kind, witness_strengths, witness_test)
+from landscape.geometry.classification import minimum_gap, minimum_value
 
 STRICT, NON_STRICT, MINIMUM = (CriticalKind.STRICT_SADDLE, CriticalKind.NON_STRICT_SADDLE,
                                CriticalKind.GLOBAL_MINIMUM)
-
-
-def aligned_point(land, subset, *, cut=None):
-    """The canonical balanced aligned representative, written out as the test's own oracle.
-
-    Path input i -> hidden unit c -> ... -> output i, every edge sigma_i^{1/h}. ``cut`` maps an
-    unlearnt mode to the 0-based layers where its path (through the next free hidden unit) is
-    left out; the remaining layers carry the weight sigma_i^{1/h}.
-    """
-    sigma = land.spectrum.sigma
-    h = land.h
-    weights = [np.zeros(s) for s in land.shapes]
-    paths = [(i, c, range(h)) for c, i in enumerate(subset)]
-    for k, (i, layers) in enumerate((cut or {}).items()):
-        paths.append((i, len(subset) + k, [j for j in range(h) if j not in layers]))
-    for i, c, layers in paths:
-        a = sigma[i] ** (1.0 / h)
-        for j in layers:
-            row = i if j == h - 1 else c
-            col = i if j == 0 else c
-            weights[j][row, col] = a
-    return weights
-
-
-def closed_form_spectrum(sigma, subset, h, n_params):
-    """THEORY §4.1 table at the canonical representative (whitened, distinct sigma, equal
-    widths)."""
-    values = [h * sigma[i] ** (2 * (h - 1) / h) for i in subset]
-    for i, j in itertools.combinations(subset, 2):
-        values += 2 * [sum(sigma[i] ** (2 * (l - 1) / h) * sigma[j] ** (2 * (h - l) / h)
-                           for l in range(1, h + 1))]
-    for i in subset:
-        for j in range(len(sigma)):
-            if j not in subset:
-                values += [sigma[i] ** ((h - 2) / h) * (sigma[i] + sigma[j]),
-                           sigma[i] ** ((h - 2) / h) * (sigma[i] - sigma[j])]
-    return np.sort(values + [0.0] * (n_params - len(values)))
-
-
-def is_top(sigma, subset):
-    """No unlearnt positive sigma strictly larger than a learnt one (ties allowed at the cut)."""
-    learnt = [sigma[i] for i in subset]
-    unlearnt = [sigma[i] for i in range(len(sigma)) if i not in subset and sigma[i] > 0]
-    return not learnt or not unlearnt or max(unlearnt) <= min(learnt) * (1 + 1e-9)
-
-
-def whitened_landscape(seed, widths):
-    X, Y = sample_data(np.random.default_rng(seed), 40, widths[0], widths[-1])
-    return Landscape(DataSpectrum.from_data(X, Y, whiten=True), widths)
-
-
-# ---------------------------------------------------------------------- witness test
-def test_witness_on_canonical_points_and_two_cut_variants():
-    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3, 3))
-    assert witness_kind(land, aligned_point(land, ())) is NON_STRICT
-    assert witness_kind(land, aligned_point(land, (0,))) is NON_STRICT
-    assert witness_kind(land, aligned_point(land, (1,))) is STRICT
-    assert witness_kind(land, aligned_point(land, (0, 1, 2))) is MINIMUM
-    # mode 2 (sigma = 1) kept in layer 2 only: cut in layers 1 and 3 -> witness pair (1, 3)
-    w = witness_test(land, aligned_point(land, (0,), cut={2: (0, 2)}))
-    assert w.kind is STRICT and w.pair == (1, 3) and w.rule == "witness"
-    assert w.strength > 1e3 * w.threshold
-    with pytest.raises(NotCriticalError):
-        witness_kind(land, [np.eye(3)] * 3)
-
-
-def test_witness_strengths_of_an_aligned_point_by_hand():
-    # h = 3, S = {0}, mode 1 kept in layer 2 only. G_13 = R = Sigma_S - Sigma has sigma_1(G) =
-    # max unlearnt sigma = 2; Mid_13 = W_2 = diag(a, b) has sigma_2 = min(3^{1/3}, 2^{1/3}).
-    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0]), (2, 2, 2, 2))
-    w = aligned_point(land, (0,), cut={1: (0, 2)})
-    strengths = witness_strengths(w, land.spectrum.sigma_matrix(), 1)
-    assert strengths[(1, 3)] == pytest.approx(2.0 * 2.0 ** (1 / 3), rel=1e-12)
-    # G_12 = W_3^T R = 0 and G_23 = R W_1^T = 0: the residual lives on mode 1 only
-    assert strengths[(1, 2)] == 0.0 and strengths[(2, 3)] == 0.0
 
 
 # ---------------------------------------------------------------------- closed forms
@@ -172,30 +96,34 @@ def test_escape_order_at_the_origin_is_the_depth():
     assert strict.kind is STRICT and strict.escape_order == 2
 
 
+# ---------------------------------------------------------------------- the one rule for zeros
+def test_global_minimum_with_a_rounding_sized_singular_value():
+    # centred one-hot targets of 3 classes: the last sigma is rounding, 3e-16 of sigma_1. By
+    # the one rule of landscape.problem.ties it is zero: r* = 2, and the canonical point that
+    # learnt the two nonzero modes is the global minimum, by the Hessian and by the witness.
+    land = Landscape(DataSpectrum.from_singular_values([0.5465, 0.5096, 3.2e-16]), (3, 4, 4, 3))
+    weights = aligned_point(land, (0, 1))   # paths of weight sigma_i^{1/h}, reduced coordinates
+    assert land.max_rank == 2
+    c = classify(land, weights)
+    assert c.kind is MINIMUM and c.witness_kind is MINIMUM and c.agree, c
+    assert c.witness.rule == "top, full rank" and c.subset == (0, 1)
+    assert witness_kind(land, weights) is MINIMUM
+    assert minimum_value(land) == land.minimum_value()
+    assert minimum_gap(land) == pytest.approx(0.25 * 0.5096 ** 2, rel=1e-12)
+    # one mode short of it: a non-strict saddle (h = 3), not a minimum
+    saddle = classify(land, aligned_point(land, (0,)))
+    assert saddle.kind is NON_STRICT is saddle.witness_kind
+
+
+def test_minimum_gap_skips_modes_tied_with_the_weakest_learnt():
+    # r* = 2 (bottleneck) inside the tie group {1, 2}: the next other value is sigma_4 = 0.5
+    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0, 1.0, 0.5]), (4, 2, 4))
+    assert minimum_gap(land) == pytest.approx(0.25 * (1.0 - 0.25))
+    assert minimum_gap(Landscape(DataSpectrum.from_singular_values([0.0, 0.0]), (2, 2, 2))) \
+        == np.inf
+
+
 # ---------------------------------------------------------------------- fiber agreement
-def fiber_problems():
-    """Small problems of depth 2-5: singular values with ties and zeros, whitened, raw data."""
-    rng = np.random.default_rng(2024)
-    out = []
-    for trial in range(48):
-        h = 2 + trial % 4
-        d_x, d_y = (int(d) for d in rng.integers(2, 5, size=2))
-        widths = (d_x, *(int(d) for d in rng.integers(1, 5, size=h - 1)), d_y)
-        kind = ("singular_values", "whitened", "raw")[(trial // 4) % 3]
-        if kind == "singular_values":
-            sigma = np.sort(rng.uniform(0.3, 2.0, size=min(d_x, d_y)))[::-1]
-            if trial % 2 and sigma.size > 1:
-                sigma[1] = sigma[0]             # a tie
-            if trial % 8 < 4:
-                sigma[-1] = 0.0                 # a zero mode
-            spec = DataSpectrum.from_singular_values(sigma, d_x=d_x, d_y=d_y)
-        else:
-            X, Y = sample_data(rng, 30, d_x, d_y)
-            spec = DataSpectrum.from_data(X, Y, whiten=kind == "whitened")
-        out.append(Landscape(spec, widths))
-    return out
-
-
 def construction_kind(land, sample):
     """The kind THEORY §4 gives for orbit points and points with one blocked path, else None."""
     sigma = land.spectrum.sigma
@@ -270,123 +198,6 @@ def test_trained_networks_classify_as_global_minima():
         assert c.kind is MINIMUM is c.witness_kind and c.n_negative == 0, c
 
 
-# ---------------------------------------------------------------------- matrix-free inertia
-def test_matrix_free_inertia_equals_dense():
-    rng = np.random.default_rng(11)
-    compared = 0
-    for trial in range(12):
-        h = 2 + trial % 4
-        d_x, d_y = (int(d) for d in rng.integers(3, 7, size=2))
-        widths = (d_x, *(int(d) for d in rng.integers(3, 9, size=h - 1)), d_y)
-        if trial % 2:
-            X, Y = sample_data(rng, 40, d_x, d_y)
-            spec = DataSpectrum.from_data(X, Y, whiten=trial % 4 == 1)
-        else:
-            spec = DataSpectrum.from_singular_values(rng.uniform(0.3, 2.0, min(d_x, d_y)),
-                                                     d_x=d_x, d_y=d_y)
-        land = Landscape(spec, widths)
-        assert land.n_params > FIRST_BLOCK
-        for _ in range(4):
-            weights = sample_fiber(land, seed=rng).weights
-            dense = hessian_inertia(land, weights, method="dense")
-            free = hessian_inertia(land, weights, method="matrix_free", seed=trial)
-            assert (free.n_negative, free.n_zero, free.n_positive) == \
-                (dense.n_negative, dense.n_zero, dense.n_positive)
-            assert free.method == "matrix_free" and free.eigenvalue_bound < 0.1 * free.threshold
-            beyond = np.abs(free.eigenvalues) > free.threshold
-            np.testing.assert_allclose(
-                free.eigenvalues[beyond], dense.eigenvalues[np.abs(dense.eigenvalues)
-                                                            > dense.threshold],
-                atol=1e-8 * dense.eigenvalues[-1])
-            assert free.min_eigenvalue == pytest.approx(dense.min_eigenvalue,
-                                                        abs=1e-8 * dense.eigenvalues[-1])
-            compared += 1
-    assert compared == 48
-
-
-def test_classify_matrix_free_and_auto_switch():
-    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 5, 5, 5, 3))
-    weights = aligned_point(land, (0,), cut={2: (1, 2)})
-    dense = classify(land, weights)
-    assert dense.method == "dense" and land.n_params <= DENSE_HESSIAN_LIMIT
-    free = classify(land, weights, dense_limit=10)
-    assert free.method == "matrix_free"
-    assert free.inertia == dense.inertia and free.n_orbit == dense.n_orbit
-    assert free.kind is dense.kind is STRICT and free.agree
-    spectrum = free.spectrum
-    assert not spectrum.complete and spectrum.eigenvalues.size == land.n_params
-    np.testing.assert_allclose(spectrum.negative, dense.spectrum.negative, rtol=1e-8)
-    np.testing.assert_allclose(spectrum.positive, dense.spectrum.positive, rtol=1e-8)
-
-
-def test_matrix_free_reports_a_hessian_too_large_for_its_subspace():
-    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 6, 6, 3))
-    weights = land.random_weights(seed=0)   # inertia is defined anywhere; rank > 16 here
-    with pytest.raises(RuntimeError, match="max_eigenpairs = 16"):
-        hessian_inertia(land, weights, method="matrix_free", max_eigenpairs=16)
-
-
-# ---------------------------------------------------------------------- symmetry orbit
-def orbit_rank_by_differences(land, weights, t=1e-5):
-    """Rank of the central differences of the curves ``W(t) = exp(t E) . W`` for every
-    matrix unit ``E`` of every hidden ``gl(d_j)``, acting by ``W_j -> G W_j``,
-    ``W_{j+1} -> W_{j+1} G^{-1}``."""
-    columns = []
-    for j in range(1, land.h):
-        d = land.widths[j]
-        for p, q in itertools.product(range(d), repeat=2):
-            e = np.zeros((d, d))
-            e[p, q] = 1.0
-            curve = []
-            for s in (t, -t):
-                # exp(s E) = I + s E off the diagonal (E nilpotent), I + (e^s - 1) E on it
-                g, g_inv = (np.eye(d) + (np.exp(u) - 1 if p == q else u) * e for u in (s, -s))
-                moved = [w.copy() for w in weights]
-                moved[j - 1] = g @ moved[j - 1]
-                moved[j] = moved[j] @ g_inv
-                curve.append(land.flatten(moved))
-            columns.append((curve[0] - curve[1]) / (2 * t))
-    if not columns:
-        return 0
-    values = np.linalg.svd(np.column_stack(columns), compute_uv=False)
-    return int(np.sum(values > 1e-6 * values[0])) if values[0] > 0 else 0
-
-
-def test_orbit_dimension_equals_rank_of_differentiated_orbit_curves():
-    rng = np.random.default_rng(5)
-    for land in fiber_problems()[::3]:
-        for _ in range(4):
-            sample = sample_fiber(land, seed=rng, scale_range=(0.5, 2.0))
-            weights, _ = balance_layers(sample.weights, norm=1.0)
-            expected = orbit_rank_by_differences(land, weights)
-            assert orbit_dimension(land, weights, method="generators") == expected
-            assert orbit_dimension(land, weights, method="ranks") == expected
-            # an unbalanced point of the same orbit has an orbit of the same dimension
-            assert orbit_dimension(land, sample.weights) == expected
-
-
-def test_orbit_dimension_of_generic_and_zero_points():
-    # nonincreasing widths, generic weights: W_j surjective, so X_j W_j = W_j X_{j-1} forces
-    # X = 0 layer by layer; the orbit has the dimension of the group, sum_j d_j^2
-    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0], d_x=6, d_y=2), (6, 5, 4, 3, 2))
-    weights = land.random_weights(seed=1)
-    assert orbit_dimension(land, weights) == 25 + 16 + 9
-    assert orbit_dimension(land, weights, method="ranks") == 50
-    assert orbit_dimension(land, [np.zeros(s) for s in land.shapes]) == 0
-    one_layer = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2))
-    assert orbit_dimension(one_layer, [np.eye(2)]) == 0
-    assert orbit_tangent(one_layer, [np.eye(2)]).shape == (4, 0)
-
-
-def test_orbit_tangent_lies_in_the_hessian_kernel():
-    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 4, 4, 3))
-    weights = sample_fiber(land, (0,), seed=3, kind="junk", scale_range=(0.5, 2.0)).weights
-    tangent = orbit_tangent(land, weights)
-    hessian = land.hessian(weights)
-    assert np.abs(hessian @ tangent).max() < 1e-10 * np.abs(hessian).max() * \
-        np.abs(tangent).max()
-
-
 # ---------------------------------------------------------------------- invariance
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10 ** 6), depth=st.integers(2, 4), spread=st.floats(0.0, 4.0))
@@ -431,20 +242,7 @@ def test_rebalanced_spectrum_ignores_layer_scalings(seed, logs):
         pytest.approx(a.curvature_scale, rel=1e-8)
 
 
-# ---------------------------------------------------------------------- spectrum parts
-def test_hessian_spectrum_parts():
-    s = hessian_spectrum([3.0, -2.0, 1e-12, 0.0, -1e-11, 5.0], zero_threshold=1e-9, n_orbit=2)
-    assert isinstance(s, HessianSpectrum) and s.complete
-    assert (s.n_negative, s.n_zero, s.n_positive, s.n_orbit, s.centre_dim) == (1, 3, 2, 2, 1)
-    np.testing.assert_array_equal(s.negative, [-2.0])
-    np.testing.assert_array_equal(s.orbit, [-1e-11, 0.0])
-    np.testing.assert_array_equal(s.centre, [1e-12])
-    np.testing.assert_array_equal(s.positive, [3.0, 5.0])
-    padded = hessian_spectrum([-1.0, 2.0], zero_threshold=0.1, n_orbit=1, n_params=5)
-    assert not padded.complete and padded.eigenvalues.tolist() == [-1.0, 0.0, 0.0, 0.0, 2.0]
-    assert "centre_dim=2" in repr(padded)
-
-
+# ---------------------------------------------------------------------- results, bad input
 def test_classification_spectrum_and_repr():
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3, 3))
     c = classify(land, aligned_point(land, (0,)))
@@ -456,7 +254,6 @@ def test_classification_spectrum_and_repr():
     assert c.witness_pair is None and c.witness_strength == 0.0
 
 
-# ---------------------------------------------------------------------- bad input
 def test_bad_input_is_named():
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0]), (2, 2, 2, 2))
     zero = [np.zeros((2, 2))] * 3
@@ -470,7 +267,7 @@ def test_bad_input_is_named():
         (lambda: classify(land, zero, dense_limit=0), ValueError, "dense_limit must be >= 1"),
         (lambda: classify(land, zero, max_eigenpairs=2.5), TypeError, "max_eigenpairs must be"),
         (lambda: classify(land, zero, escapes="yes"), TypeError, "escapes must be a bool"),
-        (lambda: classify(land, zero, rtol=-1.0), ValueError, "rtol must be >= 0"),
+        (lambda: classify(land, zero, tie_tol=-1.0), ValueError, "tie_tol must be >= 0"),
         (lambda: classify(land, zero, critical_tol=-1.0), ValueError, "critical_tol must be"),
         (lambda: classify(land, zero, seed=-1), ValueError, "seed must be >= 0"),
         (lambda: classify(land, [np.eye(2)] * 3), NotCriticalError, "must be a critical point"),

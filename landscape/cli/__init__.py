@@ -1,0 +1,119 @@
+"""Command line: ``landscape SUBCOMMAND`` (also ``python -m landscape``).
+
+Every subcommand takes the problem the same way (``--dataset NAME`` | ``--data FILE`` |
+``--sigma 3,2,1``, plus ``--widths``), prints a table for people and, with ``--json PATH``
+(``-`` for standard output), writes machine-readable output. Modules:
+:mod:`~landscape.cli.arguments` (shared options), :mod:`~landscape.cli.output` (tables and
+JSON), :mod:`~landscape.cli.commands` (the subcommands).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..flow import FLOW_METHODS
+from ..problem.criticality import CRITICAL_TOL
+from ..signed import FRUSTRATION_METHODS, NULL_MODELS
+from .arguments import add_graph_options, add_output_options, add_problem_arguments
+from .commands import (cmd_catalog, cmd_classify, cmd_flow, cmd_frustration, cmd_graph,
+                       cmd_report)
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``landscape`` parser with its six subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="landscape",
+        description="Exact maps of the loss landscape of deep linear neural networks.")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True)
+
+    flow = sub.add_parser("flow", help="integrate the gradient flow from a start and report "
+                                       "its plateaus")
+    add_problem_arguments(flow)
+    flow.add_argument("--weights", type=Path, metavar="FILE.npz",
+                      help="start from these weights (arrays W1..Wh) instead of a random one")
+    flow.add_argument("--init-scale", type=float, default=0.05,
+                      help="scale of the random start (default 0.05: near the origin)")
+    flow.add_argument("--seed", type=int, default=0)
+    flow.add_argument("--t-max", type=float, default=1e9)
+    flow.add_argument("--method", default="auto", choices=FLOW_METHODS,
+                      help="solve_ivp method, 'auto' or 'gd'")
+    flow.add_argument("--step", type=float, help="step size for --method gd")
+    flow.add_argument("-o", "--output", type=Path, metavar="FILE.npz",
+                      help="write the final weights here")
+    flow.add_argument("--json", metavar="PATH", help="write JSON here ('-': standard output)")
+    flow.set_defaults(run=cmd_flow)
+
+    catalog = sub.add_parser("catalog", help="enumerate the critical classes and their values")
+    add_problem_arguments(catalog)
+    catalog.add_argument("-o", "--output", type=Path, metavar="FILE.json",
+                         help="save the catalog here (and FILE.npz beside it)")
+    catalog.add_argument("--curvature", action="store_true",
+                         help="also record Hessian inertia, orbit and centre dimensions")
+    add_output_options(catalog)
+    catalog.set_defaults(run=cmd_catalog)
+
+    classify_ = sub.add_parser("classify", help="Hessian inertia, orbit, centre and both kinds "
+                                                "of every class, or of your own network")
+    classify_.add_argument("catalog", nargs="?", type=Path, metavar="CATALOG.json",
+                           help="a saved catalog (instead of the problem options)")
+    add_problem_arguments(classify_)
+    classify_.add_argument("--weights", type=Path, metavar="FILE.npz",
+                           help="classify this critical point (arrays W1..Wh)")
+    classify_.add_argument("--method", choices=("auto", "dense", "matrix_free"), default="auto",
+                           help="how the Hessian inertia is computed")
+    classify_.add_argument("--critical-tol", type=float, default=CRITICAL_TOL,
+                           help="largest relative gradient norm of a critical point (default "
+                                "%(default)g; a trained network may need 1e-5)")
+    add_output_options(classify_)
+    classify_.set_defaults(run=cmd_classify)
+
+    graph = sub.add_parser("graph", help="find the saddle connections by perturbed integration")
+    add_problem_arguments(graph)
+    add_graph_options(graph)
+    graph.add_argument("--n-jobs", type=int,
+                       help="joblib processes for the blocks and saddles (default: serial; "
+                            "-1: every core)")
+    graph.add_argument("--checkpoint", type=Path, metavar="FILE.json",
+                       help="store finished saddles here; a rerun resumes from them")
+    graph.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                       help="write saddle_graph.graphml, .json and .png here")
+    add_output_options(graph)
+    graph.set_defaults(run=cmd_graph)
+
+    frus = sub.add_parser("frustration", help="frustration of the network's signed graph: a "
+                                              "weights file, or every critical class")
+    add_problem_arguments(frus)
+    frus.add_argument("--weights", type=Path, metavar="FILE.npz", help="the network (W1..Wh)")
+    frus.add_argument("--method", choices=FRUSTRATION_METHODS, default="auto")
+    frus.add_argument("--restarts", type=int, default=20, help="greedy restarts")
+    frus.add_argument("--seed", type=int, default=0)
+    frus.add_argument("--null", choices=NULL_MODELS, help="compare with this null model")
+    frus.add_argument("--samples", type=int, default=100, help="null-model samples")
+    add_output_options(frus)
+    frus.set_defaults(run=cmd_frustration)
+
+    report = sub.add_parser("report", help="the whole map: catalog, graph, flows, figures and "
+                                           "report.html (default: linnerud, widths 3,2,2,3)")
+    add_problem_arguments(report)
+    add_graph_options(report)
+    report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
+                        help="output directory (default: ./report)")
+    report.add_argument("--quiet", action="store_true", help="no progress bars or step lines")
+    report.set_defaults(run=cmd_report)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run ``landscape`` with ``argv`` (default: the process's); the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, OSError) as exc:
+        parser.exit(2, f"landscape {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "landscape: interrupted; no partial file was written\n")

@@ -1,0 +1,110 @@
+"""Command-line arguments shared by the subcommands: the problem, the output, the graph options.
+
+Every subcommand takes the problem the same way (``--dataset NAME`` | ``--data FILE`` |
+``--sigma 3,2,1``, plus ``--widths``); the saddle-graph options take their defaults and help
+from :class:`landscape.connections.graph.GraphOptions`, so the command line and the Python
+API share one set of defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields
+from pathlib import Path
+
+from ..connections.graph import GRAPH_OPTION_HELP, GraphOptions
+from ..problem.datafiles import load_data_file
+from ..problem.network import Landscape
+from ..problem.spectrum import DATASETS, DataSpectrum, load_dataset
+
+__all__ = ["UsageError", "add_graph_options", "add_output_options", "add_problem_arguments",
+           "build_problem", "float_list", "graph_options", "int_list"]
+
+
+class UsageError(ValueError):
+    """A bad command-line argument; printed as ``landscape: error: ...`` with exit code 2."""
+
+
+def _number_list(text: str, name: str, kind: type, example: str) -> tuple:
+    try:
+        return tuple(kind(v) for v in text.split(","))
+    except ValueError:
+        noun = "integers" if kind is int else "numbers"
+        raise UsageError(f"{name} must be comma-separated {noun} like {example}, "
+                         f"got {text!r}") from None
+
+
+def int_list(text: str, name: str) -> tuple[int, ...]:
+    return _number_list(text, name, int, "4,5,5,3")
+
+
+def float_list(text: str, name: str) -> tuple[float, ...]:
+    return _number_list(text, name, float, "3,2,1")
+
+
+def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
+    """The problem options shared by every subcommand."""
+    group = parser.add_argument_group("problem (one of --dataset, --data, --sigma)")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--dataset", choices=DATASETS,
+                        help="a bundled scikit-learn data set (default: linnerud)")
+    source.add_argument("--data", type=Path, metavar="FILE",
+                        help=".npz with arrays X and Y, or .csv with a header row")
+    source.add_argument("--sigma", metavar="S1,S2,...",
+                        help="singular values of a reduced problem, e.g. 3,2,1")
+    group.add_argument("--widths", metavar="D0,...,DH",
+                       help="layer widths d_x,...,d_y (default: d_x,2,2,d_y for a data set; "
+                            "required with --sigma)")
+    group.add_argument("--x-cols", metavar="A,B,...", help="CSV input columns (default: all "
+                                                            "but --y-cols)")
+    group.add_argument("--y-cols", metavar="A,B,...", help="CSV target columns")
+    group.add_argument("--whiten", action="store_true",
+                       help="work in reduced (whitened, aligned) coordinates")
+    group.add_argument("--no-center", action="store_true", help="do not centre the data")
+
+
+def build_problem(args) -> Landscape:
+    """The :class:`Landscape` the problem options describe."""
+    center = not args.no_center
+    if args.sigma is not None:
+        sigma = float_list(args.sigma, "--sigma")
+        if args.widths is None:
+            raise UsageError("--widths is required with --sigma (e.g. --widths 3,3,3)")
+        widths = int_list(args.widths, "--widths")
+        spec = DataSpectrum.from_singular_values(sigma, d_x=widths[0], d_y=widths[-1])
+    else:
+        if args.data is not None:
+            X, Y = load_data_file(args.data, x_cols=_names(args.x_cols),
+                                  y_cols=_names(args.y_cols))
+            name = args.data.name
+        else:
+            name = args.dataset or "linnerud"
+            X, Y = load_dataset(name)
+        spec = DataSpectrum.from_data(X, Y, center=center, whiten=args.whiten, name=name)
+        widths = (int_list(args.widths, "--widths") if args.widths
+                  else (spec.d_x, 2, 2, spec.d_y))
+    return Landscape(spec, widths)
+
+
+def _names(text):
+    return None if text is None else [c.strip() for c in text.split(",") if c.strip()]
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--json PATH`` and ``--quiet``."""
+    parser.add_argument("--json", metavar="PATH", help="write JSON here ('-': standard output)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or step lines")
+
+
+def add_graph_options(parser: argparse.ArgumentParser) -> None:
+    """One option per field of :class:`GraphOptions`, with its default shown in ``--help``."""
+    group = parser.add_argument_group("saddle-graph probes")
+    for field in fields(GraphOptions):
+        group.add_argument(f"--{field.name.replace('_', '-')}", type=type(field.default),
+                           default=field.default,
+                           help=f"{GRAPH_OPTION_HELP[field.name]} (default: %(default)s)")
+
+
+def graph_options(args) -> dict:
+    """The graph options given on the command line, as keywords of ``saddle_graph``."""
+    return {field.name: getattr(args, field.name) for field in fields(GraphOptions)}

@@ -1,0 +1,204 @@
+"""The subcommands: each reads its parsed arguments, does the work and prints or writes it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .._base.files import atomic_write
+from ..connections import check_saddle_graph, saddle_graph, save_saddle_graph, subset_label
+from ..critical import Catalog, canonicalize, enumerate_critical_points
+from ..flow import gradient_flow, plateaus
+from ..geometry import classify
+from ..plot import plot_saddle_graph
+from ..problem.datafiles import load_weights_file, save_weights_file
+from ..report import write_report
+from ..signed import frustration, frustration_vs_null
+from .arguments import UsageError, build_problem, graph_options
+from .output import emit, print_table, write_json
+
+__all__ = ["cmd_catalog", "cmd_classify", "cmd_flow", "cmd_frustration", "cmd_graph",
+           "cmd_report"]
+
+
+def cmd_flow(args) -> int:
+    land = build_problem(args)
+    if args.weights is not None:
+        weights0 = land.check(load_weights_file(args.weights), "--weights")
+    else:
+        weights0 = land.random_weights(scale=args.init_scale, seed=args.seed)
+    result = gradient_flow(land, weights0, t_max=args.t_max, method=args.method,
+                           step=args.step)
+    found = plateaus(result, land)
+    rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
+    payload = {
+        "widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+        "status": result.status.value, "message": result.message,
+        "coordinates": result.coordinates, "method": result.method,
+        "t_final": float(result.t[-1]), "loss_final": float(result.loss[-1]),
+        "max_invariant_drift": float(result.invariant_drift.max()), "plateaus": rows,
+    }
+    if args.json != "-":
+        print(repr(result))
+        print_table(rows)
+    if args.json:
+        write_json(args.json, payload)
+    if args.output is not None:
+        save_weights_file(args.output, result.weights)
+    return 0
+
+
+def _class_row(record: dict) -> dict:
+    row = {"subset": subset_label(record["subset"]), "value": record["value"],
+           "kind": record["kind"]}
+    if record.get("inertia") is not None:
+        row.update(inertia=tuple(record["inertia"]), n_orbit=record["n_orbit"],
+                   centre_dim=record["centre_dim"], witness_kind=record["witness_kind"])
+    return row
+
+
+def _catalog_payload(catalog: Catalog) -> dict:
+    land = catalog.land
+    return {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+            "loss_offset": land.spectrum.loss_offset, "classes": catalog.records()}
+
+
+def cmd_catalog(args) -> int:
+    land = build_problem(args)
+    catalog = enumerate_critical_points(land, curvature=args.curvature,
+                                        progress=False if args.quiet else None)
+    if args.output is not None:
+        catalog.save(args.output)
+    rows = sorted((_class_row(r) for r in catalog.records()), key=lambda r: r["value"])
+    emit(args, rows, _catalog_payload(catalog))
+    return 0
+
+
+def _classification_record(found) -> dict:
+    return {"subset": list(found.subset), "value": found.value, "kind": found.kind.value,
+            "witness_kind": found.witness_kind.value, "agree": found.agree,
+            "disagreement": found.disagreement, "inertia": list(found.inertia),
+            "n_orbit": found.n_orbit, "centre_dim": found.centre_dim,
+            "min_eigenvalue": found.min_eigenvalue, "method": found.method}
+
+
+def cmd_classify(args) -> int:
+    if args.catalog is not None:
+        if _problem_given(args):
+            raise UsageError("give a CATALOG or a problem (--dataset/--data/--sigma), not both")
+        catalog = Catalog.load(args.catalog)
+        land = catalog.land
+    else:
+        land = build_problem(args)
+        catalog = None
+    if args.weights is not None:
+        weights = land.check(load_weights_file(args.weights), "--weights")
+        # NotCriticalError (a ValueError) names the relative gradient norm
+        canonicalize(land, weights, critical_tol=args.critical_tol)
+        found = [classify(land, weights, method=args.method, critical_tol=args.critical_tol)]
+    else:
+        if catalog is None:
+            catalog = enumerate_critical_points(land, progress=False if args.quiet else None)
+        found = [classify(land, point.weights, method=args.method) for point in catalog]
+    records = sorted((_classification_record(c) for c in found), key=lambda r: r["value"])
+    rows = [{"subset": subset_label(r["subset"]), "value": r["value"], "kind": r["kind"],
+             "witness_kind": r["witness_kind"], "inertia": tuple(r["inertia"]),
+             "n_orbit": r["n_orbit"], "centre_dim": r["centre_dim"]} for r in records]
+    emit(args, rows, {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+                       "classifications": records})
+    for record in records:
+        if not record["agree"]:
+            print(f"warning: {subset_label(record['subset'])}: {record['disagreement']}",
+                  file=sys.stderr)
+    return 0
+
+
+def _problem_given(args) -> bool:
+    return any(v is not None for v in (args.dataset, args.data, args.sigma))
+
+
+def cmd_graph(args) -> int:
+    land = build_problem(args)
+    catalog = enumerate_critical_points(land, progress=False)
+    graph = saddle_graph(land, catalog=catalog, n_jobs=args.n_jobs,
+                         checkpoint=args.checkpoint, progress=False if args.quiet else None,
+                         **graph_options(args))
+    checks = check_saddle_graph(graph)
+    stem = args.out / "saddle_graph"
+    for suffix in (".graphml", ".json"):
+        save_saddle_graph(graph, stem.with_suffix(suffix))
+    _save_graph_png(graph, stem.with_suffix(".png"))
+    edges = sorted(graph.edges(data=True))
+    rows = [{"from": subset_label(a), "to": subset_label(b), "hop": d["hop"],
+             "probability": d["probability"], "ci_low": d["ci_low"], "ci_high": d["ci_high"],
+             "loss_drop": d["loss_drop"]} for a, b, d in edges]
+    payload_edges = [{**row, "from": list(a), "to": list(b)} for row, (a, b, _) in zip(rows, edges)]
+    emit(args, rows, {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+                       "edges": payload_edges, "checks": checks.to_dict()})
+    print(checks.summary, file=sys.stderr)
+    return 0
+
+
+def _save_graph_png(graph, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 6))
+    plot_saddle_graph(graph, ax=ax)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    plt.close(fig)
+
+
+def _frustration_record(result) -> dict:
+    return {"value": result.value, "normalized": result.normalized, "exact": result.exact,
+            "lower_bound": result.lower_bound, "upper_bound": result.upper_bound,
+            "method": result.method, "per_layer": result.per_layer.tolist()}
+
+
+def cmd_frustration(args) -> int:
+    options = {"method": args.method, "restarts": args.restarts, "seed": args.seed}
+    if args.weights is not None:
+        weights = load_weights_file(args.weights)
+        if _problem_given(args):
+            weights = build_problem(args).check(weights, "--weights")
+        result = frustration(weights, **options)
+        payload = {"weights": str(args.weights), **_frustration_record(result)}
+        rows = [{"network": args.weights.name, **{k: payload[k] for k in
+                 ("value", "normalized", "exact", "method")}}]
+        if args.null is not None:
+            null = frustration_vs_null(weights, args.null, args.samples, **options)
+            payload["null"] = {"model": args.null, "samples": args.samples,
+                               "mean": null.mean, "std": null.std, "z_score": null.z_score,
+                               "p_value": null.p_value}
+            rows[0].update(null_mean=null.mean, z_score=null.z_score, p_value=null.p_value)
+    else:
+        if args.null is not None:
+            raise UsageError("--null needs --weights (the network to compare)")
+        land = build_problem(args)
+        catalog = enumerate_critical_points(land, progress=False if args.quiet else None)
+        records = [{"subset": list(point.subset), "critical_value": point.value,
+                    **_frustration_record(frustration(point.weights, **options))}
+                   for point in catalog]
+        records.sort(key=lambda r: r["critical_value"])
+        payload = {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+                   "representatives": records}
+        rows = [{"subset": subset_label(r["subset"]), "critical_value": r["critical_value"],
+                 "frustration": r["value"], "normalized": r["normalized"],
+                 "exact": r["exact"]} for r in records]
+    emit(args, rows, payload)
+    return 0
+
+
+def cmd_report(args) -> int:
+    land = build_problem(args)
+    log = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
+    report = write_report(land, args.out, seed=args.seed, graph_options=graph_options(args),
+                          progress=False if args.quiet else None, log=log)
+    if not args.quiet:
+        print(f"report written to {report.files['html']}")
+    return 0
+
+

@@ -1,0 +1,35 @@
+"""The saddle connection graph: heteroclinic connections between critical classes, found by
+integrating the gradient flow (THEORY §5).
+
+Modules
+-------
+:mod:`~landscape.connections.labels`
+    ``subset_label`` (the class key ``(0, 2)`` as ``"{0,2}"``) and its inverse.
+:mod:`~landscape.connections.blocks`
+    Invariant blocks of an aligned critical point: the sub-networks where probes run, their
+    embedding into the full network and their combination (internal).
+:mod:`~landscape.connections.probes`
+    Escapes of a block with their exact (one-hop) probes, and the integration of random
+    probes to their first arrival (internal).
+:mod:`~landscape.connections.graph`
+    ``saddle_graph``, ``GraphOptions``, ``example_start``: blocks and classes probed through
+    the executor and assembled into a ``networkx.DiGraph``.
+:mod:`~landscape.connections.checkpoints`
+    Reading and writing the checkpoint of a run (internal).
+:mod:`~landscape.connections.checks`
+    ``GraphChecks``, ``check_saddle_graph``: decreasing, acyclic, minima sinks, saddles escape.
+:mod:`~landscape.connections.readwrite`
+    ``save_saddle_graph``, ``load_saddle_graph``: GraphML and node-link JSON round trips.
+:mod:`~landscape.connections.visits`
+    ``Visit``, ``trajectory_visits``: the classes a recorded trajectory rests near, in order.
+"""
+
+from . import checks, graph, labels, readwrite, visits
+from .checks import *  # noqa: F403
+from .graph import *  # noqa: F403
+from .labels import *  # noqa: F403
+from .readwrite import *  # noqa: F403
+from .visits import *  # noqa: F403
+
+__all__ = sorted({name for module in (checks, graph, labels, readwrite, visits)
+                  for name in module.__all__})

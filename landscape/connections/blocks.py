@@ -1,0 +1,154 @@
+"""Invariant blocks of an aligned critical point: where the saddle graph's probes run.
+
+At the aligned representative of a class ``S`` (disjoint paths ``i -> c(i) -> ... -> i`` of
+weight ``sigma_i^{1/h}`` in reduced coordinates, path units ``c(i) = 0, 1, ...`` in the
+order of ``S`` and idle units ``|S|, |S| + 1, ...`` after them; THEORY §2) a perturbation
+supported on the inputs and outputs of a set of modes ``T``, the path units of ``T ∩ S`` and
+``n_idle`` idle units keeps every other path at rest: that block of weights evolves by
+itself under the gradient flow, and the loss is the block's loss plus a constant (THEORY §5,
+invariant sub-networks). The block is the deep linear network with singular values
+``sigma_T`` and widths ``(|T|, u, ..., u, |T|)``, ``u = |T ∩ S| + n_idle``, at its aligned
+point of ``T ∩ S``. A probe therefore costs what its block costs, whatever ``m`` and the
+widths, and one block (the same ``T``, ``T ∩ S`` and ``n_idle``) serves every class ``S``
+that contains ``T ∩ S``, avoids ``T - S`` and has ``n_idle`` idle units to spare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..problem.network import Landscape
+from ..problem.spectrum import DataSpectrum
+
+__all__ = ["InvariantBlock", "aligned_reduced", "combine_blocks", "reduced_landscape",
+           "spare_units"]
+
+
+def reduced_landscape(land: Landscape) -> Landscape:
+    """``land`` in reduced coordinates: the same widths on ``DataSpectrum(sigma)``."""
+    spec = land.spectrum
+    if spec.reduced:
+        return land
+    return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
+                     land.widths)
+
+
+def aligned_reduced(land: Landscape, subset) -> list[np.ndarray]:
+    """The aligned representative of ``subset`` in reduced coordinates (paths on units 0, 1, ...)."""
+    sigma = land.spectrum.sigma
+    weights = [np.zeros(s) for s in land.shapes]
+    modes = np.asarray(subset, dtype=int)
+    if modes.size == 0:
+        return weights
+    if land.h == 1:
+        weights[0][modes, modes] = sigma[modes]
+        return weights
+    rows = np.arange(modes.size)
+    edge = sigma[modes] ** (1.0 / land.h)
+    weights[0][rows, modes] = edge
+    for w in weights[1:-1]:
+        w[rows, rows] = edge
+    weights[-1][modes, rows] = edge
+    return weights
+
+
+def spare_units(land: Landscape, subset) -> int:
+    """Idle hidden units that every hidden layer has beside the paths of ``subset``."""
+    return min(land.widths[1:-1], default=0) - len(subset)
+
+
+@dataclass(frozen=True)
+class InvariantBlock:
+    """The invariant block of the modes ``modes``, of which ``learnt`` sit on their paths.
+
+    Attributes
+    ----------
+    modes : tuple of int
+        ``T``: the data modes of the block (its inputs and outputs), ascending.
+    learnt : tuple of int
+        ``T ∩ S``: modes of ``T`` that are learnt where the block is embedded, ascending.
+    n_idle : int
+        Idle hidden units of the block.
+    h : int
+        Depth.
+    """
+
+    modes: tuple[int, ...]
+    learnt: tuple[int, ...]
+    n_idle: int
+    h: int
+
+    @property
+    def shapes(self) -> list[tuple[int, int]]:
+        """Shapes of the block's layers ``W_1..W_h``."""
+        t, u = len(self.modes), len(self.learnt) + self.n_idle
+        if self.h == 1:
+            return [(t, t)]
+        return [(u, t), *([(u, u)] * (self.h - 2)), (t, u)]
+
+    def landscape(self, sigma) -> Landscape:
+        """The block as a deep linear network of its own (reduced coordinates)."""
+        spec = DataSpectrum.from_singular_values(np.asarray(sigma, dtype=float)[list(self.modes)])
+        t, u = len(self.modes), len(self.learnt) + self.n_idle
+        return Landscape(spec, widths=(t, *([u] * (self.h - 1)), t))
+
+    def start(self, block: Landscape) -> list[np.ndarray]:
+        """The block's aligned point of ``T ∩ S`` (its weights at the class it probes)."""
+        return aligned_reduced(block, tuple(self.modes.index(i) for i in self.learnt))
+
+    def fits(self, land: Landscape, subset) -> bool:
+        """Whether the block embeds at the class ``subset`` of ``land``."""
+        members = set(subset)
+        return (set(self.learnt) <= members and not (set(self.modes) - set(self.learnt)) & members
+                and self.n_idle <= spare_units(land, subset))
+
+    def global_subset(self, local, subset) -> tuple[int, ...]:
+        """The full network's learnt set when the block is at its learnt set ``local``."""
+        outside = set(subset) - set(self.modes)
+        return tuple(sorted(outside | {self.modes[i] for i in local}))
+
+    def units(self, subset) -> list[int]:
+        """The full network's hidden units that the block's units stand for, in order."""
+        order = {mode: c for c, mode in enumerate(subset)}
+        return [order[i] for i in self.learnt] + list(range(len(subset),
+                                                            len(subset) + self.n_idle))
+
+    def embed(self, land: Landscape, subset, block_weights) -> list[np.ndarray]:
+        """Reduced weights of ``land``: the aligned point of ``subset`` with the block replaced."""
+        full = aligned_reduced(land, subset)
+        modes, units = list(self.modes), self.units(subset)
+        if self.h == 1:
+            full[0][np.ix_(modes, modes)] = block_weights[0]
+            return full
+        full[0][np.ix_(units, modes)] = block_weights[0]
+        for w, b in zip(full[1:-1], block_weights[1:-1]):
+            w[np.ix_(units, units)] = b
+        full[-1][np.ix_(modes, units)] = block_weights[-1]
+        return full
+
+    def place(self, inner: "InvariantBlock", weights, idle_offset: int) -> list[np.ndarray]:
+        """Weights of the block ``inner`` (contained in this one) as weights of this block,
+        its idle units from ``idle_offset`` on (shared when this block has too few)."""
+        out = [np.zeros(s) for s in self.shapes]
+        modes = [self.modes.index(i) for i in inner.modes]
+        units = [self.learnt.index(i) for i in inner.learnt] + [
+            len(self.learnt) + min(idle_offset + q, self.n_idle - 1) for q in range(inner.n_idle)]
+        if self.h == 1:
+            out[0][np.ix_(modes, modes)] = weights[0]
+            return out
+        out[0][np.ix_(units, modes)] = weights[0]
+        for o, w in zip(out[1:-1], weights[1:-1]):
+            o[np.ix_(units, units)] = w
+        out[-1][np.ix_(modes, units)] = weights[-1]
+        return out
+
+
+def combine_blocks(blocks, spare: int) -> InvariantBlock:
+    """The smallest block holding ``blocks``: their modes and learnt modes, and their idle
+    units up to the ``spare`` idle units of the class."""
+    modes = tuple(sorted({i for b in blocks for i in b.modes}))
+    learnt = tuple(sorted({i for b in blocks for i in b.learnt}))
+    n_idle = min(sum(b.n_idle for b in blocks), spare)
+    return InvariantBlock(modes, learnt, n_idle, blocks[0].h)

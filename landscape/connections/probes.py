@@ -1,0 +1,190 @@
+"""Probes of the saddle graph: exact steps along block escapes, and random combinations.
+
+**One-hop probes** (THEORY §5, what is a property of the problem). In each invariant block
+(:mod:`landscape.connections.blocks`) the escape directions of the block's point are found
+numerically by :func:`landscape.escape_directions` (negative Hessian eigenvectors and centre
+escapes; the witness test answers first where the point is the block's minimum and nothing
+escapes). Along each direction ``v`` and each sign ``s`` with ``c_k s^k < 0`` the probe
+starts at ``x + eps s v``, ``eps`` the step at which the order-``k`` term of the exact loss
+polynomial dominates (:func:`landscape.geometry.escapes.escape_step`), and is integrated
+until it *converges*: the block's flow stays in the block, so the limit is a critical point
+and its class, read from the learnt modes, is the probe's target. No jitter: the same
+problem and options give the same targets on every machine.
+
+**Random probes** (what is chance). From a class ``S``, a random probe picks two distinct
+signed one-hop escapes of ``S`` uniformly and coefficients ``a_1, a_2 ~ U(1/4, 1)``, starts
+at ``x + eps (a_1 v_1 + a_2 v_2) / ||a_1 v_1 + a_2 v_2||`` (``eps`` the smaller step) in the
+smallest block holding both, and is integrated until it *first arrives* at a class: the
+gradient norm falls below ``grad_tol sigma_1^{(2h-1)/h}`` at a point whose loss is within
+``value_tol * 1/2 sum sigma_i^2`` of the critical value of the class read there. One hop
+per integration; the class reached has probes of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import integrate
+
+from .._base.products import chain_product
+from ..geometry import escape_directions, witness_kind
+from ..geometry.escapes import escape_step
+from ..problem.criticality import CriticalKind
+from ..problem.learnt import learnt_modes
+from ..problem.network import Landscape
+from ..problem.ties import canonical_subset
+from .blocks import InvariantBlock
+
+__all__ = ["BlockEscape", "block_escapes", "converge_in_block", "first_arrival"]
+
+#: Convergence of a one-hop probe: block loss within this (relative to the full problem's
+#: ``1/2 sum sigma_i^2``) of the block's minimum value.
+CONVERGED_LOSS_TOL = 1e-12
+#: Relative tolerance of the exact probes: they are few (one block serves every class it
+#: fits), so they are integrated tightly whatever the random probes use.
+EXACT_PROBE_RTOL = 1e-10
+
+
+@dataclass(frozen=True, eq=False)
+class BlockEscape:
+    """A signed escape direction of an invariant block, and where its exact probe converged.
+
+    Attributes
+    ----------
+    block : InvariantBlock
+    order : int
+        ``k``: the order of the lowest non-vanishing term of the loss along the direction.
+    direction : ndarray
+        Unit vector in the block's flat coordinates.
+    step : float
+        ``eps``: the probe starts at the block's point plus ``eps * direction``.
+    target : tuple of int or None
+        The block's learnt set at the limit (indices into ``block.modes``), ``None`` when the
+        probe did not converge within ``t_max``.
+    t_final : float
+        Time at which it converged (or stopped).
+    """
+
+    block: InvariantBlock
+    order: int
+    direction: np.ndarray
+    step: float
+    target: tuple[int, ...] | None
+    t_final: float
+
+    @property
+    def label(self) -> str:
+        """``"learn 3"`` / ``"swap 2 for 1"``: what the escape does in data modes."""
+        gained = [i for i in self.block.modes if i not in self.block.learnt]
+        if not self.block.learnt:
+            return "learn " + ",".join(map(str, gained))
+        return f"swap {','.join(map(str, self.block.learnt))} for {','.join(map(str, gained))}"
+
+
+def _solve(block: Landscape, theta0, t_span, rtol, atol, event):
+    def rhs(_t, y):
+        return -block.flat_gradient(y)
+
+    def jac(_t, y):
+        return -block.hessian(block.split_flat(y))
+
+    event.terminal = True
+    return integrate.solve_ivp(rhs, t_span, theta0, method="LSODA", jac=jac, rtol=rtol,
+                               atol=atol, events=event)
+
+
+def converge_in_block(block: Landscape, theta0, *, land: Landscape, t_max: float,
+                      rtol: float) -> tuple[np.ndarray, float, bool]:
+    """Integrate the block's flow until its loss is within ``CONVERGED_LOSS_TOL`` of the
+    block's minimum value; ``(final flat weights, time, converged)``."""
+    threshold = block.minimum_value() + CONVERGED_LOSS_TOL * land.loss_scale
+
+    def converged(_t, y):
+        return block.loss_of_product(chain_product(block.split_flat(y))) - threshold
+
+    converged.direction = -1
+    atol = 1e-3 * rtol * land.weight_scale
+    if converged(0.0, theta0) <= 0:
+        return np.asarray(theta0, dtype=float), 0.0, True
+    sol = _solve(block, theta0, (0.0, t_max), rtol, atol, converged)
+    if sol.status == 1:
+        return sol.y_events[0][0], float(sol.t_events[0][0]), True
+    return sol.y[:, -1], float(sol.t[-1]), False
+
+
+def block_escapes(land: Landscape, inner: InvariantBlock, *, radius: float, seed: int,
+                  tie_tol: float, t_max: float) -> list[BlockEscape]:
+    """The signed escapes of the block's point and the class each exact probe converges to.
+
+    Parameters
+    ----------
+    land : Landscape
+        The full problem (its ``sigma``, weight and loss scales).
+    inner : InvariantBlock
+    radius : float
+        Step cap in units of ``sigma_1^{1/h}``.
+    seed : int
+        Seed of the centre search of :func:`landscape.escape_directions`.
+    tie_tol : float
+        The problem's tie tolerance (relative to its ``sigma_1``).
+    t_max : float
+        Time limit of each integration (relative tolerance :data:`EXACT_PROBE_RTOL`).
+    """
+    sigma = land.spectrum.sigma
+    block = inner.landscape(sigma)
+    x = inner.start(block)
+    block_tie_tol = tie_tol * land.scale / block.scale
+    if witness_kind(block, x, tie_tol=block_tie_tol) is CriticalKind.GLOBAL_MINIMUM:
+        return []
+    theta = block.flatten(x)
+    out = []
+    for escape in escape_directions(block, x, follow=False, seed=seed, tie_tol=block_tie_tol):
+        unit = block.flatten(escape.direction)
+        unit = unit / np.linalg.norm(unit)
+        for sign in (1, -1) if escape.order % 2 == 0 else (1,):
+            direction = sign * unit
+            coefficients = block.loss_polynomial(x, block.unflatten(direction))
+            step = escape_step(coefficients, escape.order, radius * land.weight_scale)
+            final, t_final, converged = converge_in_block(
+                block, theta + step * direction, land=land, t_max=t_max,
+                rtol=EXACT_PROBE_RTOL)
+            target = learnt_modes(block, block.split_flat(final),
+                                  tie_tol=block_tie_tol).subset if converged else None
+            out.append(BlockEscape(inner, int(escape.order), direction, float(step), target,
+                                   t_final))
+    return out
+
+
+def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, theta0, subset,
+                  groups, *, grad_tol: float, value_tol: float, t_max: float, rtol: float,
+                  tie_tol: float):
+    """Integrate a random probe in its block until it first arrives at a class other than
+    ``subset``; ``(class key or None, time)``.
+
+    Arrival: the full gradient norm (the block's) falls below
+    ``grad_tol * sigma_1^{(2h-1)/h}`` at a point whose loss is within
+    ``value_tol * 1/2 sum sigma_i^2`` of the critical value of the class read there
+    (:func:`landscape.learnt_modes` of the embedded weights).
+    """
+    block = inner.landscape(land.spectrum.sigma)
+    threshold = grad_tol * land.gradient_scale
+
+    def arrived(_t, y):
+        return float(np.linalg.norm(block.flat_gradient(y))) - threshold
+
+    arrived.direction = -1
+    atol = 1e-3 * rtol * land.weight_scale
+    t0, y = 0.0, np.asarray(theta0, dtype=float)
+    while t0 < t_max:
+        sol = _solve(block, y, (t0, t_max), rtol, atol, arrived)
+        if sol.status != 1:
+            return None, float(sol.t[-1])
+        t0, y = float(sol.t_events[0][0]), sol.y_events[0][0]
+        full = inner.embed(reduced, subset, block.split_flat(y))
+        key = canonical_subset(learnt_modes(reduced, full, tie_tol=tie_tol).subset, groups)
+        if key != tuple(subset) and \
+                abs(reduced.loss(full) - reduced.critical_value(key)) <= value_tol * land.loss_scale:
+            return key, t0
+        t0 = np.nextafter(t0, np.inf)
+    return None, t0

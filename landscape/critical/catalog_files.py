@@ -1,0 +1,228 @@
+"""The catalog file format: a versioned JSON document and an ``.npz`` of arrays, side by side.
+
+File format (``schema_version`` 1), written atomically (temporary files, then
+``os.replace``) as two files side by side:
+
+``NAME.json``
+    ``{"format": "landscape.catalog", "schema_version": 1,
+    "problem": {"name", "widths", "sigma", "d_x", "d_y", "loss_offset", "reduced",
+    "n_samples", "tie_rtol", "basis_sha256"},
+    "arrays": {"file": "NAME.npz", "sha256"},
+    "classes": [{"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
+    "inertia", "n_orbit", "centre_dim", "witness_kind"}, ...]}``
+    with ``allow_nan=False``; the last four class fields are ``null`` when not computed.
+    ``tie_rtol`` is the catalog's tie tolerance (``Catalog.tie_tol``; the key keeps its
+    name of schema 1). A catalog with a frustration column adds to every class the key
+    ``"frustration"``: ``{"value", "normalized", "lower_bound", "exact", "method", "signs"}``
+    of :func:`landscape.signed.frustration` on the representative (weighted, every node
+    switchable, ``seed=0``), or ``null`` where not computed; files without the key (all
+    files written without a frustration column) have none.
+    ``basis_sha256`` hashes the four basis arrays below (float64, C order, in that order;
+    :func:`landscape.problem.records.basis_hash`).
+``NAME.npz``
+    ``left`` (``U``), ``right`` (``V``), ``input_sqrt`` (``Sxx^{1/2}``), ``input_inv_sqrt``
+    and ``representatives`` (``n_classes x P``, each row a flattened representative in the
+    problem's coordinates); read with ``allow_pickle=False``, written with fixed timestamps
+    (the same catalog gives the same bytes).
+
+:func:`load_columns` validates everything (schema, types, finiteness, shapes, hashes, every
+value against ``L0 + 1/2 sum_{i not in S} sigma_i^2``, every representative critical and in
+its class, every stored frustration against the weight its switching leaves negative on the
+representative) before anything is built, and raises ``ValueError`` naming the file and the
+rule (the checks of the fields are in :mod:`~landscape.critical.catalog_checks`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..problem.criticality import CRITICAL_TOL, CriticalKind
+from ..problem.records import BASIS_ARRAYS, basis_arrays, basis_hash
+from ..signed import FrustrationResult
+from .catalog_checks import (check_arrays, check_classes, check_same_problem, require,
+                             stored_problem)
+
+__all__ = ["SCHEMA_VERSION"]
+
+#: Version of the catalog file schema written by :meth:`Catalog.save
+#: <landscape.critical.catalog.Catalog.save>`.
+SCHEMA_VERSION = 1
+#: The ``format`` field of a catalog file.
+FORMAT = "landscape.catalog"
+#: The kinds in the order of the catalog's kind codes.
+KINDS = tuple(CriticalKind)
+#: The optional curvature fields of a class record.
+CURVATURE_FIELDS = ("inertia", "n_orbit", "centre_dim", "witness_kind")
+#: The keys of the ``problem`` section.
+PROBLEM_KEYS = {"name", "widths", "sigma", "d_x", "d_y", "loss_offset", "reduced", "n_samples",
+                "tie_rtol", "basis_sha256"}
+
+
+def json_path(path) -> Path:
+    """Validate a catalog path: a str or path-like ending in ``.json``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or path-like, got {type(path).__name__}")
+    path = Path(path)
+    if path.suffix != ".json":
+        raise ValueError(f"path must end in .json (the .npz goes beside it), got {str(path)!r}")
+    return path
+
+
+def file_hash(path) -> str:
+    """SHA-256 of a file's bytes (the ``arrays.sha256`` field)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def frustration_record(result: FrustrationResult | None) -> dict | None:
+    """The JSON record of a frustration column entry (``None`` stays ``None``)."""
+    if result is None:
+        return None
+    return {"value": result.value, "normalized": result.normalized,
+            "lower_bound": result.lower_bound, "exact": result.exact, "method": result.method,
+            "signs": [int(x) for x in result.signs]}
+
+
+# ---------------------------------------------------------------------- writing
+def _write_temp(target: Path, write) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write_npz(handle, arrays: dict[str, np.ndarray]) -> None:
+    """An ``.npz`` with fixed timestamps, so the same arrays give the same bytes."""
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as out:
+                np.lib.format.write_array(out, np.ascontiguousarray(array), allow_pickle=False)
+
+
+def _dumps(document: dict) -> str:
+    """JSON with one line per section and per class (readable diffs), ``allow_nan=False``."""
+    def dump(value):
+        return json.dumps(value, allow_nan=False)
+
+    head = ",\n ".join(f"{dump(key)}: {dump(value)}" for key, value in document.items()
+                       if key != "classes")
+    rows = ",\n  ".join(dump(record) for record in document["classes"])
+    return f"{{{head},\n \"classes\": [\n  {rows}\n ]}}\n"
+
+
+def save_catalog(catalog, path) -> Path:
+    """Write ``catalog`` to ``path`` (``.json``) and its ``.npz`` beside it, atomically.
+
+    Both files are written to temporary files first and renamed into place only when both
+    are complete, so an interrupted save leaves the old pair as it was. Returns the path of
+    the JSON file.
+    """
+    path = json_path(path)
+    land = catalog.land
+    spec = land.spectrum
+    arrays = basis_arrays(spec)
+    arrays["representatives"] = catalog.representatives()
+    npz_path = path.with_suffix(".npz")
+    npz_tmp = _write_temp(npz_path, lambda f: _write_npz(f, arrays))
+    try:
+        document = {
+            "format": FORMAT, "schema_version": SCHEMA_VERSION,
+            "problem": {
+                "name": spec.name, "widths": list(land.widths),
+                "sigma": [float(s) for s in spec.sigma], "d_x": spec.d_x, "d_y": spec.d_y,
+                "loss_offset": float(spec.loss_offset), "reduced": bool(spec.reduced),
+                "n_samples": spec.n_samples, "tie_rtol": catalog.tie_tol,
+                "basis_sha256": basis_hash(arrays)},
+            "arrays": {"file": npz_path.name, "sha256": file_hash(npz_tmp)},
+            "classes": catalog.records()}
+        text = _dumps(document)
+        json_tmp = _write_temp(path, lambda f: f.write(text.encode()))
+    except BaseException:
+        os.unlink(npz_tmp)
+        raise
+    os.replace(npz_tmp, npz_path)
+    os.replace(json_tmp, path)
+    return path
+
+
+# ---------------------------------------------------------------------- reading
+def _reject_constant(name: str):
+    raise ValueError(f"numbers must be finite, got {name}")
+
+
+def _read(path: Path, text: str, land, critical_tol: float) -> dict:
+    document = json.loads(text, parse_constant=_reject_constant)
+    require(isinstance(document, dict), f"the document must be a JSON object, got "
+                                        f"{type(document).__name__}")
+    require(document.get("format") == FORMAT,
+            f"format must be {FORMAT!r}, got {document.get('format')!r}")
+    require(document.get("schema_version") == SCHEMA_VERSION,
+            f"schema_version must be {SCHEMA_VERSION}, got {document.get('schema_version')!r}")
+    require(set(document) == {"format", "schema_version", "problem", "arrays", "classes"},
+            f"top-level keys must be format, schema_version, problem, arrays, classes, got "
+            f"{sorted(document)}")
+    problem, files, classes = document["problem"], document["arrays"], document["classes"]
+    require(isinstance(problem, dict) and set(problem) == PROBLEM_KEYS,
+            f"problem must hold the keys {sorted(PROBLEM_KEYS)}")
+    require(isinstance(files, dict) and set(files) == {"file", "sha256"},
+            "arrays must hold the keys file, sha256")
+    require(isinstance(classes, list), "classes must be a list")
+
+    npz_path = path.parent / str(files["file"])
+    require(Path(str(files["file"])).name == str(files["file"]),
+            f"arrays.file must be a file name beside the JSON, got {files['file']!r}")
+    require(file_hash(npz_path) == files["sha256"],
+            f"{npz_path.name} does not match the sha256 recorded in the JSON (a different "
+            f"or modified array file)")
+    expected = set(BASIS_ARRAYS) | {"representatives"}
+    with np.load(npz_path, allow_pickle=False) as data:
+        require(set(data.files) == expected,
+                f"{npz_path.name} must hold the arrays {sorted(expected)}, got "
+                f"{sorted(data.files)}")
+        arrays = {name: np.asarray(data[name], dtype=float) for name in data.files}
+    check_arrays(arrays, problem)
+    stored, tie_tol = stored_problem(problem, arrays)
+    if land is not None:
+        check_same_problem(land, stored)
+        stored = land
+    representatives = arrays["representatives"]
+    columns = check_classes(classes, stored, representatives, tie_tol=tie_tol,
+                            critical_tol=critical_tol)
+    columns["kinds"] = np.array([KINDS.index(k) for k in columns["kinds"]], dtype=np.uint8)
+    return {"land": stored, "tie_tol": tie_tol, "weights": representatives, **columns}
+
+
+def load_columns(path, *, land=None, critical_tol: float = CRITICAL_TOL) -> dict:
+    """Read and validate a catalog file pair; return the columns of the catalog.
+
+    Returns a dict with ``land``, ``tie_tol``, ``masks``, ``values``, ``kinds`` (codes into
+    :data:`KINDS`), ``weights`` (the representatives, ``n x P``), ``extras`` (curvature
+    fields by row) and ``frustration`` (results by row), as
+    :meth:`Catalog.load <landscape.critical.catalog.Catalog.load>` needs them.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the JSON file does not exist.
+    ValueError
+        ``"catalog PATH is not a valid landscape catalog: ..."`` with the rule that failed.
+    """
+    path = json_path(path)
+    text = path.read_text()
+    try:
+        return _read(path, text, land, critical_tol)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"catalog {path} is not a valid landscape catalog: {exc}") from exc

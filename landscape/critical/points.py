@@ -1,0 +1,127 @@
+"""The records of the quotient: a critical class with its representative, and fiber coordinates.
+
+The loss factors through the end-to-end map, ``L = l o pi`` with ``pi(A) = A^h`` and ``l``
+strictly convex, so every critical point has map ``Sigma_S`` (reduced coordinates) for a set
+``S`` of nonzero data modes with ``|S| <= r`` and value ``L_S = L0 + 1/2 sum_{i not in S}
+sigma_i^2`` (THEORY §2-§3; Wendin & Altafini, SIAM Review 2025; Baldi & Hornik 1989;
+Kawaguchi 2016). A :class:`CriticalPoint` is the record of one class (its key ``S``, value,
+kind and canonical representative); :class:`FiberCoordinates` say where a point lies inside
+the fiber over its end-to-end map (the conserved ``C_j`` and the ranks of partial products).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..problem.criticality import CriticalKind
+
+__all__ = ["CriticalPoint", "FiberCoordinates"]
+
+
+@dataclass(frozen=True, eq=False)
+class FiberCoordinates:
+    """What distinguishes a critical point inside the fiber over its end-to-end map.
+
+    Attributes
+    ----------
+    invariants : tuple of ndarray
+        The conserved ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T``, ``j = 1..h-1``, in the
+        problem's coordinates (where a flow started from this point would run).
+    ranks : ndarray of int, shape (h, h)
+        ``ranks[a, b]`` is the rank of the partial product ``W_{b+1} ... W_{a+1}`` for
+        ``a <= b`` (0-based layers), ``-1`` below the diagonal.
+    gradient_norm : float
+        The point's :func:`~landscape.problem.criticality.relative_gradient_norm`.
+    """
+
+    invariants: tuple[np.ndarray, ...] = field(repr=False)
+    ranks: np.ndarray = field(repr=False)
+    gradient_norm: float
+
+    def partial_rank(self, i: int, j: int) -> int:
+        """Rank of ``W_j ... W_i`` for 1-based layers ``1 <= i <= j <= h``."""
+        h = self.ranks.shape[0]
+        if not (1 <= i <= j <= h):
+            raise ValueError(f"layers (i, j) must satisfy 1 <= i <= j <= h = {h}, got ({i}, {j})")
+        return int(self.ranks[i - 1, j - 1])
+
+    @property
+    def layer_ranks(self) -> tuple[int, ...]:
+        """Ranks of ``W_1, ..., W_h``."""
+        return tuple(int(r) for r in np.diag(self.ranks))
+
+    @property
+    def invariant_norms(self) -> tuple[float, ...]:
+        """Frobenius norms of ``C_1..C_{h-1}`` (all zero for a 0-balanced point)."""
+        return tuple(float(np.linalg.norm(c)) for c in self.invariants)
+
+    def __repr__(self) -> str:
+        norms = ", ".join(f"{x:.3g}" for x in self.invariant_norms)
+        rows = "; ".join(" ".join(str(int(r)) for r in row[a:]) for a, row in enumerate(self.ranks))
+        return (f"FiberCoordinates(layer_ranks={self.layer_ranks}, partial_ranks=[{rows}], "
+                f"invariant_norms=({norms}), gradient_norm={self.gradient_norm:.3g})")
+
+
+@dataclass(frozen=True, eq=False)
+class CriticalPoint:
+    """One class of critical points: its key, value, kind and canonical representative.
+
+    Attributes
+    ----------
+    subset : tuple of int
+        Learnt 0-based mode indices, ascending; within a tie group the lowest indices.
+    value : float
+        ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2``.
+    kind : CriticalKind
+        Second-order type of the canonical representative, computed (never assumed).
+    weights : list of ndarray
+        The canonical representative ``W_1..W_h`` in the problem's coordinates.
+    tie_groups : tuple of tuple of int
+        The problem's groups of two or more tied positive singular values.
+    tie_counts : tuple of int
+        How many modes of each of those groups this class learns.
+    grassmannian_dim : int
+        ``sum_g k_g (|g| - k_g)``: dimension of the family of end-to-end maps of the class.
+    inertia, n_orbit, centre_dim, witness_kind
+        Hessian inertia ``(n_-, n_0, n_+)``, symmetry-orbit dimension, centre dimension and
+        witness-test kind of the representative, ``None`` where not computed.
+    fiber : FiberCoordinates or None
+        For a record returned by :func:`~landscape.critical.quotient.canonicalize`: the
+        coordinates of the point that was canonicalised inside the fiber.
+    """
+
+    subset: tuple[int, ...]
+    value: float
+    kind: CriticalKind
+    weights: list = field(repr=False)
+    tie_groups: tuple[tuple[int, ...], ...] = ()
+    tie_counts: tuple[int, ...] = ()
+    grassmannian_dim: int = 0
+    inertia: tuple[int, int, int] | None = None
+    n_orbit: int | None = None
+    centre_dim: int | None = None
+    witness_kind: CriticalKind | None = None
+    fiber: FiberCoordinates | None = field(default=None, repr=False)
+
+    @property
+    def rank(self) -> int:
+        """``rho = |S|``: the rank of the end-to-end map."""
+        return len(self.subset)
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {name}={str(getattr(self, name))!r}" if name == "witness_kind"
+                        else f", {name}={getattr(self, name)!r}"
+                        for name in ("inertia", "n_orbit", "centre_dim", "witness_kind")
+                        if getattr(self, name) is not None)
+        ties = f", tie_counts={self.tie_counts}, grassmannian_dim={self.grassmannian_dim}" \
+            if self.tie_groups else ""
+        fiber = f", fiber={self.fiber!r}" if self.fiber is not None else ""
+        return (f"CriticalPoint(subset={self.subset}, value={self.value:.10g}, "
+                f"kind={self.kind.value!r}{ties}{extra}{fiber})")
+
+
+def grassmannian_dimension(tied, counts) -> int:
+    """``sum_g k_g (|g| - k_g)`` over the tie groups ``tied`` with learnt counts ``counts``."""
+    return sum(k * (len(g) - k) for g, k in zip(tied, counts))

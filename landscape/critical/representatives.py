@@ -1,0 +1,157 @@
+"""The canonical representative of a critical class and the record of the class.
+
+A class is keyed by a learnt set ``S`` of nonzero data modes, ``|S| <= r``, canonical within
+each block of tied singular values (the lowest indices; :func:`landscape.problem.ties.
+canonical_subset`). Its **canonical representative** is ``|S|`` disjoint paths input ``i`` ->
+hidden unit ``c`` -> ... -> output ``i``, every edge ``sigma_i^{1/h}``, hidden units assigned
+in the order of ``S``: balanced (every ``C_j = 0``), with end-to-end map ``Sigma_S`` and value
+``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (THEORY §2-§3; Baldi & Hornik 1989; Wendin &
+Altafini, SIAM Review 2025). Built in reduced coordinates and mapped to the problem's
+(``W_1 = W~_1 V^T Sxx^{-1/2}``, ``W_h = U W~_h``) when the spectrum is not reduced. The
+class's end-to-end maps form a Grassmannian of dimension ``sum_g k_g (|g| - k_g)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._base.validation import check_nonnegative
+from ..geometry import witness_kind
+from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
+from ..problem.network import Landscape, check_landscape
+from ..problem.ties import TIE_TOL, canonical_subset, check_subset, tie_counts, tie_groups
+from .points import CriticalPoint, grassmannian_dimension
+
+__all__ = ["canonical_representative", "critical_point"]
+
+
+def admissible_subset(land: Landscape, subset, groups, name: str = "subset") -> tuple[int, ...]:
+    """Validate ``subset`` as a learnt set of ``land`` and return it ascending.
+
+    ``groups`` are the spectrum's :func:`~landscape.problem.ties.tie_groups`; a learnt set
+    holds distinct indices of nonzero modes, at most ``r`` (the bottleneck) of them, and for a
+    one-layer network every nonzero mode (its only critical point is the minimum).
+    """
+    n_modes = sum(len(g) for g in groups)
+    subset = check_subset(subset, n_modes, name)
+    if len(subset) > land.bottleneck:
+        raise ValueError(f"{name} must hold at most r = {land.bottleneck} modes (the "
+                         f"bottleneck width), got {len(subset)}")
+    if land.h == 1 and len(subset) != n_modes:
+        raise ValueError(f"{name} must hold every nonzero mode (0..{n_modes - 1}) for a "
+                         f"one-layer network, whose only critical point is the minimum, "
+                         f"got {subset}")
+    return subset
+
+
+def aligned_weights(land: Landscape, subset) -> list[np.ndarray]:
+    """Balanced aligned paths ``i -> c -> ... -> i`` of weight ``sigma_i^{1/h}``, in reduced
+    coordinates (``subset`` is trusted: see :func:`admissible_subset`)."""
+    sigma = land.spectrum.sigma
+    weights = [np.zeros(s) for s in land.shapes]
+    if not subset:
+        return weights
+    rows = np.arange(len(subset))
+    modes = np.asarray(subset)
+    edge = sigma[modes] ** (1.0 / land.h)
+    if land.h == 1:
+        weights[0][modes, modes] = sigma[modes]
+        return weights
+    weights[0][rows, modes] = edge
+    for w in weights[1:-1]:
+        w[rows, rows] = edge
+    weights[-1][modes, rows] = edge
+    return weights
+
+
+def to_problem_coordinates(land: Landscape, reduced_weights: list[np.ndarray]) -> list[np.ndarray]:
+    """Map weights in reduced coordinates to the problem's (the identity for a reduced one)."""
+    spec = land.spectrum
+    return reduced_weights if spec.reduced else spec.from_reduced(reduced_weights)
+
+
+def canonical_representative(land: Landscape, subset, *,
+                             tie_tol: float = TIE_TOL) -> list[np.ndarray]:
+    """The balanced, aligned critical point with end-to-end map ``Sigma_S``.
+
+    ``|S|`` disjoint paths input ``i`` -> hidden unit ``c`` -> ... -> output ``i`` (hidden
+    units ``c = 0, 1, ...`` in the order of ``S``), every edge ``sigma_i^{1/h}``, built in
+    reduced coordinates and mapped to the problem's (``W_1 = W~_1 V^T Sxx^{-1/2}``,
+    ``W_h = U W~_h``) when the spectrum is not reduced (THEORY §2).
+
+    Parameters
+    ----------
+    land : Landscape
+    subset : sequence of int
+        Learnt modes: distinct indices of positive singular values, at most ``r`` of them.
+    tie_tol : float
+        Relative tolerance (times ``sigma_1``) for tied and zero singular values.
+
+    Examples
+    --------
+    >>> from landscape import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2))
+    >>> [w.tolist() for w in canonical_representative(land, (1,))]
+    [[[0.0, 1.0], [0.0, 0.0]], [[0.0, 0.0], [1.0, 0.0]]]
+    """
+    check_landscape(land)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    return to_problem_coordinates(land, aligned_weights(land, admissible_subset(land, subset,
+                                                                                groups)))
+
+
+def representative_kind(land: Landscape, weights, *, tie_tol: float,
+                        critical_tol: float) -> CriticalKind:
+    """Second-order kind of a representative: the Hessian-free witness test of THEORY §4.1
+    (:func:`landscape.geometry.witness_kind`), computed on the point itself."""
+    return witness_kind(land, weights, tie_tol=tie_tol, critical_tol=critical_tol)
+
+
+def class_record(land: Landscape, subset: tuple[int, ...], groups, *, tie_tol: float,
+                 critical_tol: float) -> CriticalPoint:
+    """The record of the class of an admissible, canonical ``subset``.
+
+    ``groups`` are the spectrum's tie groups for ``tie_tol``. The representative is verified
+    critical (a failure raises :class:`~landscape.problem.criticality.NotCriticalError`) and
+    its kind computed by the witness test.
+    """
+    weights = to_problem_coordinates(land, aligned_weights(land, subset))
+    check_critical(land, weights, critical_tol=critical_tol,
+                   name=f"the representative of {subset}")
+    tied = tuple(g for g in groups if len(g) > 1)
+    counts = tie_counts(subset, tied)
+    return CriticalPoint(subset=subset, value=land.critical_value(subset),
+                         kind=representative_kind(land, weights, tie_tol=tie_tol,
+                                                  critical_tol=critical_tol),
+                         weights=weights, tie_groups=tied, tie_counts=counts,
+                         grassmannian_dim=grassmannian_dimension(tied, counts))
+
+
+def critical_point(land: Landscape, subset, *, tie_tol: float = TIE_TOL,
+                   critical_tol: float = CRITICAL_TOL) -> CriticalPoint:
+    """The record of the class of ``subset``: canonical key, value, kind and representative.
+
+    Parameters
+    ----------
+    land : Landscape
+    subset : sequence of int
+        Any learnt set of the class (within a tie group, any indices: the key takes the
+        lowest).
+    tie_tol : float
+        Relative tolerance for tied and zero singular values.
+    critical_tol : float
+        Bound on the representative's relative gradient norm (it is always verified).
+
+    Examples
+    --------
+    >>> from landscape import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0, 1.0]), widths=(3, 3, 3))
+    >>> critical_point(land, (2,))
+    CriticalPoint(subset=(1,), value=2.5, kind='strict_saddle', tie_counts=(1,), grassmannian_dim=1)
+    """
+    check_landscape(land)
+    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    subset = admissible_subset(land, subset, groups)
+    return class_record(land, canonical_subset(subset, groups), groups, tie_tol=tie_tol,
+                        critical_tol=critical_tol)

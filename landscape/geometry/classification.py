@@ -1,0 +1,284 @@
+"""Second-order classification of a critical point, by the Hessian and by the witness test.
+
+A critical point is a global minimum, a strict saddle (a negative Hessian eigenvalue) or a
+non-strict saddle (THEORY §4). :func:`classify` computes both verdicts: from the Hessian
+inertia (:mod:`landscape.geometry.inertia`), with the value against the global minimum
+``L0 + 1/2 sum_{i > r*} sigma_i^2`` (Eckart-Young) deciding between minimum and non-strict
+saddle when there is no negative direction, and from the Hessian-free witness test
+(:mod:`landscape.geometry.witness`, THEORY §4.1). It adds the orbit-tangent dimension
+(:mod:`landscape.geometry.orbit`), the centre beyond it and, on request, the lowest order of
+the higher-order escapes (:mod:`landscape.geometry.escapes`, THEORY §4.2). ``r*`` and the
+critical values follow the one rule of :mod:`landscape.problem.ties` for zero and tied
+singular values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._base.validation import check_choice, check_int, check_nonnegative, check_positive
+from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
+from ..problem.network import Landscape, check_landscape
+from ..problem.ties import TIE_TOL, numerical_rank, tie_groups
+from .eigensolver import check_seed
+from .escapes import escape_directions
+from .frame import ZERO_TOL, prepared_point, reduced_landscape, zero_threshold
+from .inertia import DENSE_HESSIAN_LIMIT, Inertia, inertia_at
+from .orbit import orbit_dimension_at
+from .spectral_parts import HessianSpectrum, hessian_spectrum
+from .witness import Witness, witness_at
+
+__all__ = ["Classification", "classify"]
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    """Second-order type of a critical point, from its Hessian and from the witness test.
+
+    Attributes
+    ----------
+    kind : CriticalKind
+        From the Hessian: strict if ``n_negative > 0``; else a global minimum if the loss is
+        the global minimum value, a non-strict saddle otherwise.
+    witness_kind : CriticalKind
+        From the Hessian-free witness test (:func:`witness_test`).
+    agree : bool
+        Whether the two kinds agree.
+    disagreement : str
+        Empty when they agree; otherwise which eigenvalue and which layer pair disagree.
+    n_negative, n_zero, n_positive : int
+        Hessian inertia (see :func:`hessian_inertia`).
+    n_orbit : int
+        Dimension of the tangent of the hidden-layer symmetry orbit (:func:`orbit_dimension`).
+    centre_dim : int
+        ``n_zero - n_orbit``: the kernel beyond the orbit (the Morse-Bott defect where the
+        critical set is no larger than the orbit).
+    min_eigenvalue : float
+        Lowest Hessian eigenvalue at the rebalanced point in reduced coordinates.
+    eigenvalues : ndarray
+        The eigenvalues computed (all of them for the dense method; see :class:`Inertia`).
+    zero_threshold : float
+        ``zero_tol * curvature_scale + GRADIENT_MARGIN ||grad L|| / max_j ||W_j||`` at the
+        rebalanced point: the bound on ``|lambda|`` and witness strengths counted as zero.
+    curvature_scale : float
+    witness : Witness
+        The full witness outcome (rule, pair, strength).
+    escape_order : int or None
+        2 at a strict saddle; at a non-strict saddle the lowest order of the escapes found by
+        :func:`escape_directions` (``None`` when not searched); ``None`` at a
+        minimum.
+    value : float
+        The loss at the point.
+    method : str
+        ``"dense"`` or ``"matrix_free"``.
+    """
+
+    kind: CriticalKind
+    witness_kind: CriticalKind
+    agree: bool
+    disagreement: str
+    n_negative: int
+    n_zero: int
+    n_positive: int
+    n_orbit: int
+    centre_dim: int
+    min_eigenvalue: float
+    eigenvalues: np.ndarray = field(repr=False)
+    zero_threshold: float
+    curvature_scale: float
+    witness: Witness
+    escape_order: int | None
+    value: float
+    method: str
+
+    @property
+    def subset(self) -> tuple[int, ...]:
+        """The learnt set ``S``."""
+        return self.witness.subset
+
+    @property
+    def inertia(self) -> tuple[int, int, int]:
+        """``(n_negative, n_zero, n_positive)``."""
+        return self.n_negative, self.n_zero, self.n_positive
+
+    @property
+    def witness_pair(self) -> tuple[int, int] | None:
+        return self.witness.pair
+
+    @property
+    def witness_strength(self) -> float:
+        return self.witness.strength
+
+    @property
+    def spectrum(self) -> HessianSpectrum:
+        """The eigenvalues split into negative, orbit, centre and positive parts."""
+        return hessian_spectrum(self.eigenvalues, zero_threshold=self.zero_threshold,
+                                n_orbit=self.n_orbit, n_params=sum(self.inertia))
+
+    def __repr__(self) -> str:
+        text = (f"Classification(kind={self.kind.value!r}, witness_kind="
+                f"{self.witness_kind.value!r}, subset={self.subset}, inertia={self.inertia}, "
+                f"n_orbit={self.n_orbit}, centre_dim={self.centre_dim}, "
+                f"min_eigenvalue={self.min_eigenvalue:.6g}, escape_order={self.escape_order}")
+        return text + ("" if self.agree else f", disagreement={self.disagreement!r}") + ")"
+
+
+def minimum_rank(land: Landscape, tie_tol: float = TIE_TOL) -> int:
+    """``r* = min(r, m)``: the bottleneck against the number ``m`` of nonzero singular values
+    (:func:`landscape.numerical_rank` with ``tie_tol``; ``land.max_rank`` at the default).
+
+    Examples
+    --------
+    >>> from landscape.problem import DataSpectrum
+    >>> spec = DataSpectrum.from_singular_values([0.5465, 0.5096, 3.2e-16])
+    >>> minimum_rank(Landscape(spec, (3, 4, 4, 3)))
+    2
+    """
+    return min(land.bottleneck, numerical_rank(land.spectrum.sigma, tie_tol=tie_tol))
+
+
+def minimum_value(land: Landscape, tie_tol: float = TIE_TOL) -> float:
+    """The global minimum ``L0 + 1/2 sum_{i > r*} sigma_i^2`` (Eckart-Young), ``r*`` by
+    :func:`minimum_rank` (``land.minimum_value()`` at the default ``tie_tol``)."""
+    sigma = land.spectrum.sigma
+    return float(land.spectrum.loss_offset
+                 + 0.5 * np.sum(sigma[minimum_rank(land, tie_tol):] ** 2))
+
+
+def minimum_gap(land: Landscape, tie_tol: float = TIE_TOL) -> float:
+    """A quarter of the smallest positive gap between the global minimum value and the values
+    of the critical classes next to it.
+
+    With ``k = r*`` (:func:`minimum_rank`): dropping the weakest learnt mode costs
+    ``sigma_k^2``; trading it for the strongest nonzero mode outside its tie group costs
+    ``sigma_k^2 - sigma_j^2`` (tie groups by :func:`landscape.tie_groups`; a mode tied with
+    ``sigma_k`` gives the same value, another global minimum). Infinite when ``r* = 0``.
+
+    Examples
+    --------
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0, 1.0, 0.5]), (4, 2, 4))
+    >>> minimum_gap(land)  # (1 - 0.25) / 4: trade mode 2 (sigma = 1) for mode 4 (0.5)
+    0.1875
+    """
+    sigma = land.spectrum.sigma
+    k = minimum_rank(land, tie_tol)
+    if k == 0:
+        return np.inf
+    gaps = [sigma[k - 1] ** 2]
+    groups = tie_groups(sigma, tie_tol=tie_tol)
+    weakest = next(g for g in groups if k - 1 in g)
+    later = [g for g in groups if g[0] > weakest[-1]]
+    if later:
+        gaps.append(sigma[k - 1] ** 2 - sigma[later[0][0]] ** 2)
+    return float(0.25 * min(gaps))
+
+
+def hessian_kind(land: Landscape, value: float, n_negative: int,
+                 tie_tol: float = TIE_TOL) -> CriticalKind:
+    """Strict with a negative eigenvalue; else a global minimum when ``value`` is within
+    :func:`minimum_gap` of :func:`minimum_value`, a non-strict saddle otherwise."""
+    if n_negative > 0:
+        return CriticalKind.STRICT_SADDLE
+    if value - minimum_value(land, tie_tol) <= minimum_gap(land, tie_tol):
+        return CriticalKind.GLOBAL_MINIMUM
+    return CriticalKind.NON_STRICT_SADDLE
+
+
+def _disagreement(kind, witness: Witness, inertia: Inertia) -> str:
+    if kind is witness.kind:
+        return ""
+    pair = "no layer pair examined" if witness.pair is None else \
+        f"strongest pair (a, b) = {witness.pair} with strength {witness.strength:.3g}"
+    return (f"Hessian says {kind.value} (n_negative = {inertia.n_negative}, lowest eigenvalue "
+            f"{inertia.min_eigenvalue:.3g}, zero threshold {inertia.threshold:.3g}) but the "
+            f"witness test says {witness.kind.value} (rule {witness.rule!r}, {pair}, "
+            f"threshold {witness.threshold:.3g})")
+
+
+def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: str = "auto",
+             dense_limit: int = DENSE_HESSIAN_LIMIT, max_eigenpairs: int = 512,
+             escapes: bool = False, tie_tol: float = TIE_TOL,
+             critical_tol: float = CRITICAL_TOL, seed=0) -> Classification:
+    """Second-order classification of any critical point (THEORY §4, §4.1).
+
+    Computes the Hessian inertia (:func:`hessian_inertia`), the orbit-tangent dimension from
+    the symmetry generators (:func:`orbit_dimension`) and the centre beyond it, and the
+    witness test (:func:`witness_test`); both kinds are always computed, and a disagreement is
+    reported with the eigenvalue and the layer pair involved.
+
+    Parameters
+    ----------
+    land : Landscape
+    weights : sequence of ndarray
+        A critical point in the problem's coordinates.
+    zero_tol : float
+        Relative zero threshold (times :func:`curvature_scale` of the rebalanced point) for
+        Hessian eigenvalues and witness strengths alike.
+    method : {"auto", "dense", "matrix_free"}
+        How the inertia is computed (``"auto"``: dense up to ``dense_limit`` parameters).
+    dense_limit, max_eigenpairs : int
+        See :func:`hessian_inertia`.
+    escapes : bool
+        At a non-strict saddle, also search the higher-order escapes
+        (:func:`escape_directions`) to fill ``escape_order``.
+    tie_tol : float
+        Tolerance for tied and zero singular values (:func:`landscape.tie_groups`): the learnt
+        set, ``r*`` and the global minimum value follow it.
+    critical_tol : float
+        Bound on :func:`landscape.relative_gradient_norm`.
+    seed : int, numpy Generator or None
+        Seed of the matrix-free solver and of the escape search.
+
+    Raises
+    ------
+    NotCriticalError
+        If ``weights`` is not a critical point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([1.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> c = classify(land, [np.zeros((2, 2))] * 3)
+    >>> c.kind.value, c.witness_kind.value, c.inertia, c.n_orbit, c.centre_dim
+    ('non_strict_saddle', 'non_strict_saddle', (0, 12, 0), 0, 12)
+    """
+    check_landscape(land)
+    zero_tol = check_positive(zero_tol, "zero_tol")
+    check_choice(method, "method", ("auto", "dense", "matrix_free"))
+    dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
+    max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
+    if not isinstance(escapes, bool):
+        raise TypeError(f"escapes must be a bool, got {escapes!r}")
+    tie_tol = check_nonnegative(tie_tol, "tie_tol")
+    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    check_seed(seed)
+    weights = land.check(weights)
+    check_critical(land, weights, critical_tol=critical_tol)
+    balanced, scale = prepared_point(land, weights)
+    threshold = zero_threshold(land, balanced, scale, zero_tol)
+    witness = witness_at(land, weights, balanced, threshold, tie_tol)
+    reduced = reduced_landscape(land)
+    inertia = inertia_at(reduced, balanced, threshold, method=method,
+                         dense_limit=dense_limit, max_eigenpairs=max_eigenpairs, seed=seed)
+    n_orbit = orbit_dimension_at(reduced, balanced, "auto")
+    value = land.loss(weights)
+    kind = hessian_kind(land, value, inertia.n_negative, tie_tol)
+    escape_order = None
+    if kind is CriticalKind.STRICT_SADDLE:
+        escape_order = 2
+    elif kind is CriticalKind.NON_STRICT_SADDLE and escapes:
+        found = escape_directions(land, weights, zero_tol=zero_tol, seed=seed, follow=False,
+                                  tie_tol=tie_tol, critical_tol=critical_tol)
+        escape_order = min((e.order for e in found), default=None)
+    disagreement = _disagreement(kind, witness, inertia)
+    return Classification(
+        kind=kind, witness_kind=witness.kind, agree=not disagreement, disagreement=disagreement,
+        n_negative=inertia.n_negative, n_zero=inertia.n_zero, n_positive=inertia.n_positive,
+        n_orbit=n_orbit, centre_dim=inertia.n_zero - n_orbit,
+        min_eigenvalue=inertia.min_eigenvalue, eigenvalues=inertia.eigenvalues,
+        zero_threshold=inertia.threshold, curvature_scale=scale, witness=witness,
+        escape_order=escape_order, value=value, method=inertia.method)

@@ -1,0 +1,262 @@
+"""The frame every second-order test works in: reduced coordinates, rebalanced layers, scale.
+
+Inertia and the witness test (THEORY §4.1) are computed in reduced coordinates
+(``W~_1 = W_1 Sxx^{1/2} V``, ``W~_h = U^T W_h``, a linear change of ``W_1`` and ``W_h`` that
+keeps the inertia by Sylvester's law) and after rescaling the layers ``W_j <- c_j W_j`` with
+``prod c_j = 1`` to equal norms (:func:`balance_layers`): a point of the symmetry orbit, so the
+Hessian there is congruent to the one at the given point, while very unbalanced points (layer
+scalings of ``1e4`` and ``1e-4``) become well conditioned. The zero threshold of both tests
+(:func:`zero_threshold`) is ``zero_tol`` times the curvature scale (:func:`curvature_scale`,
+norms of partial products) of the rebalanced point, plus
+``GRADIENT_MARGIN ||grad L|| / max_j ||W_j||`` there: rounding-sized at an exact critical
+point, it absorbs the kernel's spread at a point critical only to within its gradient (a
+trained network).
+
+Public: :data:`ZERO_TOL`, :func:`balance_layers`, :func:`curvature_scale`. Documented
+internals shared by the other modules of :mod:`landscape.geometry`: :func:`reduced_weights`,
+:func:`reduced_landscape`, :func:`prepared_point`, :func:`zero_threshold`,
+:class:`BalancedFrame`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._base.products import prefix_products, suffix_products
+from .._base.validation import as_matrix, check_positive
+from ..problem.network import Landscape, check_landscape
+from ..problem.spectrum import DataSpectrum
+
+__all__ = ["ZERO_TOL", "balance_layers", "curvature_scale"]
+
+#: Default relative zero threshold (times :func:`curvature_scale`) for Hessian eigenvalues
+#: and witness strengths.
+ZERO_TOL = 1e-7
+#: Factor of ``||grad L|| / ||W||`` (rebalanced point) added to the zero threshold: off an exact
+#: critical point the orbit generators leave the kernel, ``H xi = -X . grad L``, which moves the
+#: kernel eigenvalues by about ``||grad L|| / ||W||``.
+GRADIENT_MARGIN = 10.0
+
+
+def reduced_weights(land: Landscape, weights) -> list[np.ndarray]:
+    """Validated weights in reduced coordinates (``W~_1 = W_1 Sxx^{1/2} V``, ``W~_h = U^T W_h``).
+
+    Examples
+    --------
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0]), widths=(1, 1, 1))
+    >>> reduced_weights(land, [[[1.0]], [[2.0]]])[1].tolist()
+    [[2.0]]
+    """
+    weights = land.check(weights)
+    return weights if land.spectrum.reduced else land.spectrum.to_reduced(weights)
+
+
+def reduced_landscape(land: Landscape) -> Landscape:
+    """The same network on the reduced problem ``1/2 ||Sigma - W_{1:h}||^2`` (offset dropped).
+
+    Examples
+    --------
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0]), widths=(1, 1, 1))
+    >>> reduced_landscape(land) is land
+    True
+    """
+    if land.spectrum.reduced:
+        return land
+    spec = land.spectrum
+    return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
+                     land.widths)
+
+
+def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarray]:
+    """Rescale layers ``W_j <- c_j W_j`` to equal Frobenius norms, a move along the symmetry orbit.
+
+    If every layer is nonzero the common norm is the geometric mean of the norms (so
+    ``prod c_j = 1``: the hidden-layer action with ``G_j = (c_1 ... c_j) I``). If some layer is
+    zero the end-to-end map is zero, the product constraint is absorbed by that layer, and the
+    nonzero layers get the norm ``norm``.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray
+    norm : float
+        Common norm used when some layer is zero (e.g. ``sigma_1^{1/h}``).
+
+    Returns
+    -------
+    weights : list of ndarray
+        The rescaled layers.
+    factors : ndarray (h,)
+        The ``c_j`` (1 for zero layers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w, c = balance_layers([np.array([[1e4]]), np.array([[1e-4]]), np.array([[4.0]])], norm=1.0)
+    >>> np.round([float(x[0, 0]) for x in w], 12).tolist()
+    [1.587401051968, 1.587401051968, 1.587401051968]
+    """
+    if isinstance(weights, (np.ndarray, str, bytes)) or not isinstance(weights, Sequence):
+        raise TypeError(f"weights must be a sequence of matrices W_1..W_h, "
+                        f"got {type(weights).__name__}")
+    if not weights:
+        raise ValueError("weights must hold at least one matrix, got an empty sequence")
+    weights = [as_matrix(w, f"weights[{j}]", allow_empty=True) for j, w in enumerate(weights)]
+    norm = check_positive(norm, "norm")
+    norms = np.array([np.linalg.norm(w) for w in weights])
+    nonzero = norms > 0
+    if not np.any(nonzero):
+        return weights, np.ones(len(weights))
+    if np.all(nonzero):
+        target = float(np.exp(np.mean(np.log(norms))))
+    else:
+        target = float(norm)
+    factors = np.where(nonzero, target / np.where(nonzero, norms, 1.0), 1.0)
+    return [c * w for c, w in zip(factors, weights)], factors
+
+
+def curvature_scale(land: Landscape, weights) -> float:
+    """The size of the Hessian at ``weights``, from norms of partial products.
+
+    ``max(sigma_1^{2(h-1)/h}, max_j ||T_j||^2 ||Q_{j-1}||^2,
+    max_{a<b} sigma_1 ||T_b|| ||Mid_ab|| ||Q_{a-1}||)`` (Frobenius norms, empty products 1):
+    bounds of the Gauss-Newton blocks ``(T_j^T T_k) (x) (Q_{j-1} Q_{k-1}^T)`` and of the residual
+    blocks ``<G_ab, V_b Mid_ab V_a>`` (``||R|| <= sigma_1`` at a critical point) of the Hessian in
+    reduced coordinates. Partial products carry a hidden ``GL`` change only at their two ends,
+    so the figure grows far less than the layers' norms at unbalanced points. At a balanced
+    point that learnt ``sigma_1`` it is ``sigma_1^{2(h-1)/h}``-sized, the scale of the
+    closed-form spectra of THEORY §4.1.
+
+    Examples
+    --------
+    The canonical point that learnt ``sigma_1 = 4`` at depth 3: one aligned path of weight
+    ``4^{1/3}`` per layer.
+
+    >>> import numpy as np
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> point = [np.diag([4.0 ** (1 / 3), 0.0])] * 3
+    >>> bool(np.isclose(curvature_scale(land, point), 4.0 ** (4 / 3)))
+    True
+    """
+    check_landscape(land)
+    weights = land.check(weights)
+    h = land.h
+    prefixes = prefix_products(weights)
+    suffixes = suffix_products(weights)
+
+    def norm(m):
+        return 1.0 if m is None else float(np.linalg.norm(m))
+
+    size = land.scale ** (2.0 * (h - 1) / h)
+    for j in range(1, h + 1):
+        size = max(size, (norm(suffixes[j]) * norm(prefixes[j - 1])) ** 2)
+    for a in range(1, h + 1):
+        mid = None
+        for b in range(a + 1, h + 1):
+            if b > a + 1:
+                mid = weights[b - 2] if mid is None else weights[b - 2] @ mid
+            size = max(size, land.scale * norm(suffixes[b]) * norm(mid) * norm(prefixes[a - 1]))
+    return float(size)
+
+
+def prepared_point(land: Landscape, weights) -> tuple[list[np.ndarray], float]:
+    """The reduced, rebalanced weights (:func:`balance_layers` with ``norm = sigma_1^{1/h}``)
+    and their :func:`curvature_scale`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([1.0]), widths=(1, 1, 1))
+    >>> balanced, scale = prepared_point(land, [[[4.0]], [[0.25]]])
+    >>> [float(w[0, 0]) for w in balanced], scale
+    ([1.0, 1.0], 1.0)
+    """
+    balanced, _ = balance_layers(reduced_weights(land, weights), norm=land.weight_scale)
+    return balanced, curvature_scale(land, balanced)
+
+
+def zero_threshold(land: Landscape, balanced, scale: float, zero_tol: float) -> float:
+    """``zero_tol * scale + GRADIENT_MARGIN ||grad L|| / max_j ||W_j||`` at the rebalanced point.
+
+    ``balanced`` and ``scale`` come from :func:`prepared_point`. The second term is
+    rounding-sized at an exact critical point; at a point critical only to within its
+    gradient (the end of a training run) it absorbs the spread of the kernel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([1.0]), widths=(1, 1, 1))
+    >>> zero_threshold(land, [np.ones((1, 1))] * 2, 1.0, 1e-7)
+    1e-07
+    """
+    size = max(float(np.linalg.norm(w)) for w in balanced)
+    if size == 0:
+        return zero_tol * scale
+    gradient = reduced_landscape(land).unchecked_gradient(balanced)[0]
+    norm = float(np.sqrt(sum(np.sum(g * g) for g in gradient)))
+    return zero_tol * scale + GRADIENT_MARGIN * norm / size
+
+
+class BalancedFrame:
+    """A critical point in the problem's coordinates and its rebalanced reduced image.
+
+    ``v_b = c * to_reduced(v)`` maps problem-coordinate directions to balanced ones, with
+    layer factors ``c_j`` of product 1 (the hidden-layer action ``G_j = (c_1 ... c_j) I``), so
+    ``L(x + t v) = L_b(x_b + t v_b)`` exactly. A zero layer keeps ``x_b = 0`` under any factor:
+    zero layers share the factor that makes the product 1.
+
+    Attributes
+    ----------
+    land : Landscape
+    x : list of ndarray
+        The point, validated, in the problem's coordinates.
+    reduced : Landscape
+        :func:`reduced_landscape` of ``land``.
+    xb : list of ndarray
+        The rebalanced point in reduced coordinates (:func:`prepared_point`).
+    scale : float
+        Its :func:`curvature_scale`.
+    factors : ndarray (h,)
+        The ``c_j``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape.problem import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([1.0]), widths=(1, 1, 1))
+    >>> frame = BalancedFrame(land, [[[4.0]], [[0.25]]])
+    >>> frame.factors.tolist(), [float(v[0, 0]) for v in frame.to_problem(frame.xb)]
+    ([0.25, 4.0], [4.0, 0.25])
+    """
+
+    def __init__(self, land: Landscape, weights):
+        self.land = land
+        self.x = land.check(weights)
+        self.reduced = reduced_landscape(land)
+        self.xb, self.scale = prepared_point(land, self.x)
+        reduced_x = self.x if land.spectrum.reduced else land.spectrum.to_reduced(self.x)
+        norms = np.array([np.linalg.norm(r) for r in reduced_x])
+        nonzero = norms > 0
+        factors = np.ones(land.h)
+        factors[nonzero] = [np.linalg.norm(self.xb[j]) / norms[j] for j in np.flatnonzero(nonzero)]
+        if not np.all(nonzero) and np.any(nonzero):
+            share = -np.sum(np.log(factors[nonzero])) / np.count_nonzero(~nonzero)
+            factors[~nonzero] = np.exp(share)
+        self.factors = factors
+
+    def to_problem(self, vb: list[np.ndarray]) -> list[np.ndarray]:
+        """A balanced reduced direction in the problem's coordinates."""
+        v = [w / c for w, c in zip(vb, self.factors)]
+        return v if self.land.spectrum.reduced else self.land.spectrum.from_reduced(v)
+
+    def to_balanced(self, v: list[np.ndarray]) -> list[np.ndarray]:
+        """A problem-coordinate direction in balanced reduced coordinates."""
+        if not self.land.spectrum.reduced:
+            v = self.land.spectrum.to_reduced(v)
+        return [np.asarray(w, dtype=float) * c for w, c in zip(v, self.factors)]

@@ -1,0 +1,416 @@
+"""Drawing the saddle connection graph: classes at the height of their critical value.
+
+Compute and draw are separate: :func:`saddle_graph_layout` places the classes of a graph from
+:func:`landscape.connections.saddle_graph` and :func:`plot_saddle_graph` draws them. As in a
+disconnectivity graph of an energy landscape, the vertical axis is the loss: every
+connection runs downhill (THEORY §5), from the highest saddle (the origin, ``S = {}``) to the
+global minima at the bottom. The horizontal axis is layered by the number of learnt modes
+``|S|`` (the rank of the end-to-end map), so a single-mode connection ``S -> S u {i}`` steps
+one layer to the right and a swap of modes stays in its layer.
+
+The drawing stays legible from a handful of classes to about a thousand: the certified
+*one-hop* skeleton is drawn solid above the *multi-hop* edges (dashed, fainter: found by
+random probes, THEORY §5), each edge's strength follows its probability, node markers shrink
+with the number of classes and labels are written only where they fit. For graphs too dense
+to read as a drawing, :func:`landscape.plot.transitions.plot_transition_matrix` shows the same edges as a heat map of
+transition probabilities, classes ordered by value on both axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import networkx as nx
+import numpy as np
+
+from .._base.validation import (check_choice, check_int, check_nonnegative, check_positive,
+                                describe_value)
+from ..connections import subset_label
+from ._axes import axes_or_new
+
+__all__ = ["HOP_STYLES", "KIND_COLORS", "plot_saddle_graph", "saddle_graph_layout"]
+
+#: Node colour of each kind of class (``"unknown"``: a class reached outside the catalog).
+KIND_COLORS = {"global_minimum": "tab:green", "strict_saddle": "tab:orange",
+               "non_strict_saddle": "tab:purple", "unknown": "0.6"}
+_KIND_LABELS = {"global_minimum": "global minimum", "strict_saddle": "strict saddle",
+                "non_strict_saddle": "non-strict saddle", "unknown": "outside the catalog"}
+
+#: How each kind of edge is drawn: the certified one-hop skeleton solid and on top, the
+#: multi-hop edges (found by random probes only: chance) dashed, fainter and underneath.
+#: ``alpha`` is the opacity of the least and the most probable edge.
+HOP_STYLES = {
+    "one_hop": {"color": "0.2", "linestyle": "-", "alpha": (0.55, 0.95), "zorder": 1.5,
+                "label": "one-hop (certified)"},
+    "multi_hop": {"color": "tab:blue", "linestyle": (0, (3, 2)), "alpha": (0.2, 0.7),
+                  "zorder": 1.0, "label": "multi-hop (random probes)"},
+}
+
+#: Above this many edges the drawing uses one line collection per kind of edge (no
+#: arrowheads: every edge runs downhill, so its direction is read from the heights).
+MAX_ARROWS = 400
+
+
+#: Labels considered for placement (the extremes, then from the top down): at most this many.
+MAX_LABEL_CANDIDATES = 150
+
+
+def check_graph(G) -> None:
+    """A saddle graph: a DiGraph with subset-tuple nodes that carry a ``value``."""
+    if not isinstance(G, nx.DiGraph):
+        raise TypeError(f"G must be a networkx.DiGraph, got {type(G).__name__}")
+    for node, value in G.nodes(data="value"):
+        if not isinstance(node, tuple):
+            raise ValueError(f"G must have subset tuples as nodes, got node {describe_value(node)}")
+        if value is None:
+            raise ValueError(f"G must give every node a 'value', got none for node {node}")
+
+
+def edge_hop(data) -> str:
+    """``"one_hop"`` or ``"multi_hop"`` (an edge without ``hop`` counts as one-hop)."""
+    hop = data.get("hop")
+    if hop is None:
+        hop = "one_hop" if data.get("certified", True) else "multi_hop"
+    return "multi_hop" if hop == "multi_hop" else "one_hop"
+
+
+def _auto_yscale(values) -> str:
+    """``"log"`` when the heights above the lowest value span more than two decades."""
+    values = np.asarray(list(values), dtype=float)
+    if values.size == 0:
+        return "linear"
+    heights = values - values.min()
+    positive = heights[heights > 0]
+    return "log" if positive.size and positive.max() > 100 * positive.min() else "linear"
+
+
+def saddle_graph_layout(G: nx.DiGraph, *, min_gap: float = 0.04, spread: float = 0.3,
+                        yscale: str = "linear") -> dict[tuple[int, ...], tuple[float, float]]:
+    """Positions ``{S: (x, y)}``: ``y`` the critical value, ``x`` the layer ``|S|``.
+
+    Within a layer, classes whose values lie closer than ``min_gap`` times the graph's value
+    range (coincident subset sums, e.g. ``sigma^2 = (4, 3, 2, 1)`` gives ``{0,3}`` and
+    ``{1,2}`` the same value) form a cluster, spread evenly over ``x = |S| +- spread`` in the
+    order of their keys, so that no two nodes are drawn on top of each other.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Nodes are subset tuples with a ``value`` attribute.
+    min_gap : float
+        Relative height below which two classes of a layer are spread apart.
+    spread : float
+        Half-width of a spread cluster, in layers (below 0.5 keeps layers apart).
+    yscale : {"linear", "log"}
+        The scale the heights will be drawn on: ``"log"`` measures the gaps in
+        ``log(L_S - L_min)`` (the classes nearest the minimum coincide on a linear scale but
+        not on a log one). ``y`` is the critical value either way.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node((), value=2.5)
+    >>> G.add_node((0,), value=0.0)
+    >>> saddle_graph_layout(G)
+    {(): (0.0, 2.5), (0,): (1.0, 0.0)}
+    """
+    check_graph(G)
+    min_gap = check_nonnegative(min_gap, "min_gap")
+    spread = check_positive(spread, "spread")
+    if spread >= 0.5:
+        raise ValueError(f"spread must be < 0.5 (layers would overlap), got {spread}")
+    check_choice(yscale, "yscale", ("linear", "log"))
+    values = {node: float(value) for node, value in G.nodes(data="value")}
+    drawn = dict(values)
+    if yscale == "log" and values:
+        lowest = min(values.values())
+        heights = [v - lowest for v in values.values() if v > lowest]
+        floor = min(heights, default=1.0)
+        # as on the symlog axis: linear below the smallest positive height, log above it
+        drawn = {n: (v - lowest) / floor if v - lowest <= floor else 1 + np.log10((v - lowest)
+                                                                                 / floor)
+                 for n, v in values.items()}
+    span = max(drawn.values(), default=0.0) - min(drawn.values(), default=0.0)
+    gap = min_gap * (span if span > 0 else 1.0)
+    pos = {}
+    for layer in sorted({len(node) for node in G}):
+        members = sorted((n for n in G if len(n) == layer), key=lambda n: (drawn[n], n))
+        clusters = []
+        for node in members:
+            if clusters and drawn[node] - drawn[clusters[-1][-1]] < gap:
+                clusters[-1].append(node)
+            else:
+                clusters.append([node])
+        for cluster in clusters:
+            offsets = np.linspace(-spread, spread, len(cluster)) if len(cluster) > 1 else [0.0]
+            for node, offset in zip(sorted(cluster), offsets):
+                pos[node] = (float(layer + offset), values[node])
+    return {node: pos[node] for node in G}
+
+
+def _label_order(G, values) -> tuple[list, int]:
+    """Nodes in the order their labels are placed: the extremes, then from the top down."""
+    if not values:
+        return [], 0
+    top, bottom = max(values.values()), min(values.values())
+    extremes = [n for n in G if values[n] == top] + sorted(
+        (n for n in G if values[n] == bottom and values[n] != top), key=lambda n: n)
+    rest = sorted((n for n in G if values[n] not in (top, bottom)),
+                  key=lambda n: (-values[n], len(n), n))
+    return extremes + rest, len(extremes)
+
+
+def _make_culler():
+    """An invisible artist that, drawn just before the labels, hides those that do not fit."""
+    from matplotlib.artist import Artist
+
+    class LabelCuller(Artist):
+        """Shows labels in priority order, skipping any that would overlap one already shown,
+        cover another class's marker or leave the axes. Runs at every draw, so the labels
+        follow the final size of the axes (after ``tight_layout``, at any dpi)."""
+
+        def __init__(self, texts, anchors, radius, n_always=0, pad=1.0):
+            super().__init__()
+            self.texts, self.anchors, self.radius, self.pad = texts, anchors, radius, pad
+            self.n_always = n_always  # the extremes: shown unless they overlap a label
+            self.set_in_layout(False)
+
+        def draw(self, renderer):
+            if not self.texts:
+                return
+            ax = self.axes
+            scale = renderer.points_to_pixels(1.0)
+            pad, radius = self.pad * scale, self.radius * scale
+            frame = ax.get_window_extent(renderer)
+            marks = ax.transData.transform(np.asarray(self.anchors, dtype=float))
+            placed = np.empty((0, 4))
+            for index, text in enumerate(self.texts):
+                text.set_visible(True)
+                box = text.get_window_extent(renderer)
+                x0, y0, x1, y1 = box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad
+                inside = (x0 >= frame.x0 - pad and x1 <= frame.x1 + pad
+                          and y0 >= frame.y0 - pad and y1 <= frame.y1 + pad)
+                clash = bool(placed.size) and bool(np.any(
+                    (placed[:, 0] < x1) & (placed[:, 2] > x0)
+                    & (placed[:, 1] < y1) & (placed[:, 3] > y0)))
+                others = np.delete(marks, index, axis=0)
+                covers = bool(others.size) and bool(np.any(
+                    (others[:, 0] + radius > x0) & (others[:, 0] - radius < x1)
+                    & (others[:, 1] + radius > y0) & (others[:, 1] - radius < y1)))
+                if clash or (index >= self.n_always and (covers or not inside)):
+                    text.set_visible(False)
+                else:
+                    placed = np.vstack([placed, [box.x0, box.y0, box.x1, box.y1]])
+
+    return LabelCuller
+
+
+def _edge_strengths(G, width) -> dict:
+    strengths = {}
+    for a, b, data in G.edges(data=True):
+        value = data.get(width)
+        if value is None:
+            raise ValueError(f"width must name an edge attribute, got {width!r} "
+                             f"(missing on edge {subset_label(a)}->{subset_label(b)})")
+        strengths[a, b] = float(value)
+    top = max(strengths.values(), default=0.0)
+    return {edge: (value / top if top > 0 else 0.0) for edge, value in strengths.items()}
+
+
+def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
+                      labels: bool = True, max_labels: int | None = None,
+                      width: str = "probability", min_width: float = 0.6,
+                      max_width: float = 3.0, node_size: float | None = None,
+                      legend: bool = True, yscale: str = "auto", multi_hop: bool = True,
+                      arrows: bool | None = None, fontsize: float | None = None):
+    """Draw a saddle connection graph: height = critical value, colour = kind.
+
+    Nodes sit at :func:`saddle_graph_layout` (or ``pos``), coloured by the kind of their
+    representative (:data:`KIND_COLORS`). Each connection ``S -> S'`` is one line (an arrow
+    with a small head up to :data:`MAX_ARROWS` edges): the certified one-hop skeleton solid
+    and on top, multi-hop edges dashed and fainter underneath (:data:`HOP_STYLES`). Line
+    width and opacity grow linearly with the edge attribute ``width`` (its ``probability``
+    by default, the share of the source's random probes that first arrived there), from
+    ``min_width`` for the least to ``max_width`` for the most probable edge.
+
+    Labels (the node's ``label``, else its subset ``"{0,2}"``) are placed in priority order
+    -- the highest class and the minima first, then from the top down -- and one is shown
+    only where it overlaps no label already shown, no other node and stays inside the axes;
+    the choice is made at every draw, so it holds at the figure's final size.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        From :func:`landscape.connections.saddle_graph` or
+        :func:`~landscape.connections.load_saddle_graph`.
+    ax : matplotlib Axes, optional
+    pos : mapping, optional
+        Node positions ``{S: (x, y)}``; default :func:`saddle_graph_layout`.
+    labels : bool
+        Write the labels that fit.
+    max_labels : int, optional
+        Write at most this many labels (in the priority order above).
+    width : str
+        Edge attribute that sets line width and opacity (default ``"probability"``).
+    min_width, max_width : float
+        Line widths (points) of the least and most probable connections.
+    node_size : float, optional
+        Marker area (points^2); default shrinks from 90 with the number of classes.
+    legend : bool
+        Add a legend of the kinds and the kinds of edge present.
+    yscale : {"auto", "linear", "log"}
+        ``"log"`` draws the height above the lowest class, ``L_S - L_min``, on a symmetric
+        log axis (linear below the smallest positive height): for data whose singular values
+        span decades, where the classes near the minimum would otherwise coincide.
+        ``"auto"``: ``"log"`` when the largest height is over 100 times the smallest
+        positive one, else ``"linear"``.
+    multi_hop : bool
+        Draw the multi-hop edges (``False``: the one-hop skeleton only).
+    arrows : bool, optional
+        Arrowheads (one small head per edge); default: up to :data:`MAX_ARROWS` edges.
+    fontsize : float, optional
+        Label size in points (default 8, or 7 above 100 classes).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> G = nx.DiGraph()
+    >>> G.add_node((), value=319.1, kind="non_strict_saddle")
+    >>> G.add_node((0,), value=237.3, kind="non_strict_saddle")
+    >>> G.add_node((0, 1), value=237.0, kind="global_minimum")
+    >>> G.add_edge((), (0,), hop="one_hop", probability=0.5)
+    >>> G.add_edge((0,), (0, 1), hop="one_hop", probability=1.0)
+    >>> ax = plot_saddle_graph(G, yscale="log")
+    >>> ax.get_yscale(), [round(float(y), 6) for y in ax.collections[0].get_offsets()[:, 1]]
+    ('symlog', [82.1, 0.3])
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch
+
+    check_graph(G)
+    min_width = check_positive(min_width, "min_width")
+    max_width = check_positive(max_width, "max_width")
+    if max_width < min_width:
+        raise ValueError(f"max_width must be >= min_width = {min_width}, got {max_width}")
+    n = G.number_of_nodes()
+    if node_size is None:
+        node_size = float(np.clip(2500.0 / max(n, 1), 6.0, 90.0))
+    node_size = check_positive(node_size, "node_size")
+    if max_labels is not None:
+        max_labels = check_int(max_labels, "max_labels", minimum=0)
+    check_choice(yscale, "yscale", ("auto", "linear", "log"))
+    if pos is not None and (not isinstance(pos, Mapping) or set(pos) != set(G)):
+        raise ValueError("pos must map every node of G to (x, y), and nothing else")
+    if yscale == "auto":
+        yscale = _auto_yscale((y for _, y in pos.values()) if pos is not None
+                              else (v for _, v in G.nodes(data="value")))
+    if pos is None:
+        pos = saddle_graph_layout(G, yscale=yscale)
+    lowest = min((y for _, y in pos.values()), default=0.0) if yscale == "log" else 0.0
+    pos = {node: (float(x), float(y) - lowest) for node, (x, y) in pos.items()}
+    strengths = _edge_strengths(G, width)
+    ax = axes_or_new(ax)
+
+    edges = [(a, b, edge_hop(d)) for a, b, d in G.edges(data=True)
+             if multi_hop or edge_hop(d) == "one_hop"]
+    if arrows is None:
+        arrows = len(edges) <= MAX_ARROWS
+    density = min(1.0, np.sqrt(MAX_ARROWS / max(len(edges), 1)))  # fainter when crowded
+    radius = 0.5 * np.sqrt(node_size) + 1.0  # marker radius in points, arrows stop short of it
+    present_hops = []
+    for hop in ("multi_hop", "one_hop"):  # multi-hop first: underneath
+        style = HOP_STYLES[hop]
+        chosen = [(a, b) for a, b, h in edges if h == hop]
+        if not chosen:
+            continue
+        present_hops.append(hop)
+        low, high = style["alpha"]
+        s = np.array([strengths[e] for e in chosen])
+        # crowded: everything fainter, the multi-hop haze more than the skeleton
+        fade = np.sqrt(density) if hop == "one_hop" else density
+        alphas = fade * (low + (high - low) * s)
+        widths = min_width + (max_width - min_width) * s
+        if arrows:
+            for (a, b), alpha, lw in zip(chosen, alphas, widths):
+                same_layer = len(a) == len(b)
+                patch = FancyArrowPatch(
+                    pos[a], pos[b], arrowstyle="-|>", mutation_scale=7 + lw,
+                    linewidth=lw, color=style["color"], alpha=float(alpha),
+                    linestyle=style["linestyle"], shrinkA=radius, shrinkB=radius,
+                    zorder=style["zorder"],
+                    connectionstyle=f"arc3,rad={0.25 if same_layer else 0.04}")
+                patch.set_gid(hop)
+                ax.add_patch(patch)
+        else:
+            colors = [to_rgba(style["color"], float(alpha)) for alpha in alphas]
+            lines = LineCollection([[pos[a], pos[b]] for a, b in chosen], colors=colors,
+                                   linewidths=widths, linestyles=style["linestyle"],
+                                   zorder=style["zorder"])
+            lines.set_gid(hop)
+            ax.add_collection(lines, autolim=False)
+
+    kinds = [G.nodes[node].get("kind", "unknown") for node in G]
+    for kind in dict.fromkeys(kinds):
+        nodes = [node for node, k in zip(G, kinds) if k == kind]
+        ax.scatter([pos[node][0] for node in nodes], [pos[node][1] for node in nodes],
+                   s=node_size, color=KIND_COLORS.get(kind, KIND_COLORS["unknown"]),
+                   edgecolors="black", linewidths=0.6 if n <= 100 else 0.3, zorder=2,
+                   label=_KIND_LABELS.get(kind, str(kind)))
+
+    layers = sorted({len(node) for node in G})
+    if labels and n:
+        fontsize = fontsize or (8 if n <= 100 else 7)
+        order, n_always = _label_order(G, {node: pos[node][1] for node in G})
+        # beyond the first MAX_LABEL_CANDIDATES from the top, nothing would fit anyway
+        order = order[:MAX_LABEL_CANDIDATES if max_labels is None else max_labels]
+        last = layers[-1] if len(layers) > 1 else None
+        texts = []
+        for node in order:
+            right = len(node) == last  # the last layer's labels go left, inside the axes
+            texts.append(ax.annotate(
+                G.nodes[node].get("label", subset_label(node)), pos[node],
+                xytext=(-radius - 1 if right else radius + 1, 0), textcoords="offset points",
+                ha="right" if right else "left", va="center", fontsize=fontsize, zorder=3))
+            texts[-1].set_in_layout(len(texts) <= n_always)  # the others stay inside anyway
+        culler = _make_culler()(texts, [pos[node] for node in order], radius, n_always)
+        culler.set_zorder(2.99)
+        ax.add_artist(culler)
+
+    ax.set_xticks(layers)
+    ax.set(xlabel="learnt modes |S|", ylabel="critical value $L_S$")
+    ys = np.array([y for _, y in pos.values()])
+    if yscale == "log":
+        heights = ys[ys > 0]
+        linthresh = float(heights.min()) if heights.size else 1.0
+        ax.set_yscale("symlog", linthresh=linthresh)
+        ax.set_ylabel(f"$L_S - L_{{min}}$ ($L_{{min}}$ = {lowest:.6g})")
+    xs = [x for x, _ in pos.values()]
+    if xs:  # the layers fill the width, the values the height
+        ax.set_xlim(min(xs) - 0.4, max(xs) + 0.4)
+        top, bottom = float(ys.max()), float(ys.min())
+        if yscale == "log":
+            ax.set_ylim(-0.15 * linthresh if bottom <= 0 else bottom / 1.3, top * 1.4)
+        else:
+            margin = 0.06 * (top - bottom) if top > bottom else max(abs(top), 1.0) * 0.1
+            ax.set_ylim(bottom - margin, top + margin)
+    if legend and n:
+        handles, names = ax.get_legend_handles_labels()
+        for hop in reversed(present_hops):
+            style = HOP_STYLES[hop]
+            handles.append(Line2D([], [], color=style["color"], linestyle=style["linestyle"],
+                                  linewidth=1.5, alpha=style["alpha"][1]))
+            names.append(style["label"])
+        ax.legend(handles, names, loc="upper right", fontsize=7, framealpha=0.85)
+    return ax
