@@ -109,12 +109,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
     parser.add_argument("--cases", default=",".join(CASES),
                         help=f"comma-separated subset of {', '.join(CASES)}")
-    parser.add_argument("--random-probes", "--probes", dest="random_probes", type=int,
+    parser.add_argument("--random-probes", type=int,
                         default=None, help="random combinations of two escapes per saddle "
                         f"(default {SMALL_PROBES} for the small cases, "
                         f"{GraphOptions.random_probes} for the digits)")
-    parser.add_argument("--max-combinations", type=int, default=None,
-                        help=argparse.SUPPRESS)  # of the former graph; ignored
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=None)
     parser.add_argument("--digits", action="store_true",

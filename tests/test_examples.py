@@ -40,3 +40,19 @@ def test_sequential_learning_plateaus_sit_on_top_k_values(tmp_path):
     assert large["status"] == "converged"
     # far from the origin: no saddle plateau, only the final approach to the minimum
     assert all(p["loss"] < 1e-4 for p in large["plateaus"])
+
+
+def test_saddle_graph_example_writes_files_with_the_single_mode_orbits(tmp_path):
+    """THEORY §4.2/§5: at depth 3 every saddle S reaches S u {i} by a certified one-hop edge."""
+    from landscape import load_saddle_graph
+
+    run_example("saddle_graph.py", "--out", str(tmp_path), "--cases", "depth3",
+                "--random-probes", "2")
+    stem = tmp_path / "saddle_graph_depth3"
+    assert stem.with_suffix(".png").stat().st_size > 10_000
+    G = load_saddle_graph(stem.with_suffix(".json"))
+    one_hop = {(a, b) for a, b, hop in G.edges(data="hop") if hop == "one_hop"}
+    for subset in G:
+        for i in range(3):
+            if i not in subset:
+                assert (subset, tuple(sorted((*subset, i)))) in one_hop

@@ -123,13 +123,20 @@ class Executor:
             return
         from joblib import Parallel, delayed
 
-        # Closing the generator (an interruption) makes joblib abort the pending tasks.
+        # Closing the generator (an interruption) makes joblib abort the pending tasks; the
+        # worker processes are then stopped too, so that no semaphore outlives the run.
         outputs = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
             delayed(_indexed)(func, index, task) for index, task in enumerate(tasks))
+        finished = False
         try:
             yield from outputs
+            finished = True
         finally:
             outputs.close()
+            if not finished:
+                from joblib.externals.loky import get_reusable_executor
+
+                get_reusable_executor().shutdown(wait=True, kill_workers=True)
 
     def _dask(self, func, tasks):
         from distributed import as_completed

@@ -117,32 +117,29 @@ class InvariantBlock:
 
     def embed(self, land: Landscape, subset, block_weights) -> list[np.ndarray]:
         """Reduced weights of ``land``: the aligned point of ``subset`` with the block replaced."""
-        full = aligned_reduced(land, subset)
-        modes, units = list(self.modes), self.units(subset)
-        if self.h == 1:
-            full[0][np.ix_(modes, modes)] = block_weights[0]
-            return full
-        full[0][np.ix_(units, modes)] = block_weights[0]
-        for w, b in zip(full[1:-1], block_weights[1:-1]):
-            w[np.ix_(units, units)] = b
-        full[-1][np.ix_(modes, units)] = block_weights[-1]
-        return full
+        return _scatter(aligned_reduced(land, subset), block_weights, list(self.modes),
+                        self.units(subset))
 
     def place(self, inner: "InvariantBlock", weights, idle_offset: int) -> list[np.ndarray]:
         """Weights of the block ``inner`` (contained in this one) as weights of this block,
         its idle units from ``idle_offset`` on (shared when this block has too few)."""
-        out = [np.zeros(s) for s in self.shapes]
         modes = [self.modes.index(i) for i in inner.modes]
         units = [self.learnt.index(i) for i in inner.learnt] + [
             len(self.learnt) + min(idle_offset + q, self.n_idle - 1) for q in range(inner.n_idle)]
-        if self.h == 1:
-            out[0][np.ix_(modes, modes)] = weights[0]
-            return out
-        out[0][np.ix_(units, modes)] = weights[0]
-        for o, w in zip(out[1:-1], weights[1:-1]):
-            o[np.ix_(units, units)] = w
-        out[-1][np.ix_(modes, units)] = weights[-1]
-        return out
+        return _scatter([np.zeros(s) for s in self.shapes], weights, modes, units)
+
+
+def _scatter(layers, block_weights, modes, units) -> list[np.ndarray]:
+    """Write a block's layers into ``layers``: rows and columns ``units`` of the hidden
+    layers, columns ``modes`` of the first and rows ``modes`` of the last."""
+    if len(layers) == 1:
+        layers[0][np.ix_(modes, modes)] = block_weights[0]
+        return layers
+    layers[0][np.ix_(units, modes)] = block_weights[0]
+    for w, b in zip(layers[1:-1], block_weights[1:-1]):
+        w[np.ix_(units, units)] = b
+    layers[-1][np.ix_(modes, units)] = block_weights[-1]
+    return layers
 
 
 def combine_blocks(blocks, spare: int) -> InvariantBlock:

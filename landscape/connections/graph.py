@@ -319,6 +319,8 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
         for index, result in executor.map(_block_task, tasks, progress=False):
             found[index] = result
         escapes = [_escape_record(e) for result in found for e in result]
+        if path is not None:
+            write_checkpoint(path, problem, options_json, {"escapes": escapes, "classes": {}})
     escape_objects = [_escape_of(r, land.h) for r in escapes]
 
     subsets, kinds = catalog.subsets, catalog.kinds
