@@ -18,6 +18,7 @@ tasks not yet started.
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -125,8 +126,9 @@ class Executor:
 
         # Closing the generator (an interruption) makes joblib abort the pending tasks; the
         # worker processes are then stopped too, so that no semaphore outlives the run.
+        parent = os.getpid()
         outputs = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
-            delayed(_indexed)(func, index, task) for index, task in enumerate(tasks))
+            delayed(_orphan_safe)(func, index, task, parent) for index, task in enumerate(tasks))
         finished = False
         try:
             yield from outputs
@@ -152,3 +154,11 @@ class Executor:
 
 def _indexed(func, index: int, task) -> tuple[int, Any]:
     return index, func(task)
+
+
+def _orphan_safe(func, index: int, task, parent: int) -> tuple[int, Any]:
+    """:func:`_indexed` in a worker process that exits at once when its parent has died (a
+    killed run must not leave workers computing, or holding its standard output open)."""
+    if os.getppid() != parent:
+        os._exit(0)
+    return _indexed(func, index, task)

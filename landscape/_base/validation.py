@@ -31,15 +31,29 @@ def describe_value(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _real_array(value, name: str, kind: str) -> np.ndarray:
+    """``value`` as a float array; masked entries and complex values are refused, not dropped."""
+    if isinstance(value, np.ma.MaskedArray) and np.ma.count_masked(value):
+        raise ValueError(f"{name} must not have masked entries, got {np.ma.count_masked(value)} "
+                         f"masked: fill or drop them first")
+    try:
+        raw = np.asarray(value)
+        array = None if np.iscomplexobj(raw) else np.asarray(raw, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a {kind} array of numbers, got "
+                        f"{describe_value(value)}") from exc
+    if array is None:
+        raise TypeError(f"{name} must be real, got complex values (imaginary parts up to "
+                        f"{float(np.max(np.abs(raw.imag))):.3g})")
+    return array
+
+
 def as_matrix(value, name: str, *, shape: tuple[int | None, int | None] | None = None,
               allow_empty: bool = False) -> np.ndarray:
     """Return ``value`` as a finite 2-D float array, or raise naming ``name``."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a 2-D array of numbers, got {describe_value(value)}")
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {describe_value(value)}") from exc
+    array = _real_array(value, name, "2-D")
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array, got an array with shape {array.shape}")
     if not allow_empty and array.size == 0:
@@ -60,10 +74,7 @@ def as_vector(value, name: str, *, length: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite, non-empty 1-D float array, or raise naming ``name``."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a 1-D array of numbers, got {describe_value(value)}")
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 1-D array of numbers, got {describe_value(value)}") from exc
+    array = _real_array(value, name, "1-D")
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array, got an array with shape {array.shape}")
     if array.size == 0:

@@ -10,6 +10,7 @@ JSON), :mod:`~landscape.cli.commands` (the subcommands).
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -111,9 +112,18 @@ def main(argv=None) -> int:
     """Run ``landscape`` with ``argv`` (default: the process's); the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # SIGTERM ends a run the way Ctrl-C does: pending work cancelled, worker processes
+    # stopped, no partial file left
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as exc:
         parser.exit(2, f"landscape {args.command}: error: {exc}\n")
     except KeyboardInterrupt:
         parser.exit(130, "landscape: interrupted; no partial file was written\n")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

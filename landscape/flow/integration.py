@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
+from .._base.products import chain_product
 from .._base.validation import check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
 
@@ -24,12 +25,17 @@ __all__ = [
     "FlowStatus",
     "FlowResult",
     "gradient_flow",
+    "time_unit",
 ]
 
 #: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent
 #: and ``"auto"``.
 FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
 _IMPLICIT = ("LSODA", "BDF", "Radau")
+#: The shortest ``t_max`` accepted, in units of :func:`time_unit`: a shorter flow moves the
+#: weights by less than about this fraction of their scale (and drives the integrators'
+#: step-size control below the resolution of floating point).
+RESOLVABLE_TIME = 1e-12
 #: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
 
@@ -103,6 +109,19 @@ class FlowError(RuntimeError):
     """Raised by :func:`gradient_flow` with ``throw=True`` when the flow did not converge."""
 
 
+def time_unit(land: Landscape) -> float:
+    """``1 / sigma_1^{2 - 2/h}``: the time in which the flow moves a learnt mode's weights by
+    their own size (the inverse of the curvature ``~ h sigma_1^{2(h-1)/h}`` along it).
+
+    Examples
+    --------
+    >>> from landscape import DataSpectrum, Landscape
+    >>> time_unit(Landscape(DataSpectrum.from_singular_values([4.0]), widths=(1, 1, 1)))
+    0.25
+    """
+    return land.scale ** (-(2.0 - 2.0 / land.h))
+
+
 def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
                   rtol: float = 1e-10, atol: float | None = None, loss_tol: float = 1e-14,
                   step: float | None = None, record="steps", record_weights: bool = False,
@@ -140,7 +159,9 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     record_weights : bool
         Keep the flat weights at every recorded time in ``trajectory``.
     max_steps : int
-        Bound on gradient-descent iterations.
+        Bound on gradient-descent iterations and on the integrators' evaluations of the
+        gradient; a flow that uses them up before ``t_max`` stops with status ``failed`` and
+        says so: no integration runs unbounded.
     throw : bool
         Raise :class:`FlowError` instead of returning a non-converged status.
 
@@ -181,6 +202,15 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
             raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
                              f"got {record!r}")
 
+    shortest = RESOLVABLE_TIME * time_unit(land)
+    if t_max < shortest:
+        raise ValueError(f"t_max must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
+                         f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter flow does not "
+                         f"move the weights), got {t_max:.3g}")
+    if method == "gd" and step < shortest:
+        raise ValueError(f"step must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
+                         f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter step does not "
+                         f"move the weights), got {step:.3g}")
     threshold = land.minimum_value() + loss_tol * land.loss_scale
     theta0 = land.flatten(weights0)
     if method == "gd":
@@ -188,7 +218,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
                                                         times, max_steps)
     else:
         ts, thetas, status, message, n_steps = _integrate(land, theta0, t_max, method, rtol,
-                                                          atol, threshold, times)
+                                                          atol, threshold, times, max_steps)
     result = _record(land, weights0, ts, thetas, status, message, method, n_steps,
                      record_weights)
     if throw and status is not FlowStatus.CONVERGED:
@@ -196,8 +226,18 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     return result
 
 
-def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times):
-    def rhs(_t, y):
+class _EvaluationBound(Exception):
+    """Raised inside the right-hand side when an integration used up its evaluations."""
+
+
+def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_steps):
+    last = {"t": 0.0, "y": theta0, "count": 0}
+
+    def rhs(t, y):
+        last["count"] += 1
+        if last["count"] > max_steps:
+            raise _EvaluationBound
+        last["t"], last["y"] = t, y
         return -land.flat_gradient(y)
 
     jac = None
@@ -206,22 +246,31 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times):
             return -land.hessian(land.split_flat(y))
 
     def converged(_t, y):
-        return land.loss_of_product(_product(land, y)) - threshold
+        return land.loss_of_product(chain_product(land.split_flat(y))) - threshold
 
     converged.terminal = True
     converged.direction = -1
     if converged(0.0, theta0) <= 0:
         return np.array([0.0]), theta0[None, :], FlowStatus.CONVERGED, "started converged", 0
     options = {} if jac is None else {"jac": jac}
-    sol = integrate.solve_ivp(rhs, (0.0, t_max), theta0, method=method, rtol=rtol, atol=atol,
-                              t_eval=times, events=converged, **options)
+    try:
+        sol = integrate.solve_ivp(rhs, (0.0, t_max), theta0, method=method, rtol=rtol,
+                                  atol=atol, t_eval=times, events=converged, **options)
+    except _EvaluationBound:
+        t_last = float(last["t"])
+        message = (f"stopped after max_steps = {max_steps} gradient evaluations at t = "
+                   f"{t_last:.6g} of t_max = {t_max:.6g}: raise max_steps, or check the scale "
+                   f"of the data")
+        ts = np.array([0.0, t_last]) if t_last > 0 else np.array([0.0])
+        ys = np.vstack([theta0, last["y"]]) if t_last > 0 else theta0[None, :]
+        return ts, ys, FlowStatus.FAILED, message, max_steps
     # with t_eval, solve_ivp returns empty lists when it stops before the first requested time
     ts = np.asarray(sol.t, dtype=float)
     ys = np.asarray(sol.y, dtype=float).reshape(theta0.size, ts.size).T
     if sol.status == 1:
         ts = np.append(ts, sol.t_events[0][0])
         ys = np.vstack([ys, sol.y_events[0][0]])
-        status, message = FlowStatus.CONVERGED, f"loss within tol of the minimum at t = {ts[-1]:.6g}"
+        status, message = FlowStatus.CONVERGED, f"loss within loss_tol of the minimum at t = {ts[-1]:.6g}"
     elif sol.status == 0:
         status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
     else:
@@ -239,12 +288,12 @@ def _descend(land, theta0, t_max, step, threshold, times, max_steps):
     ts, thetas = [0.0], [theta0.copy()]
     record_at = set() if keep_every else set(np.rint(times / step).astype(int).tolist())
     theta = theta0.copy()
-    start_loss = land.loss_of_product(_product(land, theta))
+    start_loss = land.loss_of_product(chain_product(land.split_flat(theta)))
     status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
     k = 0
     for k in range(1, n_total + 1):
         theta = theta - step * land.flat_gradient(theta)
-        loss = land.loss_of_product(_product(land, theta))
+        loss = land.loss_of_product(chain_product(land.split_flat(theta)))
         if not np.isfinite(loss) or loss > 1e6 * max(start_loss, 1.0):
             status = FlowStatus.FAILED
             message = f"gradient descent diverged at step {k} (loss {loss:.3g}): lower step"
@@ -253,20 +302,24 @@ def _descend(land, theta0, t_max, step, threshold, times, max_steps):
             ts.append(k * step)
             thetas.append(theta.copy())
         if loss <= threshold:
-            status, message = FlowStatus.CONVERGED, f"loss within tol of the minimum at step {k}"
+            status, message = FlowStatus.CONVERGED, f"loss within loss_tol of the minimum at step {k}"
             break
-    if ts[-1] != k * step and status is not FlowStatus.FAILED:
+    if status is FlowStatus.T_MAX and n_total < int(np.floor(t_max / step + 1e-9)):
+        status = FlowStatus.FAILED
+        message = (f"stopped at max_steps = {max_steps} gradient-descent steps at t = "
+                   f"{k * step:.6g} of t_max = {t_max:.6g}: raise step or max_steps")
+    if ts[-1] != k * step and not (status is FlowStatus.FAILED and "diverged" in message):
         ts.append(k * step)
         thetas.append(theta.copy())
     return np.array(ts), np.array(thetas), status, message, k
 
 
-def _product(land, theta):
-    weights = land.split_flat(theta)
-    out = weights[0]
-    for w in weights[1:]:
-        out = w @ out
-    return out
+def _frobenius(arrays) -> float:
+    """``sqrt(sum ||A_k||_F^2)`` without overflow or underflow of the squares."""
+    largest = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    if largest == 0.0 or not np.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(sum(np.sum((a / largest) ** 2) for a in arrays)))
 
 
 def _record(land, weights0, ts, thetas, status, message, method, n_steps, record_weights):
@@ -278,8 +331,9 @@ def _record(land, weights0, ts, thetas, status, message, method, n_steps, record
         weights = land.split_flat(theta)
         loss, grads = land.loss_and_gradient(weights)
         losses.append(loss)
-        gnorms.append(float(np.sqrt(sum(np.sum(g * g) for g in grads))))
-        svals.append(np.linalg.svd(spec.reduced_map(_product(land, theta)), compute_uv=False))
+        gnorms.append(_frobenius(grads))
+        product = chain_product(land.split_flat(theta))
+        svals.append(np.linalg.svd(spec.reduced_map(product), compute_uv=False))
         inv = land.invariants(weights)
         denom = norm0 + sum(float(np.sum(w * w)) for w in weights)
         drift = max((float(np.linalg.norm(c - c0)) for c, c0 in zip(inv, inv0)), default=0.0)
