@@ -80,7 +80,8 @@ def as_vector(value, name: str, *, length: int | None = None) -> np.ndarray:
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must hold finite values only, got {describe_value(array.tolist())}")
+        raise ValueError(f"{name} must hold finite values only, got "
+                         f"{describe_value(array.tolist())}")
     if length is not None and array.size != length:
         raise ValueError(f"{name} must have length {length}, got {array.size}")
     return array
@@ -131,7 +132,8 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
 def check_choice(value, name: str, choices: Sequence[str]) -> str:
     """Return ``value`` if it is one of ``choices``."""
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {describe_value(value)}")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got "
+                         f"{describe_value(value)}")
     return value
 
 
@@ -150,7 +152,7 @@ def check_widths(widths, d_x: int, d_y: int) -> tuple[int, ...]:
 
 
 def check_weights(weights, widths: tuple[int, ...], name: str = "weights") -> list[np.ndarray]:
-    """Validate a sequence ``W_1..W_h`` of layer matrices with ``W_j`` of shape ``(d_j, d_{j-1})``."""
+    """Validate a sequence ``W_1..W_h`` of layer matrices, ``W_j`` of shape ``(d_j, d_{j-1})``."""
     if isinstance(weights, np.ndarray) or isinstance(weights, (str, bytes)) \
             or not isinstance(weights, Sequence):
         raise TypeError(f"{name} must be a sequence of {len(widths) - 1} matrices W_1..W_h, "

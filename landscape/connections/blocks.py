@@ -36,7 +36,8 @@ def reduced_landscape(land: Landscape) -> Landscape:
 
 
 def aligned_reduced(land: Landscape, subset) -> list[np.ndarray]:
-    """The aligned representative of ``subset`` in reduced coordinates (paths on units 0, 1, ...)."""
+    """The aligned representative of ``subset`` in reduced coordinates (paths on units 0, 1,
+    ... in the order of ``subset``)."""
     sigma = land.spectrum.sigma
     weights = [np.zeros(s) for s in land.shapes]
     modes = np.asarray(subset, dtype=int)

@@ -135,7 +135,8 @@ def _escape_of(record: dict, h: int) -> BlockEscape:
                        record["t_final"])
 
 
-def probe_start(land: Landscape, subset, escapes, coefficients) -> tuple[InvariantBlock, np.ndarray]:
+def probe_start(land: Landscape, subset, escapes,
+                coefficients) -> tuple[InvariantBlock, np.ndarray]:
     """The block and its flat start of the probe from ``subset`` along ``sum_i a_i v_i``."""
     spare = spare_units(land, subset)
     combined = combine_blocks([e.block for e in escapes], spare)

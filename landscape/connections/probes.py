@@ -183,8 +183,9 @@ def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, th
         t0, y = float(sol.t_events[0][0]), sol.y_events[0][0]
         full = inner.embed(reduced, subset, block.split_flat(y))
         key = canonical_subset(learnt_modes(reduced, full, tie_tol=tie_tol).subset, groups)
-        if key != tuple(subset) and \
-                abs(reduced.loss(full) - reduced.critical_value(key)) <= value_tol * land.loss_scale:
+        near_value = abs(reduced.loss(full) - reduced.critical_value(key)) \
+            <= value_tol * land.loss_scale
+        if key != tuple(subset) and near_value:
             return key, t0
         t0 = np.nextafter(t0, np.inf)
     return None, t0

@@ -194,7 +194,8 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         step = check_positive(step, "step")
     times = None
     if isinstance(record, str) and record != "steps":
-        raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], got {record!r}")
+        raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
+                         f"got {record!r}")
     if not isinstance(record, str):
         times = np.asarray(record, dtype=float)
         if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
@@ -270,7 +271,8 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_st
     if sol.status == 1:
         ts = np.append(ts, sol.t_events[0][0])
         ys = np.vstack([ys, sol.y_events[0][0]])
-        status, message = FlowStatus.CONVERGED, f"loss within loss_tol of the minimum at t = {ts[-1]:.6g}"
+        status = FlowStatus.CONVERGED
+        message = f"loss within loss_tol of the minimum at t = {ts[-1]:.6g}"
     elif sol.status == 0:
         status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
     else:
@@ -302,7 +304,8 @@ def _descend(land, theta0, t_max, step, threshold, times, max_steps):
             ts.append(k * step)
             thetas.append(theta.copy())
         if loss <= threshold:
-            status, message = FlowStatus.CONVERGED, f"loss within loss_tol of the minimum at step {k}"
+            status = FlowStatus.CONVERGED
+            message = f"loss within loss_tol of the minimum at step {k}"
             break
     if status is FlowStatus.T_MAX and n_total < int(np.floor(t_max / step + 1e-9)):
         status = FlowStatus.FAILED
