@@ -13,10 +13,16 @@ COMMAND = [sys.executable, "-m", "landscape", "graph", "--sigma", "3,2.6,2.2,1.8
 
 
 def _start(tmp_path):
-    proc = subprocess.Popen([*COMMAND, str(tmp_path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    time.sleep(6.0)  # inside the parallel work
-    assert proc.poll() is None, proc.communicate()
+    """The command, once its parallel work is under way (its checkpoint is written after the
+    first stage, by the running command itself)."""
+    checkpoint = tmp_path / "checkpoint.json"
+    proc = subprocess.Popen([*COMMAND, str(tmp_path), "--checkpoint", str(checkpoint)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    assert checkpoint.exists() and proc.poll() is None
     return proc
 
 
@@ -26,7 +32,7 @@ def test_sigterm_stops_the_run_and_its_workers(tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "interrupted" in err
-    assert not list(tmp_path.glob("saddle_graph*"))
+    assert not list(tmp_path.glob("saddle_graph*"))  # no partial output
 
 
 @pytest.mark.slow

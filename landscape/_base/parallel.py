@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import enum
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -157,8 +159,23 @@ def _indexed(func, index: int, task) -> tuple[int, Any]:
 
 
 def _orphan_safe(func, index: int, task, parent: int) -> tuple[int, Any]:
-    """:func:`_indexed` in a worker process that exits at once when its parent has died (a
-    killed run must not leave workers computing, or holding its standard output open)."""
+    """:func:`_indexed` in a worker process that exits when its parent has died: a killed run
+    must not leave workers computing, idling, or holding its standard output open."""
     if os.getppid() != parent:
         os._exit(0)
+    if _WATCHED.get(os.getpid()) != parent:
+        _WATCHED[os.getpid()] = parent
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     return _indexed(func, index, task)
+
+
+#: Worker process -> the parent its watchdog thread follows.
+_WATCHED: dict[int, int] = {}
+#: Seconds between two looks of a worker's watchdog at its parent.
+WATCH_EVERY = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_EVERY)
+    os._exit(0)
