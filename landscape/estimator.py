@@ -4,7 +4,9 @@
 ``dW/dt = -grad L(W)`` of the centred square loss ``L = 1/(2N) ||Y_c - X_c W_{1:h}^T||_F^2``
 (:func:`landscape.flow.gradient_flow`) from a random start, and keeps what a study of the
 landscape needs beside the predictor: the layers, the recorded trajectory, the landscape, and
-the sequence of critical classes the flow rested near. From a small start the flow visits the
+the sequence of critical classes the flow rested near. From a 0-balanced start it integrates the
+end-to-end map alone (THEORY §7, :func:`landscape.flow.end_to_end_flow`), whatever the hidden
+widths. From a small start the flow visits the
 top-``k`` saddles ``{}, {1}, {1, 2}, ...`` one after another (Saxe, McClelland & Ganguli,
 ICLR 2014; Wendin & Altafini, SIAM Review 2025, arXiv:2511.10362) and converges to a global
 minimum for almost every start (Bah, Rauhut, Terstiege & Westdickenberg, Inf. Inference 2021).
@@ -21,7 +23,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base.validation import (check_bool, check_choice, check_int, check_positive,
                                describe_value)
-from .flow import FlowError, FlowStatus, gradient_flow, plateaus
+from .flow import (EndToEndResult, FlowError, FlowStatus, balanced_factorization,
+                   end_to_end_flow, gradient_flow, plateaus)
 from .problem.learnt import learnt_modes
 from .problem.network import Landscape
 from .problem.spectrum import DataSpectrum
@@ -30,6 +33,8 @@ __all__ = ["DeepLinearRegressor"]
 
 #: Values of ``DeepLinearRegressor(solver=...)``.
 SOLVERS = ("flow", "gd")
+#: Values of ``DeepLinearRegressor(end_to_end=...)``.
+END_TO_END = ("auto", True, False)
 #: Most records kept by ``solver="gd"`` (log-spaced in time, so every plateau is sampled).
 GD_RECORDS = 2000
 
@@ -48,41 +53,6 @@ def _seed(random_state):
     if random_state is None or isinstance(random_state, np.random.Generator):
         return random_state
     return check_int(random_state, "random_state", minimum=0)
-
-
-def _orthonormal_columns(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
-    """A Haar-random ``rows x cols`` matrix with orthonormal columns (QR with signs fixed)."""
-    q, r = np.linalg.qr(rng.standard_normal((rows, cols)))
-    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
-
-
-def balanced_factorization(land: Landscape, end_to_end, *, rng) -> list[np.ndarray]:
-    """A 0-balanced factorisation ``W_h ... W_1`` of a map of rank at most the bottleneck ``r``.
-
-    With the SVD ``M = U S V^T`` truncated to ``r`` terms and Haar-random ``Q_j`` (``d_j x r``,
-    orthonormal columns), ``W_1 = Q_1 S^{1/h} V^T``, ``W_j = Q_j S^{1/h} Q_{j-1}^T``,
-    ``W_h = U S^{1/h} Q_{h-1}^T``: the product is ``M`` and every conserved
-    ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T = Q_j S^{2/h} Q_j^T - Q_j S^{2/h} Q_j^T`` is zero
-    (Arora, Cohen & Hazan, ICML 2018; Wendin & Altafini 2025).
-
-    Parameters
-    ----------
-    land : Landscape
-    end_to_end : array_like, shape (d_y, d_x)
-        The map ``M``; its singular values beyond the ``r``-th must vanish.
-    rng : int, Generator or None
-        Seed of the random ``Q_j``.
-    """
-    h, r = land.h, land.bottleneck
-    u, s, vt = np.linalg.svd(np.asarray(end_to_end, dtype=float), full_matrices=False)
-    if s.size > r and s[r] > 1e-12 * max(s[0], np.finfo(float).tiny):
-        raise ValueError(f"end_to_end must have rank at most the bottleneck r = {r}, "
-                         f"got singular value {s[r]:.3g} at index {r}")
-    rng = np.random.default_rng(rng)
-    root = np.diag(s[:r] ** (1.0 / h))
-    frames = [vt[:r].T] + [_orthonormal_columns(rng, d, r) for d in land.widths[1:-1]] \
-        + [u[:, :r]]
-    return [frames[j + 1] @ root @ frames[j].T for j in range(h)]
 
 
 class DeepLinearRegressor(RegressorMixin, BaseEstimator):
@@ -117,7 +87,16 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         random layers are replaced by the balanced factorisation of their own end-to-end map
         ``M = U S V^T``, ``W_1 = Q_1 S^{1/h} V^T``, ``W_j = Q_j S^{1/h} Q_{j-1}^T``,
         ``W_h = U S^{1/h} Q_{h-1}^T`` with Haar-random orthonormal ``Q_j``
-        (:func:`balanced_factorization`). The flow keeps every ``C_j = 0``.
+        (:func:`landscape.flow.balanced_factorization`). The flow keeps every ``C_j = 0``.
+    end_to_end : {"auto", True, False}, default="auto"
+        Integrate the end-to-end map ``P`` alone, ``dP/dt = -A_P(grad l(P))`` (THEORY §7,
+        :func:`~landscape.flow.end_to_end_flow`), instead of every weight: exact from
+        0-balanced starts, with a cost set by ``n_features x n_targets`` whatever the hidden
+        widths (the fast path for wide layers). ``"auto"``: when ``balanced=True`` and
+        ``solver="flow"``; ``True`` requires both. The fitted ``weights_`` are then a balanced
+        factorisation of the final ``P`` with Haar-random hidden frames (the weights of the
+        full flow up to the orthogonal symmetry of the hidden layers, which keeps the loss,
+        the gradient norm and every layer's singular values).
     solver : {"flow", "gd"}, default="flow"
         ``"flow"``: the gradient flow, integrated by :func:`~landscape.flow.gradient_flow`'s
         default method (LSODA with the exact Hessian as Jacobian on small networks).
@@ -155,8 +134,10 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         The final layers ``W_1..W_h``, ``W_j`` of shape ``(d_j, d_{j-1})``.
     loss_ : float
         The final training loss ``L(weights_)``.
-    trajectory_ : FlowResult
-        The recorded flow, with the flat weights at every record in ``trajectory``.
+    trajectory_ : FlowResult or EndToEndResult
+        The recorded flow: a :class:`~landscape.flow.FlowResult` with the flat weights at every
+        record in ``trajectory``, or, on the end-to-end path, an
+        :class:`~landscape.flow.EndToEndResult` with ``P`` at every record in ``products``.
     critical_path_ : list of tuple of int
         The critical classes the flow rested near, in order: for each plateau, the learnt
         set ``S`` (0-based modes, 0 the largest ``sigma``; :func:`~landscape.modes.learnt_modes`)
@@ -199,12 +180,13 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     [(), (0,)]
     """
 
-    def __init__(self, widths=(4, 4), *, init_scale=0.1, balanced=False, solver="flow",
-                 learning_rate=0.01, t_max=1e4, loss_tol=1e-10, rtol=1e-8, plateau_tol=1e-3,
-                 center=True, random_state=None):
+    def __init__(self, widths=(4, 4), *, init_scale=0.1, balanced=False, end_to_end="auto",
+                 solver="flow", learning_rate=0.01, t_max=1e4, loss_tol=1e-10, rtol=1e-8,
+                 plateau_tol=1e-3, center=True, random_state=None):
         self.widths = widths
         self.init_scale = init_scale
         self.balanced = balanced
+        self.end_to_end = end_to_end
         self.solver = solver
         self.learning_rate = learning_rate
         self.t_max = t_max
@@ -220,11 +202,24 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         return tags
 
     def _checked_params(self) -> dict:
+        end_to_end = self.end_to_end
+        if not (isinstance(end_to_end, (bool, np.bool_)) or end_to_end == "auto"):
+            raise ValueError(f"end_to_end must be one of 'auto', True, False, got "
+                             f"{describe_value(end_to_end)}")
+        balanced = check_bool(self.balanced, "balanced")
+        solver = check_choice(self.solver, "solver", SOLVERS)
+        if end_to_end is True or end_to_end is np.True_:
+            if not balanced or solver != "flow":
+                raise ValueError(f"end_to_end=True needs balanced=True and solver='flow' (the "
+                                 f"end-to-end flow is exact only from 0-balanced starts), got "
+                                 f"balanced={balanced}, solver={solver!r}")
         return {
             "widths": _check_hidden_widths(self.widths),
             "init_scale": check_positive(self.init_scale, "init_scale"),
-            "balanced": check_bool(self.balanced, "balanced"),
-            "solver": check_choice(self.solver, "solver", SOLVERS),
+            "balanced": balanced,
+            "end_to_end": balanced and solver == "flow" and end_to_end is not False
+            and end_to_end is not np.False_,
+            "solver": solver,
             "learning_rate": check_positive(self.learning_rate, "learning_rate"),
             "t_max": check_positive(self.t_max, "t_max"),
             "loss_tol": check_positive(self.loss_tol, "loss_tol"),
@@ -255,8 +250,11 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         rng = np.random.default_rng(p["seed"])
         weights0 = land.random_weights(scale=p["init_scale"], seed=rng)
         if p["balanced"]:
-            weights0 = balanced_factorization(land, land.end_to_end(weights0), rng=rng)
-        if p["solver"] == "flow":
+            weights0 = balanced_factorization(land.end_to_end(weights0), land.widths, seed=rng)
+        if p["end_to_end"]:
+            result = end_to_end_flow(land, weights0, t_max=p["t_max"], rtol=p["rtol"],
+                                     loss_tol=p["loss_tol"])
+        elif p["solver"] == "flow":
             result = gradient_flow(land, weights0, t_max=p["t_max"], rtol=p["rtol"],
                                    loss_tol=p["loss_tol"], record_weights=True)
         else:
@@ -271,18 +269,28 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
             warnings.warn(f"DeepLinearRegressor did not converge: {result.message}; raise "
                           f"t_max or init_scale, or loosen loss_tol", ConvergenceWarning,
                           stacklevel=2)
-        product = land.end_to_end(result.weights)
+        if isinstance(result, EndToEndResult):
+            final = result.weights_at(-1, seed=rng)
+
+            def weights_at(k):
+                return result.weights_at(k)
+        else:
+            final = result.weights
+
+            def weights_at(k):
+                return land.unflatten(result.trajectory[k])
+        product = land.end_to_end(final)
         x_mean = X.mean(axis=0) if p["center"] else np.zeros(X.shape[1])
         y_mean = Y.mean(axis=0) if p["center"] else np.zeros(Y.shape[1])
         intercept = y_mean - product @ x_mean
         one_d = y.ndim == 1
         self.coef_ = product[0] if one_d else product
         self.intercept_ = float(intercept[0]) if one_d else intercept
-        self.weights_ = result.weights
+        self.weights_ = final
         self.loss_ = float(result.loss[-1])
         self.trajectory_ = result
         self.landscape_ = land
-        self.critical_path_ = _critical_path(land, result, p["plateau_tol"])
+        self.critical_path_ = _critical_path(land, result, weights_at, p["plateau_tol"])
         return self
 
     def predict(self, X):
@@ -301,7 +309,8 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         return X @ self.coef_.T + self.intercept_
 
 
-def _critical_path(land: Landscape, result, plateau_tol: float) -> list[tuple[int, ...]]:
+def _critical_path(land: Landscape, result, weights_at,
+                   plateau_tol: float) -> list[tuple[int, ...]]:
     """Learnt sets at each plateau's record of least gradient norm, then at the limit."""
     records = [p.start_index + int(np.argmin(result.gradient_norm[p.start_index:p.end_index + 1]))
                for p in plateaus(result, land, grad_tol=plateau_tol)]
@@ -309,7 +318,7 @@ def _critical_path(land: Landscape, result, plateau_tol: float) -> list[tuple[in
         records.append(len(result.t) - 1)
     path: list[tuple[int, ...]] = []
     for k in records:
-        subset = learnt_modes(land, land.unflatten(result.trajectory[k])).subset
+        subset = learnt_modes(land, weights_at(k)).subset
         if not path or path[-1] != subset:
             path.append(subset)
     return path

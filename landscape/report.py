@@ -19,27 +19,32 @@
 ``report.html``
     one self-contained page (images embedded) with the summary tables and links to the files.
 
-Every file is written atomically (temporary file, then rename), so an interrupted run leaves
-each file either complete or absent.
+The report is written into a fresh directory beside ``out`` and swapped in as a whole
+(:func:`landscape._base.files.atomic_directory`), so a failure or a kill at any instant leaves
+either the old complete report or the new one, never a mix; what a killed run left is removed
+on the next run. ``out`` must therefore be new, empty or an earlier report: other files in it
+are refused before any work.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ._base.files import atomic_write
+from ._base.files import atomic_directory, atomic_write
 from ._base.validation import check_positive
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits)
 from .critical import Catalog, enumerate_critical_points
-from .flow import FlowResult, gradient_flow
+from .flow import BALANCE_TOL, FlowResult, end_to_end_flow, gradient_flow, imbalance
 from .geometry import classify
 from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
                    plot_singular_value_curve, plot_transition_matrix)
@@ -172,6 +177,15 @@ def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
     return images
 
 
+def _flow(land: Landscape, start, t_max: float) -> FlowResult:
+    """The gradient flow from ``start``, recorded with its weights; from a 0-balanced start
+    (``h >= 2``) through the end-to-end flow (THEORY §7), which is exact there and whose cost
+    does not grow with the hidden widths, recorded with balanced weights of the same product."""
+    if land.h >= 2 and imbalance(start) <= BALANCE_TOL:
+        return end_to_end_flow(land, start, t_max=t_max).as_flow_result(seed=0)
+    return gradient_flow(land, start, t_max=t_max, record_weights=True)
+
+
 def _flow_summary(result: FlowResult, visited) -> dict:
     return {"status": result.status.value, "t_final": float(result.t[-1]),
             "loss_final": float(result.loss[-1]),
@@ -250,7 +264,8 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     ----------
     land : Landscape
     out : str or Path
-        Output directory (created if needed; existing report files are replaced).
+        Output directory: new, empty or an earlier report, replaced as a whole (see the
+        module docstring).
     seed : int
         Seeds the saddle graph's probes and the two random starts.
     small_scale, large_scale : float
@@ -292,10 +307,42 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     options = {"seed": seed, **(graph_options or {})}
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    out = _report_directory(out)
+    log = log or (lambda line: None)
+    written = []
+
+    def write(stage):
+        written.append(_write_into(land, Path(stage), seed=seed, small_scale=small_scale,
+                                   large_scale=large_scale, t_max=t_max, options=options,
+                                   progress=progress, log=log))
+
+    atomic_directory(out, write)
+    files = {key: out / name for key, name in FILES.items()}
+    log(f"      {files['html']}")
+    return dataclasses.replace(written[0], out=out, files=files)
+
+
+def _report_directory(out) -> Path:
+    """``out`` as a report directory: absent, empty, or holding only a report's files."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out must be a directory, got the file {str(out)!r}")
-    log = log or (lambda line: None)
+    if out.is_dir():
+        names = "|".join(re.escape(name) for name in FILES.values())
+        ours = re.compile(rf"(?:{names})|\.(?:{names})\.[a-z0-9_]{{8}}(?:\.tmp)?(?:\.\w+)?")
+        foreign = sorted(p.name for p in out.iterdir() if not ours.fullmatch(p.name)
+                         or not p.is_file() or p.is_symlink())
+        if foreign:
+            raise ValueError(
+                f"out must be a new or empty directory or an earlier report (it is replaced "
+                f"as a whole), but {str(out)!r} also holds {', '.join(foreign[:5])}"
+                f"{' ...' if len(foreign) > 5 else ''}; nothing was written")
+    return out
+
+
+def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t_max, options,
+                progress, log) -> Report:
+    """The steps of :func:`write_report`, every file written into the directory ``out``."""
     files = {key: out / name for key, name in FILES.items()}
 
     log(f"[1/5] critical classes of widths {land.widths}")
@@ -315,8 +362,7 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     rng = np.random.default_rng(seed)
     flows, visited = {}, {}
     for name, scale in (("small_start", small_scale), ("large_start", large_scale)):
-        flows[name] = gradient_flow(land, _start(land, scale, rng), t_max=t_max,
-                                    record_weights=True)
+        flows[name] = _flow(land, _start(land, scale, rng), t_max)
         visited[name] = [v.subset for v in trajectory_visits(land, flows[name])[0]]
         log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(subset_label, visited[name])))
     _write_text(files["flows"], json.dumps(
@@ -336,6 +382,5 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
         _write_bytes(files[key], data)
     _write_text(files["html"], _html(land, catalog, graph, checks, flows, visited, images,
                                      files))
-    log(f"      {files['html']}")
     return Report(out=out, files=files, catalog=catalog, graph=graph, flows=flows,
                   visited=visited, saddles_met=saddles_met)

@@ -76,7 +76,11 @@ def test_catalog_matches_enumeration_and_closed_form(tmp_path, capsys):
 def test_catalog_table_is_sorted_by_value(capsys):
     assert main(["catalog", "--sigma", "3,2,1", "--widths", "3,3,3", "--quiet"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    values = [float(line.split()[1]) for line in lines[1:]]
+    header = [line for line in lines if line.startswith("#")]
+    assert "m = 3 nonzero" in header[0] and "L0 = 0" in header[0]
+    assert "2 L / d_y" in header[-1]
+    table = [line for line in lines if not line.startswith("#")]
+    values = [float(line.split()[1]) for line in table[1:]]
     assert values == sorted(values) and len(values) == 8
 
 
@@ -106,13 +110,19 @@ def test_classify_a_saved_catalog_and_a_weights_file(tmp_path, capsys):
     assert record["kind"] == ls.classify(land, weights).kind.value
 
 
-def test_classify_rejects_a_non_critical_network(tmp_path):
+def test_classify_locates_a_non_critical_network(tmp_path, capsys):
+    # far from every critical point: the class it is near, and how the kind was obtained
     land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3))
-    ls.save_weights_file(tmp_path / "w.npz", land.random_weights(seed=0))
-    proc = run_cli("classify", "--sigma", "3,2,1", "--widths", "3,3,3", "--weights",
-                   str(tmp_path / "w.npz"))
-    assert proc.returncode == 2
-    assert "must be a critical point" in proc.stderr and "gradient norm" in proc.stderr
+    weights = land.random_weights(seed=0)
+    ls.save_weights_file(tmp_path / "w.npz", weights)
+    payload = json_of(capsys, ["classify", "--sigma", "3,2,1", "--widths", "3,3,3",
+                               "--weights", str(tmp_path / "w.npz")])
+    [record] = payload["classifications"]
+    where = ls.locate(land, weights)
+    assert record["subset"] == list(where.subset)
+    assert record["gradient_norm"] == pytest.approx(where.gradient_norm, rel=1e-12)
+    assert record["kind_from"] in ("flow", "representative") and where.gradient_norm > 1e-3
+    assert record["kind"] == ls.classify(land, weights).kind.value
 
 
 def test_classify_a_trained_network_with_a_looser_criticality_bound(tmp_path, capsys):

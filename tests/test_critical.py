@@ -9,6 +9,9 @@ import pytest
 from conftest import sample_data
 from scipy.optimize import least_squares
 
+import landscape.critical.batches as batches
+from landscape.critical import Catalog
+from landscape.critical.enumeration import _batched_catalog
 import landscape.critical.representatives as representatives
 from landscape import (DataSpectrum, Landscape, NotCriticalError, canonicalize, count_classes,
                        enumerate_critical_points, gradient_flow, iter_classes,
@@ -181,8 +184,10 @@ def test_a_representative_that_is_not_critical_is_an_error(monkeypatch):
         return weights
 
     monkeypatch.setattr(representatives, "aligned_weights", broken)
-    with pytest.raises(NotCriticalError, match="representative of"):
-        enumerate_critical_points(land)
+    monkeypatch.setattr(batches, "aligned_weights", broken)
+    for options in ({}, {"keep_weights": True}):      # batched and per-record paths
+        with pytest.raises(NotCriticalError, match="representative of"):
+            enumerate_critical_points(land, **options)
 
 
 def test_bad_input():
@@ -253,3 +258,46 @@ def test_newton_solutions_of_the_gradient_end_in_catalogued_classes():
             classes.add((land.widths, land.spectrum.reduced, cp.subset))
     assert converged >= 12
     assert len({subset for *_, subset in classes}) >= 5
+
+
+def _random_problem(rng, trial):
+    """Random spectra with ties, numerical zeros, bottlenecks, depths 1-4, raw and reduced."""
+    m = int(rng.integers(1, 6))
+    sigma = np.sort(rng.uniform(0.2, 3.0, m))[::-1]
+    if trial % 3 == 0 and m >= 3:
+        sigma[1] = sigma[2]
+    if trial % 4 == 0:
+        sigma = np.append(sigma, 1e-17 * sigma[0])
+    depth = int(rng.integers(1, 5))
+    d_x, d_y = sigma.size + int(rng.integers(0, 2)), sigma.size
+    widths = (d_x, *(int(w) for w in rng.integers(1, 5, depth - 1)), d_y)
+    if trial % 2:
+        X = rng.standard_normal((40, d_x))
+        Y = X @ rng.standard_normal((d_x, d_y)) + 0.1 * rng.standard_normal((40, d_y))
+        return Landscape(DataSpectrum.from_data(X, Y), widths)
+    return Landscape(DataSpectrum.from_singular_values(sigma, d_x=d_x, d_y=d_y), widths)
+
+
+def test_batched_catalog_equals_the_per_record_one():
+    # the vectorized path (every representative verified in batches) against the per-record
+    # path (class_record on each class): same keys, values to the last bit, same kinds
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        land = _random_problem(rng, trial)
+        batched = enumerate_critical_points(land)
+        records = Catalog(land, iter_critical_points(land))
+        assert batched.subsets == records.subsets, land
+        assert np.array_equal(batched.values, records.values), land
+        assert batched.kinds == records.kinds, land
+        assert batched.records() == records.records()
+
+
+def test_batched_catalog_in_small_batches():
+    # batches split inside a rank give the same catalog (first/last rows of each batch
+    # are also checked by the dense per-record test)
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 2.0, 1.0, 0.5]),
+                     (5, 3, 3, 3, 5))
+    whole = enumerate_critical_points(land)
+    pieces = _batched_catalog(land, tie_tol=1e-8, critical_tol=1e-6, progress=False, chunk=2)
+    assert whole.subsets == pieces.subsets and whole.kinds == pieces.kinds
+    assert np.array_equal(whole.values, pieces.values)

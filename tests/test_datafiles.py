@@ -1,9 +1,12 @@
 """Data and weights files: read back exactly, rejected with a message naming the problem."""
 
+import sys
+
 import numpy as np
 import pytest
 
-from landscape import load_data_file, load_weights_file, save_weights_file
+import landscape as ls
+from landscape import load_data_file, load_network_file, load_weights_file, save_weights_file
 
 
 def write_csv(path, text):
@@ -57,7 +60,7 @@ def test_bad_npz_files_are_rejected(tmp_path):
     with pytest.raises(ValueError, match="readable .npz"):
         load_data_file(tmp_path / "obj.npz")
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
-    with pytest.raises(ValueError, match="readable .npz"):
+    with pytest.raises(ValueError, match=r"must be a \.npz archive .*got not a zip archive"):
         load_data_file(tmp_path / "junk.npz")
     with pytest.raises(ValueError, match="must end in .npz or .csv"):
         load_data_file(write_csv(tmp_path / "d.txt", "1"))
@@ -75,3 +78,117 @@ def test_weights_round_trip_and_validation(tmp_path):
     np.savez(tmp_path / "bad.npz", W1=np.eye(2), W3=np.eye(2))
     with pytest.raises(ValueError, match=r"named W1..Wh"):
         load_weights_file(tmp_path / "bad.npz")
+
+
+# ---------------------------------------------------------------------- framework weights
+def test_framework_names_are_read_in_layer_order(tmp_path):
+    rng = np.random.default_rng(2)
+    widths = list(rng.integers(1, 5, 13))
+    layers = {f"layers.{j}.weight": rng.standard_normal((widths[j + 1], widths[j]))
+              for j in range(12)}
+    names = list(layers)
+    rng.shuffle(names)                       # file order is not layer order
+    np.savez(tmp_path / "net.npz", **{name: layers[name] for name in names})
+    net = load_network_file(tmp_path / "net.npz")
+    assert net.names == tuple(f"layers.{j}.weight" for j in range(12))   # 10 after 2
+    assert net.widths == tuple(widths) and not net.has_biases
+    assert all(np.array_equal(w, layers[f"layers.{j}.weight"]) for j, w in enumerate(net.weights))
+    # names without numbers: the file's order
+    np.savez(tmp_path / "named.npz", **{"encoder.weight": np.ones((2, 3)),
+                                         "encoder.bias": np.zeros(2),
+                                         "decoder.weight": np.ones((1, 2))})
+    net = load_network_file(tmp_path / "named.npz")
+    assert net.names == ("encoder.weight", "decoder.weight") and net.widths == (3, 2, 1)
+    assert net.biases[0].tolist() == [0.0, 0.0] and net.biases[1] is None
+    assert [w.shape for w in load_weights_file(tmp_path / "named.npz")] == [(2, 3), (1, 2)]
+    assert "widths=(3, 2, 1)" in repr(net)
+
+
+@pytest.mark.parametrize("arrays, match", [
+    ({"0.weight": np.ones((2, 3)), "bn.running_mean": np.ones(2)}, r"\['bn.running_mean'\]"),
+    ({"0.weight": np.ones((2, 3)), "1.weight": np.ones((2, 3))},
+     r"layer '1.weight' must take the 2 outputs of '0.weight'"),
+    ({"0.weight": np.ones((2, 3)), "0.bias": np.ones(3)}, "must have 2 entries, got 3"),
+    ({"0.bias": np.ones(3)}, r"missing \['0.weight'\]"),
+    ({"0.weight": np.ones(3)}, "2-D"),
+    ({}, "at least one layer"),
+])
+def test_bad_framework_files_are_refused(tmp_path, arrays, match):
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ValueError, match=match):
+        load_network_file(tmp_path / "bad.npz")
+
+
+def test_safetensors_files(tmp_path, monkeypatch):
+    weights = {"fc1.weight": np.arange(6.0).reshape(2, 3), "fc1.bias": np.ones(2),
+               "fc2.weight": np.ones((1, 2))}
+    safetensors = pytest.importorskip("safetensors.numpy")
+    safetensors.save_file(weights, str(tmp_path / "net.safetensors"))
+    net = load_network_file(tmp_path / "net.safetensors")
+    assert net.names == ("fc1.weight", "fc2.weight") and net.widths == (3, 2, 1)
+    assert np.array_equal(net.weights[0], weights["fc1.weight"])
+    (tmp_path / "junk.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{not json")
+    with pytest.raises(ValueError, match="readable .safetensors"):
+        load_network_file(tmp_path / "junk.safetensors")
+
+
+def test_safetensors_without_the_package_says_how_to_install_it(tmp_path, monkeypatch):
+    (tmp_path / "net.safetensors").write_bytes(b"")
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    with pytest.raises(ImportError, match=r"pip install 'landscape\[safetensors\]'"):
+        load_network_file(tmp_path / "net.safetensors")
+    with pytest.raises(ValueError, match=r"\.npz or \.safetensors"):
+        load_network_file(tmp_path / "net.pt")
+
+
+def _train_affine(X, Y, widths, *, seed, steps, step):
+    """Gradient descent on the affine network W_h(...(W_1 x + b_1)...) + b_h, raw data."""
+    rng = np.random.default_rng(seed)
+    weights = [0.3 * rng.standard_normal((d_out, d_in)) for d_in, d_out in zip(widths, widths[1:])]
+    biases = [np.zeros(d) for d in widths[1:]]
+    n = X.shape[0]
+    for _ in range(steps):
+        outputs = [X]
+        for w, b in zip(weights, biases):
+            outputs.append(outputs[-1] @ w.T + b)
+        grad = (outputs[-1] - Y) / n
+        for j in reversed(range(len(weights))):
+            grad_w, grad_b = grad.T @ outputs[j], grad.sum(axis=0)
+            grad = grad @ weights[j]
+            weights[j] = weights[j] - step * grad_w
+            biases[j] = biases[j] - step * grad_b
+    return weights, biases
+
+
+def test_a_network_with_biases_on_uncentred_data_is_its_bias_free_equivalent(tmp_path):
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((80, 4)) + [2.0, -1.0, 0.5, 1.5]           # uncentred
+    Y = X @ rng.standard_normal((4, 3)) + [4.0, -2.0, 1.0] + 0.1 * rng.standard_normal((80, 3))
+    widths = (4, 2, 2, 3)
+    weights, biases = _train_affine(X, Y, widths, seed=5, steps=6000, step=0.02)
+    np.savez(tmp_path / "torch.npz", **{f"{k}.{j}.{name}": value
+                                        for j, (w, b) in enumerate(zip(weights, biases))
+                                        for k, name, value in (("net", "weight", w),
+                                                               ("net", "bias", b))})
+    net = load_network_file(tmp_path / "torch.npz")
+    assert net.widths == widths and net.has_biases
+    land = ls.Landscape(ls.DataSpectrum.from_data(X, Y), net.widths)    # centred
+    # the affine loss on raw data is the bias-free loss on centred data plus the constant's
+    # share 1/2 ||mean residual||^2, which training the output bias drives to zero
+    outputs = X
+    for w, b in zip(weights, biases):
+        outputs = outputs @ w.T + b
+    affine_loss = 0.5 * np.sum((Y - outputs) ** 2) / X.shape[0]
+    mean_residual = np.mean(Y - outputs, axis=0)
+    where = ls.locate(land, net.weights)
+    assert where.loss + 0.5 * mean_residual @ mean_residual == pytest.approx(affine_loss,
+                                                                             rel=1e-12)
+    assert 0.5 * mean_residual @ mean_residual < 1e-4 * affine_loss
+    # its class: the bias-free network trained on centred data from the same start
+    Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    plain, _ = _train_affine(Xc, Yc, widths, seed=5, steps=6000, step=0.02)
+    assert where.subset == ls.locate(land, plain).subset == (0, 1)
+    found = ls.classify(land, net.weights)
+    assert found.kind is ls.CriticalKind.GLOBAL_MINIMUM and found.subset == (0, 1)
+    assert found.value == pytest.approx(land.minimum_value(), abs=1e-9)

@@ -22,9 +22,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from conftest import sample_data
 from landscape import DataSpectrum
-from landscape.estimator import DeepLinearRegressor, balanced_factorization
-from landscape import plateaus
-from landscape import Landscape
+from landscape.estimator import DeepLinearRegressor
+from landscape import (EndToEndResult, FlowResult, Landscape, balanced_factorization,
+                       gradient_flow, plateaus)
 
 SIGMA = np.array([3.0, 2.0, 1.0, 0.5])
 
@@ -128,7 +128,8 @@ def test_random_state_fixes_the_start():
 @pytest.mark.parametrize("widths", [(3, 4), (4, 5, 3)])
 def test_balanced_start_keeps_every_invariant_zero(widths):
     X, Y = sample_data(np.random.default_rng(4), 40, 4, 3)
-    est = DeepLinearRegressor(widths, init_scale=0.3, balanced=True, random_state=1).fit(X, Y)
+    est = DeepLinearRegressor(widths, init_scale=0.3, balanced=True, end_to_end=False,
+                              random_state=1).fit(X, Y)
     land = est.landscape_
     start = land.unflatten(est.trajectory_.trajectory[0])
     scale = sum(float(np.sum(w * w)) for w in start)
@@ -144,10 +145,52 @@ def test_balanced_start_keeps_every_invariant_zero(widths):
     assert np.linalg.norm(est.coef_ - coef) <= coef_tolerance(X, Y)
 
 
+@pytest.mark.parametrize("widths", [(3, 4), (4, 5, 3), (2, 6)])
+def test_balanced_start_takes_the_end_to_end_path_to_the_same_fit(widths):
+    """THEORY §7: from the same balanced start the end-to-end flow is the full flow's product."""
+    X, Y = sample_data(np.random.default_rng(4), 40, 4, 3)
+    params = {"widths": widths, "init_scale": 0.3, "balanced": True, "random_state": 1}
+    fast = DeepLinearRegressor(**params).fit(X, Y)
+    full = DeepLinearRegressor(**params, end_to_end=False).fit(X, Y)
+    assert isinstance(fast.trajectory_, EndToEndResult) and fast.trajectory_.success
+    assert isinstance(full.trajectory_, FlowResult)
+    land = fast.landscape_
+    # the start: the product of the full flow's first record
+    start = land.end_to_end(land.unflatten(full.trajectory_.trajectory[0]))
+    np.testing.assert_allclose(fast.trajectory_.products[0], start, atol=1e-14)
+    # the fitted maps agree to the convergence tolerance, the layers are balanced
+    bound = coef_tolerance(X, Y)
+    assert np.linalg.norm(fast.coef_ - full.coef_) <= 2 * bound
+    np.testing.assert_allclose(land.end_to_end(fast.weights_), fast.coef_, atol=1e-12)
+    final_scale = sum(float(np.sum(w * w)) for w in fast.weights_)
+    for c in land.invariants(fast.weights_):
+        assert np.linalg.norm(c) <= 1e-12 * final_scale
+    assert fast.loss_ == pytest.approx(land.loss(fast.weights_), rel=1e-10)
+    assert fast.critical_path_ == full.critical_path_
+    # a mid-flow time: the full flow's product there is the end-to-end P(t)
+    t = float(fast.trajectory_.t[len(fast.trajectory_.t) // 2])
+    mid = gradient_flow(land, land.unflatten(full.trajectory_.trajectory[0]), record=[t],
+                        t_max=t, rtol=1e-10)
+    k = len(fast.trajectory_.t) // 2
+    np.testing.assert_allclose(land.end_to_end(mid.weights), fast.trajectory_.products[k],
+                               atol=1e-6 * np.abs(start).max() + 1e-6 * land.scale)
+
+
+def test_small_balanced_start_visits_the_top_k_saddles_through_the_end_to_end_flow():
+    X, Y, P = sequential_data(0)
+    est = DeepLinearRegressor((6, 6, 6, 6), init_scale=0.05, balanced=True, t_max=1e6,
+                              rtol=1e-8, random_state=0).fit(X, Y)
+    assert isinstance(est.trajectory_, EndToEndResult)
+    assert est.critical_path_ == [(), (0,), (0, 1), (0, 1, 2), (0, 1, 2, 3)]
+    expected = [0.5 * float(np.sum(SIGMA[k:] ** 2)) for k in range(5)]
+    found = [p.loss for p in plateaus(est.trajectory_, est.landscape_)]
+    np.testing.assert_allclose(found, expected, atol=1e-4 * expected[0])
+    assert np.linalg.norm(est.coef_ - P) <= coef_tolerance(X, Y)
+
+
 def test_balanced_factorization_rejects_a_map_above_the_bottleneck():
-    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 1, 2))
-    with pytest.raises(ValueError, match="rank at most the bottleneck r = 1"):
-        balanced_factorization(land, np.eye(2), rng=0)
+    with pytest.raises(ValueError, match=r"widths\[1\] must be at least the rank k = 2"):
+        balanced_factorization(np.eye(2), (2, 1, 2), seed=0)
 
 
 def test_bottleneck_gives_reduced_rank_regression():
@@ -253,6 +296,12 @@ def test_too_short_a_flow_warns():
     ({"widths": 4}, TypeError, r"widths must be a sequence of hidden-layer widths"),
     ({"widths": "44"}, TypeError, r"widths must be a sequence of hidden-layer widths"),
     ({"balanced": "yes"}, TypeError, r"balanced must be True or False, got 'yes'"),
+    ({"end_to_end": "yes"}, ValueError, r"end_to_end must be one of 'auto', True, False, got "
+                                        r"'yes'"),
+    ({"end_to_end": True}, ValueError, r"end_to_end=True needs balanced=True and "
+                                       r"solver='flow' .* got balanced=False, solver='flow'"),
+    ({"end_to_end": True, "balanced": True, "solver": "gd"}, ValueError,
+     r"got balanced=True, solver='gd'"),
     ({"t_max": 0}, ValueError, r"t_max must be > 0, got 0"),
     ({"learning_rate": float("nan")}, ValueError, r"learning_rate must be finite"),
     ({"loss_tol": -1.0}, ValueError, r"loss_tol must be > 0"),

@@ -19,10 +19,14 @@ def run_example(name, *args):
 
 
 @pytest.mark.slow
-def test_sequential_learning_plateaus_sit_on_top_k_values(tmp_path):
-    run_example("sequential_learning.py", "--out", str(tmp_path))
+@pytest.mark.parametrize("options", [(), ("--hidden-width", "1024")], ids=["width6", "width1024"])
+def test_sequential_learning_plateaus_sit_on_top_k_values(tmp_path, options):
+    """The same picture at hidden width 6 (full flow) and 1,024 (end-to-end flow, THEORY §7)."""
+    run_example("sequential_learning.py", "--out", str(tmp_path), *options)
     assert (tmp_path / "sequential_learning.png").stat().st_size > 10_000
     result = json.loads((tmp_path / "sequential_learning.json").read_text())
+    assert result["end_to_end"] == bool(options)
+    assert result["widths"] == [11, *[int(options[1]) if options else 6] * 4, 4]
     sigma = np.array(result["sigma"])
     # THEORY §2: L_S = 1/2 sum_{i not in S} sigma_i^2, for the top-k subsets k = 0..3.
     expected = [0.5 * float(np.sum(sigma[k:] ** 2)) for k in range(len(sigma))]

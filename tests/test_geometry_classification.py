@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landscape import (Classification, CriticalKind, DataSpectrum, FiberConstruction, Landscape,
-                       NotCriticalError, balance_layers, canonical_representative, classify,
+                       NotCriticalError, balance_hidden_layers, balance_layers,
+                       canonical_representative, classify,
                        curvature_scale, gradient_flow, hessian_inertia, hessian_spectrum,
                        orbit_dimension, orbit_tangent, relative_gradient_norm, sample_fiber,
                        witness_kind, witness_strengths, witness_test)
@@ -238,8 +239,10 @@ def test_rebalanced_spectrum_ignores_layer_scalings(seed, logs):
     a, b = classify(land, weights), classify(land, scaled)
     np.testing.assert_allclose(b.eigenvalues, a.eigenvalues,
                                atol=1e-8 * max(1.0, np.abs(a.eigenvalues).max()))
-    assert curvature_scale(land, balance_layers(scaled, norm=1.0)[0]) == \
-        pytest.approx(a.curvature_scale, rel=1e-8)
+    # the prepared point: layer scalings, then each hidden layer balanced under GL(d_j)
+    balanced, _ = balance_hidden_layers(balance_layers(scaled, norm=1.0)[0],
+                                        norm=land.weight_scale)
+    assert curvature_scale(land, balanced) == pytest.approx(a.curvature_scale, rel=1e-8)
 
 
 # ---------------------------------------------------------------------- results, bad input
@@ -270,7 +273,9 @@ def test_bad_input_is_named():
         (lambda: classify(land, zero, tie_tol=-1.0), ValueError, "tie_tol must be >= 0"),
         (lambda: classify(land, zero, critical_tol=-1.0), ValueError, "critical_tol must be"),
         (lambda: classify(land, zero, seed=-1), ValueError, "seed must be >= 0"),
-        (lambda: classify(land, [np.eye(2)] * 3), NotCriticalError, "must be a critical point"),
+        (lambda: classify(land, [np.eye(2)] * 3, off_critical="raise"), NotCriticalError,
+         "must be a critical point.*landscape.locate"),
+        (lambda: classify(land, zero, off_critical="ignore"), ValueError, "off_critical must be"),
         (lambda: witness_test(land, zero, zero_tol=-1.0), ValueError, "zero_tol must be > 0"),
         (lambda: witness_test(land, zero, critical_tol=np.nan), ValueError, "critical_tol"),
         (lambda: hessian_inertia(land, zero, method="sparse"), ValueError, "method must be"),

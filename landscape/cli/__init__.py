@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     flow.add_argument("--method", default="auto", choices=FLOW_METHODS,
                       help="solve_ivp method, 'auto' or 'gd'")
     flow.add_argument("--step", type=float, help="step size for --method gd")
+    flow.add_argument("--end-to-end", action="store_true",
+                      help="integrate the end-to-end map alone (exact from 0-balanced starts, "
+                           "THEORY §7): the random start is balanced, --weights must be")
     flow.add_argument("-o", "--output", type=Path, metavar="FILE.npz",
                       help="write the final weights here")
     flow.add_argument("--json", metavar="PATH", help="write JSON here ('-': standard output)")

@@ -13,12 +13,12 @@ from dataclasses import fields
 from pathlib import Path
 
 from ..connections.graph import GRAPH_OPTION_HELP, GraphOptions
-from ..problem.datafiles import load_data_file
+from ..problem.datafiles import NetworkFile, load_data_file, load_network_file
 from ..problem.network import Landscape
-from ..problem.spectrum import DATASETS, DataSpectrum, load_dataset
+from ..problem.spectrum import DATASETS, INPUT_SPACES, DataSpectrum, load_dataset
 
 __all__ = ["UsageError", "add_graph_options", "add_output_options", "add_problem_arguments",
-           "build_problem", "float_list", "graph_options", "int_list"]
+           "build_problem", "float_list", "graph_options", "int_list", "read_network"]
 
 
 class UsageError(ValueError):
@@ -53,14 +53,18 @@ def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--sigma", metavar="S1,S2,...",
                         help="singular values of a reduced problem, e.g. 3,2,1")
     group.add_argument("--widths", metavar="D0,...,DH",
-                       help="layer widths d_x,...,d_y (default: d_x,2,2,d_y for a data set; "
-                            "required with --sigma)")
+                       help="layer widths d_x,...,d_y (default: from the shapes of --weights, "
+                            "else d_x,2,2,d_y for a data set; required with --sigma)")
     group.add_argument("--x-cols", metavar="A,B,...", help="CSV input columns (default: all "
                                                             "but --y-cols)")
     group.add_argument("--y-cols", metavar="A,B,...", help="CSV target columns")
     group.add_argument("--whiten", action="store_true",
                        help="work in reduced (whitened, aligned) coordinates")
     group.add_argument("--no-center", action="store_true", help="do not centre the data")
+    group.add_argument("--input-space", choices=INPUT_SPACES, default="full",
+                       help="'column_space': work on the column space of X (constant or "
+                            "collinear columns, more inputs than samples); weights keep d_x "
+                            "columns (default: full, a singular X^T X is refused)")
 
 
 def build_problem(args) -> Landscape:
@@ -80,10 +84,24 @@ def build_problem(args) -> Landscape:
         else:
             name = args.dataset or "linnerud"
             X, Y = load_dataset(name)
-        spec = DataSpectrum.from_data(X, Y, center=center, whiten=args.whiten, name=name)
-        widths = (int_list(args.widths, "--widths") if args.widths
-                  else (spec.d_x, 2, 2, spec.d_y))
+        spec = DataSpectrum.from_data(X, Y, center=center, whiten=args.whiten, name=name,
+                                      input_space=getattr(args, "input_space", "full"))
+        if args.widths:
+            widths = int_list(args.widths, "--widths")
+        elif getattr(args, "weights", None) is not None:
+            widths = read_network(args.weights).widths
+        else:
+            widths = (spec.d_x, 2, 2, spec.d_y)
     return Landscape(spec, widths)
+
+
+def read_network(path) -> NetworkFile:
+    """:func:`~landscape.problem.datafiles.load_network_file`, a missing optional package
+    reported as a usage error."""
+    try:
+        return load_network_file(path)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _names(text):

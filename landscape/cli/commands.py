@@ -7,14 +7,17 @@ from pathlib import Path
 
 from .._base.files import atomic_write
 from ..connections import check_saddle_graph, saddle_graph, save_saddle_graph, subset_label
-from ..critical import Catalog, canonicalize, enumerate_critical_points
-from ..flow import gradient_flow, plateaus
+from ..critical import Catalog, enumerate_critical_points
+from ..flow import (balanced_factorization, end_to_end_flow, gradient_flow, is_rank_minimum,
+                    plateaus)
 from ..geometry import classify
 from ..plot import plot_saddle_graph
 from ..problem.datafiles import load_weights_file, save_weights_file
+from ..problem.learnt import learnt_modes
+from ..problem.ties import TIE_TOL, numerical_rank
 from ..report import write_report
 from ..signed import frustration, frustration_vs_null
-from .arguments import UsageError, build_problem, graph_options
+from .arguments import UsageError, build_problem, graph_options, read_network
 from .output import emit, print_table, write_json
 
 __all__ = ["cmd_catalog", "cmd_classify", "cmd_flow", "cmd_frustration", "cmd_graph",
@@ -23,6 +26,8 @@ __all__ = ["cmd_catalog", "cmd_classify", "cmd_flow", "cmd_frustration", "cmd_gr
 
 def cmd_flow(args) -> int:
     land = build_problem(args)
+    if args.end_to_end:
+        return _end_to_end_flow(args, land)
     if args.weights is not None:
         weights0 = land.check(load_weights_file(args.weights), "--weights")
     else:
@@ -48,6 +53,44 @@ def cmd_flow(args) -> int:
     return 0
 
 
+def _end_to_end_flow(args, land) -> int:
+    """``landscape flow --end-to-end``: the flow of ``P`` alone from a balanced start (§7)."""
+    if args.method == "gd":
+        raise UsageError("--method gd is gradient descent on the weights; --end-to-end "
+                         "integrates the flow of the end-to-end map: pick a solve_ivp method")
+    if args.weights is not None:
+        start = land.check(load_weights_file(args.weights), "--weights")
+    else:
+        random = land.random_weights(scale=args.init_scale, seed=args.seed)
+        start = balanced_factorization(land.end_to_end(random), land.widths, seed=args.seed)
+    result = end_to_end_flow(land, start, t_max=args.t_max, method=args.method)
+    found = plateaus(result, land)
+    rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
+    weights = result.weights_at(-1, seed=args.seed)
+    limit = learnt_modes(land, weights).subset
+    payload = {
+        "widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+        "end_to_end": True, "status": result.status.value, "message": result.message,
+        "coordinates": result.coordinates, "method": result.method,
+        "t_final": float(result.t[-1]), "loss_final": float(result.loss[-1]),
+        "rank": result.start_rank, "final_rank": int(result.rank[-1]),
+        "limit_class": list(limit),
+        "minimum_on_rank_manifold": bool(result.success and is_rank_minimum(land, limit)),
+        "max_manifold_drift": float(result.manifold_drift.max()), "plateaus": rows,
+    }
+    if args.json != "-":
+        print(repr(result))
+        print(f"limit: class {subset_label(limit)}, rank {payload['final_rank']}, "
+              f"{'the' if payload['minimum_on_rank_manifold'] else 'not the'} minimum of the "
+              f"loss on rank-{result.start_rank} maps")
+        print_table(rows)
+    if args.json:
+        write_json(args.json, payload)
+    if args.output is not None:
+        save_weights_file(args.output, weights)
+    return 0
+
+
 def _class_row(record: dict) -> dict:
     row = {"subset": subset_label(record["subset"]), "value": record["value"],
            "kind": record["kind"]}
@@ -63,6 +106,27 @@ def _catalog_payload(catalog: Catalog) -> dict:
             "loss_offset": land.spectrum.loss_offset, "classes": catalog.records()}
 
 
+def _problem_header(args, land) -> None:
+    """The problem above a table: sigma, m, the zero modes, L0 and the loss unit (``#`` lines;
+    nothing when JSON goes to standard output)."""
+    if args.json == "-":
+        return
+    spec = land.spectrum
+    m = numerical_rank(spec.sigma)
+    zeros = ", ".join(f"sigma_{i + 1} = {s:.3g}" for i, s in enumerate(spec.sigma) if i >= m)
+    sigma = ", ".join(f"{s:.6g}" for s in spec.sigma)
+    print(f"# {spec.name}, widths {','.join(map(str, land.widths))}: sigma = ({sigma}); "
+          f"m = {m} nonzero (zero modes: {zeros or 'none'}; tie_tol = {TIE_TOL:g} x sigma_1); "
+          f"r* = {land.max_rank}; L0 = {spec.loss_offset:.10g}")
+    if spec.dropped_inputs:
+        print(f"# input space: column space of X, {spec.input_rank} of d_x = {spec.d_x} "
+              f"directions ({spec.dropped_inputs} null directions dropped)")
+    loss = ("L = 1/(2N) ||Y_c - X_c P^T||^2" if spec.n_samples is not None
+            else "L = 1/2 ||Sigma - P||^2")
+    print(f"# loss unit: {loss}; per-entry mean squared error (torch MSELoss, sklearn "
+          f"mean_squared_error) = 2 L / d_y = L / {spec.d_y / 2:g}")
+
+
 def cmd_catalog(args) -> int:
     land = build_problem(args)
     catalog = enumerate_critical_points(land, curvature=args.curvature,
@@ -70,16 +134,39 @@ def cmd_catalog(args) -> int:
     if args.output is not None:
         catalog.save(args.output)
     rows = sorted((_class_row(r) for r in catalog.records()), key=lambda r: r["value"])
+    _problem_header(args, land)
     emit(args, rows, _catalog_payload(catalog))
     return 0
 
 
 def _classification_record(found) -> dict:
-    return {"subset": list(found.subset), "value": found.value, "kind": found.kind.value,
-            "witness_kind": found.witness_kind.value, "agree": found.agree,
-            "disagreement": found.disagreement, "inertia": list(found.inertia),
-            "n_orbit": found.n_orbit, "centre_dim": found.centre_dim,
-            "min_eigenvalue": found.min_eigenvalue, "method": found.method}
+    record = {"subset": list(found.subset), "value": found.value, "kind": found.kind.value,
+              "witness_kind": found.witness_kind.value, "agree": found.agree,
+              "disagreement": found.disagreement, "inertia": list(found.inertia),
+              "n_orbit": found.n_orbit, "centre_dim": found.centre_dim,
+              "min_eigenvalue": found.min_eigenvalue, "method": found.method}
+    where = found.located
+    if where is not None:
+        record.update(kind_from=found.kind_from, critical_value=where.value, loss=where.loss,
+                      gradient_norm=where.gradient_norm, distance=where.distance,
+                      ambiguous=where.ambiguous)
+    return record
+
+
+def _network_weights(args, land):
+    """The weights of ``--weights`` checked against ``land``; biases noted (they are the
+    constant of an affine network, exact on centred data) or refused on uncentred data."""
+    network = read_network(args.weights)
+    if network.has_biases:
+        if args.no_center:
+            raise UsageError(f"{args.weights.name} has biases: an affine network is the "
+                             f"bias-free network plus a constant only on centred data; drop "
+                             f"--no-center")
+        if args.json != "-":
+            print(f"# {args.weights.name}: biases of {sum(b is not None for b in network.biases)}"
+                  f" layer(s) set aside (on centred data an affine network is the bias-free "
+                  f"network plus a constant)")
+    return land.check(network.weights, "--weights")
 
 
 def cmd_classify(args) -> int:
@@ -91,10 +178,10 @@ def cmd_classify(args) -> int:
     else:
         land = build_problem(args)
         catalog = None
+    _problem_header(args, land)
     if args.weights is not None:
-        weights = land.check(load_weights_file(args.weights), "--weights")
-        # NotCriticalError (a ValueError) names the relative gradient norm
-        canonicalize(land, weights, critical_tol=args.critical_tol)
+        # not critical to --critical-tol: the kind of the class it is near (THEORY §3)
+        weights = _network_weights(args, land)
         found = [classify(land, weights, method=args.method, critical_tol=args.critical_tol)]
     else:
         if catalog is None:
@@ -104,6 +191,9 @@ def cmd_classify(args) -> int:
     rows = [{"subset": subset_label(r["subset"]), "value": r["value"], "kind": r["kind"],
              "witness_kind": r["witness_kind"], "inertia": tuple(r["inertia"]),
              "n_orbit": r["n_orbit"], "centre_dim": r["centre_dim"]} for r in records]
+    if args.weights is not None:
+        rows[0].update({key: records[0][key] for key in ("kind_from", "gradient_norm",
+                                                         "distance", "ambiguous")})
     emit(args, rows, {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
                        "classifications": records})
     for record in records:

@@ -4,27 +4,114 @@ A checkpoint is one JSON file (``allow_nan=False``, written atomically) holding
 ``{"format", "schema_version", "problem", "options", "escapes", "classes"}``: the problem
 as :func:`landscape.problem.records.problem_record` (widths, spectrum, a SHA-256 of the
 bases), the probe settings, the escapes of the invariant blocks, and one record per finished
-class keyed by its label. A checkpoint of
-another problem or other settings is refused rather than mixed in. Internal to
-:mod:`landscape.connections`.
+class keyed by its label. A checkpoint of another problem or other settings is refused rather
+than mixed in. Internal to :mod:`landscape.connections`.
+
+A checkpoint cannot lie (:func:`check_checkpoint`). Every record is checked for structure and
+types, and a failure raises ``ValueError`` naming the path of the field
+(``escapes[3].direction``, ``classes["{0}"].random[1]``). Every block escape is
+re-integrated from its stored start (its exact probe, THEORY §5) and must converge to its
+stored target; its step is recomputed from the loss polynomial and its label from its block;
+its time is the one re-integration gives. A class record's one-hop edges, uncertified count
+and escape orders are recomputed from the escapes, the picks and coefficients of its random
+probes are redrawn from the seed, and each random probe's outcome must be a class of the
+problem that lowers the value and that the probe's block can reach (outside the block's modes
+the learnt set cannot change; the arrival itself is not re-integrated: that is the cost of the
+run).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
+
 from .._base.files import atomic_write
+from ..geometry.escapes import escape_step
+from ..problem.criticality import CriticalKind
+from ..problem.learnt import learnt_modes
+from ..problem.network import Landscape
+from ..problem.ties import canonical_subset, tie_groups
+from .blocks import InvariantBlock, combine_blocks, spare_units
+from .labels import parse_subset_label, subset_label
+from .probes import EXACT_PROBE_RTOL, BlockEscape, converge_in_block
 
 __all__: list[str] = []
 
 #: Version of the checkpoint and graph file schemas.
 SCHEMA_VERSION = 2
 CHECKPOINT_FORMAT = "landscape.saddle_graph_checkpoint"
+#: The keys of a stored block escape and of a finished class.
+ESCAPE_KEYS = ("modes", "learnt", "n_idle", "order", "step", "label", "direction", "t_final",
+               "target")
+CLASS_KEYS = ("one_hop", "random", "uncertified", "escape_orders")
+#: Agreement required between a stored step or direction norm and its recomputation.
+RECOMPUTE_RTOL = 1e-9
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise ``ValueError(message)`` unless ``condition``."""
+    if not condition:
+        raise ValueError(message)
+
+
+def is_int(value) -> bool:
+    """A JSON integer (not ``true``, not ``1.0``)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value) -> bool:
+    """A finite JSON number (not a boolean)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def same_record(found, expected) -> bool:
+    """``found == expected`` for JSON records, with booleans only equal to booleans."""
+    if isinstance(expected, bool) or isinstance(found, bool):
+        return type(found) is type(expected) and found == expected
+    if isinstance(expected, dict):
+        return isinstance(found, dict) and set(found) == set(expected) and all(
+            same_record(found[k], v) for k, v in expected.items())
+    if isinstance(expected, (list, tuple)):
+        return isinstance(found, list) and len(found) == len(expected) and all(
+            same_record(a, b) for a, b in zip(found, expected))
+    if type(expected) in (int, float):
+        return type(found) in (int, float) and found == expected
+    return type(found) is type(expected) and found == expected
+
+
+def _keys(record, keys, name: str) -> dict:
+    require(isinstance(record, dict) and set(record) == set(keys),
+            f"{name} must be an object with the keys {', '.join(keys)}, got "
+            f"{sorted(record) if isinstance(record, dict) else type(record).__name__}")
+    return record
+
+
+def _ints(value, name: str) -> tuple[int, ...]:
+    require(isinstance(value, list) and all(is_int(v) and v >= 0 for v in value),
+            f"{name} must be a list of non-negative integers, got {value!r}")
+    return tuple(value)
+
+
+def _label(value, name: str) -> tuple[int, ...]:
+    """A class label ``"{0,2}"`` written by :func:`subset_label`."""
+    try:
+        subset = parse_subset_label(value) if isinstance(value, str) else None
+    except ValueError:
+        subset = None
+    require(subset is not None and subset_label(subset) == value,
+            f"{name} must be a class label like '{{0,2}}', got {value!r}")
+    return subset
 
 
 def read_checkpoint(path: Path, problem: dict, options: dict) -> dict:
     """``{"escapes", "classes"}`` stored at ``path`` (``{}`` when there is no file yet).
+
+    Only the document is checked here (before any work): its format, schema version, problem
+    and options; :func:`check_checkpoint` checks the records.
 
     Raises
     ------
@@ -36,23 +123,216 @@ def read_checkpoint(path: Path, problem: dict, options: dict) -> dict:
         return {}
     try:
         document = json.loads(path.read_text())
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RecursionError) as exc:
         raise ValueError(f"checkpoint {path} must be a readable JSON file: {exc}") from exc
     if not isinstance(document, dict) or document.get("format") != CHECKPOINT_FORMAT \
+            or not is_int(document.get("schema_version")) \
             or document.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"checkpoint {path} must be a saddle-graph checkpoint with "
                          f"schema_version {SCHEMA_VERSION}, got format "
                          f"{document.get('format') if isinstance(document, dict) else None!r}")
+    keys = {"format", "schema_version", "problem", "options", "escapes", "classes"}
+    if set(document) != keys:
+        raise ValueError(f"checkpoint {path} must hold the keys {sorted(keys)}, got "
+                         f"{sorted(document)}")
     for name, expected in (("problem", problem), ("options", options)):
-        if document.get(name) != expected:
+        expected = json.loads(json.dumps(expected))  # as the file holds it
+        if not same_record(document[name], expected):
             raise ValueError(f"checkpoint {path} was written for other {name}: "
-                             f"{document.get(name)!r}, expected {expected!r}; remove it or "
+                             f"{document[name]!r}, expected {expected!r}; remove it or "
                              f"pass another path")
-    classes, escapes = document.get("classes"), document.get("escapes")
+    classes, escapes = document["classes"], document["escapes"]
     if not isinstance(classes, dict) or not isinstance(escapes, list):
         raise ValueError(f"checkpoint {path} must hold an 'escapes' list and a 'classes' "
                          f"object")
     return {"escapes": escapes, "classes": classes}
+
+
+def check_checkpoint(path: Path, stored: dict, *, land: Landscape, catalog, blocks, options,
+                     tie_tol: float) -> dict:
+    """Check every record of a checkpoint read by :func:`read_checkpoint`; return it.
+
+    ``blocks`` are the invariant blocks of the run in their order, ``options`` its
+    ``GraphOptions``, ``catalog`` its classes. Block escapes come back with the time their
+    re-integration gives.
+
+    Raises
+    ------
+    ValueError
+        ``"checkpoint PATH is not a valid saddle-graph checkpoint: FIELD ..."`` for the first
+        record that fails (see the module docstring).
+    """
+    if not stored:
+        return stored
+    try:  # the cheap checks of every record first, then the integrations
+        escapes = _check_escapes(stored["escapes"], land, blocks, options)
+        _check_classes(stored["classes"], land, catalog, escapes, options, tie_tol)
+        times = [_reintegrate(f"escapes[{k}]", escape, land, options, tie_tol)
+                 for k, (_, escape) in enumerate(escapes)]
+    except ValueError as exc:
+        raise ValueError(f"checkpoint {path} is not a valid saddle-graph checkpoint: "
+                         f"{exc}") from exc
+    return {"escapes": [{**record, "t_final": t} for (record, _), t in zip(escapes, times)],
+            "classes": stored["classes"]}
+
+
+def _check_escapes(records, land, blocks, options):
+    """``(record, BlockEscape)`` pairs, checked for structure, types, step and label."""
+    position = {block: k for k, block in enumerate(blocks)}
+    out, last = [], 0
+    for k, record in enumerate(records):
+        name = f"escapes[{k}]"
+        _keys(record, ESCAPE_KEYS, name)
+        modes = _ints(record["modes"], f"{name}.modes")
+        learnt = _ints(record["learnt"], f"{name}.learnt")
+        require(is_int(record["n_idle"]), f"{name}.n_idle must be an integer, got "
+                                          f"{record['n_idle']!r}")
+        block = InvariantBlock(modes, learnt, record["n_idle"], land.h)
+        require(block in position, f"{name} must be the escape of one of the run's invariant "
+                                   f"blocks, got modes {modes}, learnt {learnt}, n_idle "
+                                   f"{record['n_idle']}")
+        require(position[block] >= last, f"{name} must follow the escapes of the blocks "
+                                         f"before its own, in the run's order")
+        last = position[block]
+        out.append((record, _check_escape(record, name, block, land, options)))
+    return out
+
+
+def _check_escape(record, name, block, land, options) -> BlockEscape:
+    inner = block.landscape(land.spectrum.sigma)
+    start = block.start(inner)
+    order = record["order"]
+    require(is_int(order) and order >= 2,
+            f"{name}.order must be an integer >= 2, got {order!r}")
+    direction = record["direction"]
+    require(isinstance(direction, list) and len(direction) == inner.n_params
+            and all(is_number(v) for v in direction),
+            f"{name}.direction must be a list of {inner.n_params} finite numbers")
+    direction = np.array(direction, dtype=float)
+    require(abs(float(np.linalg.norm(direction)) - 1.0) <= RECOMPUTE_RTOL,
+            f"{name}.direction must be a unit vector, got norm "
+            f"{float(np.linalg.norm(direction))!r}")
+    coefficients = inner.loss_polynomial(start, inner.unflatten(direction))
+    require(order < coefficients.size and coefficients[order] < 0,
+            f"{name}: the loss must fall at order {order} along its direction (its "
+            f"coefficient is not negative)")
+    step = escape_step(coefficients, order, options.radius * land.weight_scale)
+    require(is_number(record["step"])
+            and abs(record["step"] - step) <= RECOMPUTE_RTOL * step,
+            f"{name}.step must be the step {step!r} of its escape, got {record['step']!r}")
+    target = record["target"]
+    if target is not None:
+        target = _ints(target, f"{name}.target")
+        require(list(target) == sorted(set(target)) and all(i < len(block.modes)
+                                                            for i in target),
+                f"{name}.target must be ascending indices into its block's modes, got "
+                f"{target}")
+    require(is_number(record["t_final"]) and record["t_final"] >= 0,
+            f"{name}.t_final must be a non-negative number, got {record['t_final']!r}")
+    escape = BlockEscape(block, order, direction, float(record["step"]), target,
+                         float(record["t_final"]))
+    require(record["label"] == escape.label,
+            f"{name}.label must be {escape.label!r}, got {record['label']!r}")
+    return escape
+
+
+def _reintegrate(name, escape: BlockEscape, land, options, tie_tol) -> float:
+    """The exact probe again, from the stored start (what ``block_escapes`` integrated): it
+    must converge to the stored target; returns the time it takes."""
+    inner = escape.block.landscape(land.spectrum.sigma)
+    theta = inner.flatten(escape.block.start(inner)) + escape.step * escape.direction
+    final, t_final, converged = converge_in_block(inner, theta, land=land, t_max=options.t_max,
+                                                  rtol=EXACT_PROBE_RTOL)
+    found = learnt_modes(inner, inner.split_flat(final),
+                         tie_tol=tie_tol * land.scale / inner.scale).subset \
+        if converged else None
+    require(found == escape.target,
+            f"{name}: its exact probe, integrated again, converges to "
+            f"{None if found is None else list(found)}, not to the stored target "
+            f"{None if escape.target is None else list(escape.target)}")
+    return t_final
+
+
+def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> None:
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    known = {subset_label(s): (s, kind) for s, kind in zip(catalog.subsets, catalog.kinds)}
+    for label, record in classes.items():
+        name = f"classes[{label!r}]"
+        require(label in known, f"{name}: no class of the catalog has that label")
+        subset, kind = known[label]
+        require(kind is not CriticalKind.GLOBAL_MINIMUM,
+                f"{name}: a global minimum has no escapes to record")
+        _keys(record, CLASS_KEYS, name)
+        fitting = [(i, e) for i, (_, e) in enumerate(escapes) if e.block.fits(land, subset)]
+        expected = _deterministic_part(subset, fitting, groups)
+        for key, value in expected.items():
+            require(same_record(record[key], value),
+                    f"{name}.{key} must be {value!r} (from the block escapes), got "
+                    f"{record[key]!r}")
+        _check_random(record["random"], name, land, subset, fitting, options, groups)
+
+
+def _deterministic_part(subset, fitting, groups) -> dict:
+    """One-hop edges, uncertified count and escape orders of a class, from its escapes
+    (as ``graph._class_task`` computes them)."""
+    one_hop = {}
+    for index, escape in fitting:
+        if escape.target is None:
+            continue
+        key = canonical_subset(escape.block.global_subset(escape.target, subset), groups)
+        if key != tuple(subset):
+            one_hop.setdefault(subset_label(key), index)
+    return {"one_hop": [[k, i] for k, i in one_hop.items()],
+            "uncertified": sum(e.target is None for _, e in fitting),
+            "escape_orders": sorted({e.order for _, e in fitting})}
+
+
+def _check_random(probes, name, land, subset, fitting, options, groups) -> None:
+    """Picks and coefficients redrawn from the seed (as ``graph._class_task`` draws them);
+    each outcome a class of the problem that lowers the value and that the block reaches."""
+    usable = [(i, e) for i, e in fitting if e.target is not None]
+    count = options.random_probes if len(usable) >= 2 else 0
+    require(isinstance(probes, list) and len(probes) == count,
+            f"{name}.random must be a list of {count} probes, got "
+            f"{len(probes) if isinstance(probes, list) else type(probes).__name__}")
+    rng = np.random.default_rng(np.random.SeedSequence(options.seed,
+                                                       spawn_key=(len(subset), *subset)))
+    value = land.critical_value(subset)
+    for k, probe in enumerate(probes):
+        where = f"{name}.random[{k}]"
+        picks = sorted(rng.choice(len(usable), size=2, replace=False).tolist())
+        coefficients = rng.uniform(0.25, 1.0, size=2).tolist()
+        require(isinstance(probe, list) and len(probe) == 3,
+                f"{where} must be [escapes, coefficients, class label or null]")
+        chosen = [usable[p][0] for p in picks]
+        require(same_record(probe[0], chosen) and same_record(probe[1], coefficients),
+                f"{where} must be the probe drawn from the seed: escapes {chosen}, "
+                f"coefficients {coefficients}; got {probe[0]!r}, {probe[1]!r}")
+        if probe[2] is None:
+            continue
+        target = _label(probe[2], f"{where}[2]")
+        _check_arrival(target, where, land, subset, value, [usable[p][1] for p in picks],
+                       groups)
+
+
+def _check_arrival(target, where, land, subset, value, chosen, groups) -> None:
+    n_modes = sum(len(g) for g in groups)
+    require(all(i < n_modes for i in target) and len(target) <= land.bottleneck
+            and canonical_subset(target, groups) == target,
+            f"{where}[2] must name a class of the problem (canonical learnt set of at most "
+            f"r = {land.bottleneck} of its {n_modes} modes), got {subset_label(target)}")
+    require(land.critical_value(target) < value,
+            f"{where}[2]: the class {subset_label(target)} does not lower the value "
+            f"{value!r} of {subset_label(subset)}")
+    combined = combine_blocks([e.block for e in chosen], spare_units(land, subset))
+    inside = set(combined.modes)
+    outside = set(subset) - inside
+    for g in groups:  # per tie group: outside the block nothing changes
+        low = len(outside & set(g))
+        high = low + len(inside & set(g))
+        require(low <= len(set(target) & set(g)) <= high,
+                f"{where}[2]: the class {subset_label(target)} is out of reach of the probe's "
+                f"block (modes {list(combined.modes)}) from {subset_label(subset)}")
 
 
 def write_checkpoint(path: Path, problem: dict, options: dict, state: dict) -> None:

@@ -48,7 +48,7 @@ from ..problem.network import Landscape, check_landscape
 from ..problem.records import problem_record
 from ..problem.ties import canonical_subset, tie_groups
 from .blocks import InvariantBlock, combine_blocks, reduced_landscape, spare_units
-from .checkpoints import read_checkpoint, write_checkpoint
+from .checkpoints import check_checkpoint, read_checkpoint, write_checkpoint
 from .checks import check_saddle_graph
 from .labels import parse_subset_label, subset_label
 from .probes import BlockEscape, block_escapes, first_arrival
@@ -309,10 +309,12 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     tie_tol = catalog.tie_tol
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
     n_modes = sum(len(g) for g in groups)
+    blocks = _blocks(land, n_modes) if land.h > 1 else []
+    stored = check_checkpoint(path, stored, land=land, catalog=catalog, blocks=blocks,
+                              options=options, tie_tol=tie_tol)
 
     escapes = stored.get("escapes")
     if escapes is None:
-        blocks = _blocks(land, n_modes) if land.h > 1 else []
         seeds = np.random.SeedSequence(seed).spawn(max(len(blocks), 1))
         tasks = [(land, b, options, tie_tol, int(s.generate_state(1)[0]))
                  for b, s in zip(blocks, seeds)]

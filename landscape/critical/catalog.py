@@ -84,8 +84,13 @@ class Catalog(Sequence):
             kinds.append(KINDS.index(CriticalKind(point.kind)))
             if keep_weights:
                 weights.append(land.flatten(point.weights))
-            extras.append({name: getattr(point, name) for name in CURVATURE_FIELDS
-                           if getattr(point, name) is not None})
+            extra = {name: getattr(point, name) for name in CURVATURE_FIELDS
+                     if getattr(point, name) is not None}
+            if extra and len(extra) < len(CURVATURE_FIELDS):
+                raise ValueError(f"points must carry all of {', '.join(CURVATURE_FIELDS)} or "
+                                 f"none (they come from one classification), got "
+                                 f"{', '.join(extra)} for {point.subset}")
+            extras.append(extra)
             frustrations.append(result)
         order = np.argsort(-np.asarray(values, dtype=float), kind="stable")
         self._init_columns(
@@ -227,10 +232,17 @@ class Catalog(Sequence):
 
     # ------------------------------------------------------------------ files
     def save(self, path) -> Path:
-        """Write ``path`` (``.json``) and its ``.npz`` beside it, atomically.
+        """Write ``path`` (``.json``) and its ``.npz`` beside it, replacing the pair as a pair.
 
-        Returns the path of the JSON file. The format is described in
-        :mod:`~landscape.critical.catalog_files`.
+        A failure or a kill at any instant leaves the old pair or the new one loadable; the
+        next save removes what a killed one left (see
+        :func:`~landscape.critical.catalog_files.save_catalog`). Returns the path of the JSON
+        file. The format is described in :mod:`~landscape.critical.catalog_files`.
+
+        Raises
+        ------
+        ValueError
+            If ``path`` or its ``.npz`` is a directory (before anything is written).
         """
         return save_catalog(self, path)
 
@@ -255,11 +267,14 @@ class Catalog(Sequence):
             If the JSON file does not exist.
         ValueError
             For a missing array file, a truncated or malformed file, a wrong ``format`` or
-            ``schema_version``, non-finite numbers, shapes or hashes that do not match, a
-            value that is not its class's critical value, a representative that is not
-            critical or not in its class, a stored frustration its signs do not give, or a
-            catalog of a different problem than ``land``. Nothing is built before every
-            check has passed.
+            ``schema_version`` (exactly the integer), a field of the wrong type (``true`` is
+            not ``1``), non-finite numbers, shapes or hashes that do not match, a value that
+            is not its class's critical value, a representative that is not critical or not in
+            its class, a kind the witness test does not give the representative, curvature
+            fields out of range or inconsistent with each other or with the kind, a stored
+            frustration its signs do not give, or a catalog of a different problem than
+            ``land``. Nothing is built before every check has passed; values are the closed
+            form ``L_S`` itself.
         """
         columns = load_columns(path, land=land, critical_tol=critical_tol)
         catalog = cls.__new__(cls)

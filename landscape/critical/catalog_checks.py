@@ -6,14 +6,20 @@ found: numbers finite and of the right type, the spectrum and its data basis con
 basis hash of :func:`landscape.problem.records.basis_hash`), each class key canonical within
 ties (:func:`landscape.problem.ties.canonical_subset`) and distinct, each value equal to the
 closed form ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (THEORY §2), each representative
-critical and in its class, the tie fields, the curvature fields, and each stored frustration
-against the weight its switching leaves negative on the representative (THEORY §6).
+critical and in its class, each kind equal to the kind the witness test gives the
+representative (:func:`landscape.geometry.witness_kind`, THEORY §4.1), the tie fields, and each
+stored frustration against the weight its switching leaves negative on the representative
+(THEORY §6). What cannot be recomputed cheaply (the Hessian inertia, the orbit and centre
+dimensions) is checked for type, range and consistency: ``n_- > 0`` exactly at a strict
+saddle, ``n_orbit <= min(n_0, sum_j d_j^2)`` over the hidden layers,
+``centre_dim = n_0 - n_orbit``, ``witness_kind`` equal to ``kind``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..geometry import witness_kind
 from ..problem.criticality import CriticalKind, check_critical
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
@@ -29,6 +35,8 @@ __all__: list[str] = []
 #: The keys of a class record (``"frustration"`` may be added).
 CLASS_KEYS = {"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
               "inertia", "n_orbit", "centre_dim", "witness_kind"}
+#: The curvature fields of a class record (all null or all given).
+CURVATURE_KEYS = ("inertia", "n_orbit", "centre_dim", "witness_kind")
 #: The keys of a stored frustration.
 FRUSTRATION_KEYS = {"value", "normalized", "lower_bound", "exact", "method", "signs"}
 #: Relative agreement (times ``L0 + 1/2 sum sigma^2``) required between a stored value and
@@ -40,6 +48,17 @@ def require(condition: bool, message: str) -> None:
     """Raise ``ValueError(message)`` unless ``condition``."""
     if not condition:
         raise ValueError(message)
+
+
+def same_json(found, expected) -> bool:
+    """``found == expected`` with the types too (``true`` is not ``1``, ``1.0`` is not ``1``)."""
+    if isinstance(expected, (list, tuple)):
+        return isinstance(found, list) and len(found) == len(expected) and all(
+            same_json(a, b) for a, b in zip(found, expected))
+    if isinstance(expected, dict):
+        return isinstance(found, dict) and set(found) == set(expected) and all(
+            same_json(found[k], expected[k]) for k in expected)
+    return type(found) is type(expected) and found == expected
 
 
 def _int(value, name: str, minimum: int = 0) -> int:
@@ -60,7 +79,7 @@ def _int_list(value, name: str) -> list[int]:
 
 
 def _kind(value, name: str) -> CriticalKind:
-    require(value in {k.value for k in CriticalKind},
+    require(isinstance(value, str) and value in {k.value for k in CriticalKind},
             f"{name} must be one of {', '.join(k.value for k in CriticalKind)}, got {value!r}")
     return CriticalKind(value)
 
@@ -150,12 +169,13 @@ def check_classes(classes: list, land: Landscape, representatives: np.ndarray, *
     masks = np.zeros((len(classes), spec.sigma.size), dtype=bool)
     values = np.zeros(len(classes))
     kinds, extras, frustration, seen = [], {}, {}, set()
+    column = bool(classes) and isinstance(classes[0], dict) and "frustration" in classes[0]
+    keys = CLASS_KEYS | {"frustration"} if column else CLASS_KEYS
     for i, record in enumerate(classes):
         name = f"classes[{i}]"
-        require(isinstance(record, dict)
-                and set(record) in (CLASS_KEYS, CLASS_KEYS | {"frustration"}),
-                f"{name} must hold the keys {sorted(CLASS_KEYS)} (and optionally "
-                f"frustration)")
+        require(isinstance(record, dict) and set(record) == keys,
+                f"{name} must hold the keys {sorted(keys)} (frustration in every class or "
+                f"in none)")
         subset = tuple(_int_list(record["subset"], f"{name}.subset"))
         require(subset == tuple(sorted(set(subset))) and all(k < n_modes for k in subset)
                 and len(subset) <= land.bottleneck,
@@ -172,44 +192,95 @@ def check_classes(classes: list, land: Landscape, representatives: np.ndarray, *
                 f"{name}.value must be the critical value {expected!r} of {subset}, got "
                 f"{value!r}")
         counts = tie_counts(subset, tied)
-        require(record["tie_groups"] == [list(g) for g in tied]
-                and record["tie_counts"] == list(counts)
-                and record["grassmannian_dim"] == grassmannian_dimension(tied, counts),
+        require(same_json(record["tie_groups"], [list(g) for g in tied])
+                and same_json(record["tie_counts"], list(counts))
+                and same_json(record["grassmannian_dim"], grassmannian_dimension(tied, counts)),
                 f"{name}: tie_groups, tie_counts and grassmannian_dim must match the "
                 f"spectrum's ties")
-        kinds.append(_kind(record["kind"], f"{name}.kind"))
-        extra = _curvature_fields(record, name, land.n_params)
+        kind = _kind(record["kind"], f"{name}.kind")
+        kinds.append(kind)
+        extra = _curvature_fields(record, name, land, kind)
         if extra:
             extras[i] = extra
         weights = land.unflatten(representatives[i])
         check_critical(land, weights, critical_tol=critical_tol,
                        name=f"the representative of {name}")
+        modes = learnt_modes(land, weights, tie_tol=tie_tol)
+        require(modes.subset == subset, f"the representative of {name} is in class "
+                                        f"{modes.subset}, not {subset}")
+        found = _witness_kind(land, weights, modes, tie_tol=tie_tol, critical_tol=critical_tol)
+        require(found is kind,
+                f"{name}.kind must be {found.value!r}, the kind the witness test gives its "
+                f"representative (landscape.geometry.witness_kind), got {kind.value!r}")
         if record.get("frustration") is not None:
             frustration[i] = _frustration_field(record["frustration"], f"{name}.frustration",
                                                 weights)
-        read = learnt_modes(land, weights, tie_tol=tie_tol).subset
-        require(read == subset, f"the representative of {name} is in class {read}, not "
-                                f"{subset}")
         masks[i, list(subset)] = True
-        values[i] = value
+        values[i] = expected  # the closed form itself: the file's digits are only checked
     require(bool(np.all(np.diff(values) <= 0)), "classes must be in order of decreasing value")
     return {"masks": masks, "values": values, "kinds": kinds, "extras": extras,
             "frustration": frustration}
 
 
-def _curvature_fields(record: dict, name: str, n_params: int) -> dict:
+def _witness_kind(land: Landscape, weights, modes, *, tie_tol: float,
+                  critical_tol: float) -> CriticalKind:
+    """The witness test's kind of a critical point whose learnt modes are ``modes``.
+
+    Its first three rules (THEORY §4.1) read the learnt modes only: not top -> strict; top
+    and of rank ``r*`` -> global minimum; depth 2 -> strict. Only a top set below full rank
+    at depth >= 3 needs the witness strengths of :func:`landscape.geometry.witness_kind`
+    (at most one such class per rank), so the check costs little more than reading the modes.
+    """
+    if not modes.top:
+        return CriticalKind.STRICT_SADDLE
+    if modes.rank >= modes.max_rank:
+        return CriticalKind.GLOBAL_MINIMUM
+    if land.h <= 2:
+        return CriticalKind.STRICT_SADDLE
+    return witness_kind(land, weights, tie_tol=tie_tol, critical_tol=critical_tol)
+
+
+def _curvature_fields(record: dict, name: str, land: Landscape, kind: CriticalKind) -> dict:
+    """The curvature fields, checked for type, range and consistency with each other and
+    with ``kind`` (they cannot be recomputed cheaply: the inertia needs the Hessian)."""
     out = {}
+    present = [record[key] is not None for key in CURVATURE_KEYS]
+    require(all(present) or not any(present),
+            f"{name}: the curvature fields {', '.join(CURVATURE_KEYS)} must all be null or "
+            f"all be given (they come from one classification), got "
+            f"{', '.join(k for k, p in zip(CURVATURE_KEYS, present) if p)}")
+    n_params = land.n_params
+    n_zero = n_params
     if record["inertia"] is not None:
         inertia = _int_list(record["inertia"], f"{name}.inertia")
         require(len(inertia) == 3 and sum(inertia) == n_params,
                 f"{name}.inertia must be [n_-, n_0, n_+] summing to P = {n_params}, got "
                 f"{inertia}")
+        require((inertia[0] > 0) == (kind is CriticalKind.STRICT_SADDLE),
+                f"{name}.inertia must have n_- > 0 exactly at a strict saddle, got {inertia} "
+                f"for a {kind.value}")
         out["inertia"] = tuple(inertia)
+        n_zero = inertia[1]
+    group = sum(d * d for d in land.widths[1:-1])
     for key in ("n_orbit", "centre_dim"):
         if record[key] is not None:
             out[key] = _int(record[key], f"{name}.{key}")
+    if "n_orbit" in out:
+        require(out["n_orbit"] <= min(n_zero, group),
+                f"{name}.n_orbit must be at most the kernel dimension n_0 = {n_zero} and the "
+                f"dimension sum_j d_j^2 = {group} of the hidden-layer group, got "
+                f"{out['n_orbit']}")
+    if "centre_dim" in out:
+        expected = n_zero - out["n_orbit"] if "inertia" in out and "n_orbit" in out else None
+        require(out["centre_dim"] <= n_zero and expected in (None, out["centre_dim"]),
+                f"{name}.centre_dim must be n_0 - n_orbit = {expected}, got "
+                f"{out['centre_dim']}" if expected is not None else
+                f"{name}.centre_dim must be at most n_0 = {n_zero}, got {out['centre_dim']}")
     if record["witness_kind"] is not None:
         out["witness_kind"] = _kind(record["witness_kind"], f"{name}.witness_kind")
+        require(out["witness_kind"] is kind,
+                f"{name}.witness_kind must be the kind {kind.value!r} (both come from the "
+                f"witness test on the representative), got {out['witness_kind'].value!r}")
     return out
 
 

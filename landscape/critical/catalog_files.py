@@ -1,7 +1,7 @@
 """The catalog file format: a versioned JSON document and an ``.npz`` of arrays, side by side.
 
-File format (``schema_version`` 1), written atomically (temporary files, then
-``os.replace``) as two files side by side:
+File format (``schema_version`` 1), two files side by side, replaced as a pair (see
+:func:`save_catalog`):
 
 ``NAME.json``
     ``{"format": "landscape.catalog", "schema_version": 1,
@@ -11,6 +11,13 @@ File format (``schema_version`` 1), written atomically (temporary files, then
     "classes": [{"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
     "inertia", "n_orbit", "centre_dim", "witness_kind"}, ...]}``
     with ``allow_nan=False``; the last four class fields are ``null`` when not computed.
+    Types are exact: ``schema_version`` is the integer ``1`` (not ``true`` or ``1.0``),
+    integers are integers and booleans booleans.
+    ``arrays.file`` names the array file beside the JSON and ``arrays.sha256`` its hash: the
+    JSON is the pointer that makes a pair. While a save installs a new pair, the named file
+    may still sit under its staged name ``.NAME.npz.HHHHHHHH.tmp.npz`` (``H``: the first
+    eight hex digits of the hash); the reader accepts it there, and the next save of the
+    same path moves it into place.
     ``tie_rtol`` is the catalog's tie tolerance (``Catalog.tie_tol``; the key keeps its
     name of schema 1). A catalog with a frustration column adds to every class the key
     ``"frustration"``: ``{"value", "normalized", "lower_bound", "exact", "method", "signs"}``
@@ -27,22 +34,26 @@ File format (``schema_version`` 1), written atomically (temporary files, then
 
 :func:`load_columns` validates everything (schema, types, finiteness, shapes, hashes, every
 value against ``L0 + 1/2 sum_{i not in S} sigma_i^2``, every representative critical and in
-its class, every stored frustration against the weight its switching leaves negative on the
-representative) before anything is built, and raises ``ValueError`` naming the file and the
-rule (the checks of the fields are in :mod:`~landscape.critical.catalog_checks`).
+its class, every kind against the witness test on the representative, the curvature fields
+for range and consistency, every stored frustration against the weight its switching leaves
+negative on the representative) before anything is built, and raises ``ValueError`` naming
+the file and the rule (the checks of the fields are in
+:mod:`~landscape.critical.catalog_checks`).
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
-import tempfile
+import re
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .._base.files import default_file_mode, remove_stale_temporaries, temporary_file
 from ..problem.criticality import CRITICAL_TOL, CriticalKind
 from ..problem.records import BASIS_ARRAYS, basis_arrays, basis_hash
 from ..signed import FrustrationResult
@@ -89,18 +100,38 @@ def frustration_record(result: FrustrationResult | None) -> dict | None:
             "signs": [int(x) for x in result.signs]}
 
 
+def staged_path(npz_path: Path, sha256: str) -> Path:
+    """Where a save stages the array file of hash ``sha256`` before the JSON names it
+    (a name of :func:`landscape._base.files.remove_stale_temporaries`)."""
+    return npz_path.parent / f".{npz_path.name}.{sha256[:8]}.tmp.npz"
+
+
 # ---------------------------------------------------------------------- writing
-def _write_temp(target: Path, write) -> str:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
+def _settle(path: Path, npz_path: Path) -> None:
+    """Finish the install a killed save left half-done, then remove its temporaries.
+
+    A save killed after installing its JSON but before moving its arrays into place leaves
+    the arrays staged (:func:`staged_path`): they are moved into place when they are the
+    ones the JSON names (by hash). Every other temporary of the pair is removed.
+    """
+    sha = name = None
+    if any(staged.name.endswith(".tmp.npz")
+           for staged in npz_path.parent.glob(f".{glob.escape(npz_path.name)}.*")):
+        try:
+            files = json.loads(path.read_text())["arrays"]
+            sha, name = files["sha256"], files["file"]
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            pass
+    if name == npz_path.name and isinstance(sha, str) and re.fullmatch("[0-9a-f]{64}", sha):
+        staged = staged_path(npz_path, sha)
+        if staged.is_file() and file_hash(staged) == sha and not (
+                npz_path.is_file() and file_hash(npz_path) == sha):
+            try:
+                os.replace(staged, npz_path)
+            except FileNotFoundError:  # a live save moved it itself
+                pass
+    remove_stale_temporaries(path)
+    remove_stale_temporaries(npz_path)
 
 
 def _write_npz(handle, arrays: dict[str, np.ndarray]) -> None:
@@ -124,20 +155,36 @@ def _dumps(document: dict) -> str:
 
 
 def save_catalog(catalog, path) -> Path:
-    """Write ``catalog`` to ``path`` (``.json``) and its ``.npz`` beside it, atomically.
+    """Write ``catalog`` to ``path`` (``.json``) and its ``.npz`` beside it, as a pair.
 
-    Both files are written to temporary files first and renamed into place only when both
-    are complete, so an interrupted save leaves the old pair as it was. Returns the path of
-    the JSON file.
+    Both files are written as locked temporary files first. Then the arrays are renamed to
+    their staged name (:func:`staged_path`), the JSON (which names the arrays by hash) into
+    place, and the arrays into place: a failure or a kill at any instant leaves either the
+    old pair or the new one loadable. The next save of the same path finishes a half-done
+    install and removes the temporaries a killed save left (never anything else). Returns
+    the path of the JSON file.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` or its ``.npz`` is a directory (before anything is written).
     """
     path = json_path(path)
+    npz_path = path.with_suffix(".npz")
+    for target in (path, npz_path):
+        if target.is_dir():
+            raise ValueError(f"path must name a catalog file, but {str(target)!r} is a "
+                             f"directory")
+    _settle(path, npz_path)
     land = catalog.land
     spec = land.spectrum
     arrays = basis_arrays(spec)
     arrays["representatives"] = catalog.representatives()
-    npz_path = path.with_suffix(".npz")
-    npz_tmp = _write_temp(npz_path, lambda f: _write_npz(f, arrays))
-    try:
+    mode = default_file_mode()
+    with temporary_file(npz_path) as npz_tmp, temporary_file(path) as json_tmp:
+        with open(npz_tmp, "wb") as handle:
+            _write_npz(handle, arrays)
+        sha = file_hash(npz_tmp)
         document = {
             "format": FORMAT, "schema_version": SCHEMA_VERSION,
             "problem": {
@@ -146,15 +193,18 @@ def save_catalog(catalog, path) -> Path:
                 "loss_offset": float(spec.loss_offset), "reduced": bool(spec.reduced),
                 "n_samples": spec.n_samples, "tie_rtol": catalog.tie_tol,
                 "basis_sha256": basis_hash(arrays)},
-            "arrays": {"file": npz_path.name, "sha256": file_hash(npz_tmp)},
+            "arrays": {"file": npz_path.name, "sha256": sha},
             "classes": catalog.records()}
-        text = _dumps(document)
-        json_tmp = _write_temp(path, lambda f: f.write(text.encode()))
-    except BaseException:
-        os.unlink(npz_tmp)
-        raise
-    os.replace(npz_tmp, npz_path)
-    os.replace(json_tmp, path)
+        json_tmp.write_bytes(_dumps(document).encode())
+        for tmp in (npz_tmp, json_tmp):
+            os.chmod(tmp, mode)
+        staged = staged_path(npz_path, sha)
+        os.replace(npz_tmp, staged)
+        os.replace(json_tmp, path)  # the pair switches here
+        try:
+            os.replace(staged, npz_path)
+        except FileNotFoundError:  # moved by another save's _settle
+            pass
     return path
 
 
@@ -169,7 +219,8 @@ def _read(path: Path, text: str, land, critical_tol: float) -> dict:
                                         f"{type(document).__name__}")
     require(document.get("format") == FORMAT,
             f"format must be {FORMAT!r}, got {document.get('format')!r}")
-    require(document.get("schema_version") == SCHEMA_VERSION,
+    require(type(document.get("schema_version")) is int
+            and document.get("schema_version") == SCHEMA_VERSION,
             f"schema_version must be {SCHEMA_VERSION}, got {document.get('schema_version')!r}")
     require(set(document) == {"format", "schema_version", "problem", "arrays", "classes"},
             f"top-level keys must be format, schema_version, problem, arrays, classes, got "
@@ -181,12 +232,12 @@ def _read(path: Path, text: str, land, critical_tol: float) -> dict:
             "arrays must hold the keys file, sha256")
     require(isinstance(classes, list), "classes must be a list")
 
-    npz_path = path.parent / str(files["file"])
-    require(Path(str(files["file"])).name == str(files["file"]),
-            f"arrays.file must be a file name beside the JSON, got {files['file']!r}")
-    require(file_hash(npz_path) == files["sha256"],
-            f"{npz_path.name} does not match the sha256 recorded in the JSON (a different "
-            f"or modified array file)")
+    name, sha = files["file"], files["sha256"]
+    require(isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name,
+            f"arrays.file must be a file name beside the JSON, got {name!r}")
+    require(isinstance(sha, str) and re.fullmatch("[0-9a-f]{64}", sha) is not None,
+            f"arrays.sha256 must be 64 hexadecimal digits, got {sha!r}")
+    npz_path = _named_arrays(path.parent / name, sha)
     expected = set(BASIS_ARRAYS) | {"representatives"}
     with np.load(npz_path, allow_pickle=False) as data:
         require(set(data.files) == expected,
@@ -203,6 +254,18 @@ def _read(path: Path, text: str, land, critical_tol: float) -> dict:
                             critical_tol=critical_tol)
     columns["kinds"] = np.array([KINDS.index(k) for k in columns["kinds"]], dtype=np.uint8)
     return {"land": stored, "tie_tol": tie_tol, "weights": representatives, **columns}
+
+
+def _named_arrays(npz_path: Path, sha: str) -> Path:
+    """The array file the JSON names: at its name, or still staged by a save (same hash)."""
+    if npz_path.is_file() and file_hash(npz_path) == sha:
+        return npz_path
+    staged = staged_path(npz_path, sha)
+    if staged.is_file() and file_hash(staged) == sha:
+        return staged
+    require(npz_path.is_file(), f"the array file {npz_path.name} is missing")
+    raise ValueError(f"{npz_path.name} does not match the sha256 recorded in the JSON (a "
+                     f"different or modified array file)")
 
 
 def load_columns(path, *, land=None, critical_tol: float = CRITICAL_TOL) -> dict:
@@ -224,5 +287,6 @@ def load_columns(path, *, land=None, critical_tol: float = CRITICAL_TOL) -> dict
     text = path.read_text()
     try:
         return _read(path, text, land, critical_tol)
-    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as exc:
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile, OverflowError,
+            RecursionError, MemoryError) as exc:
         raise ValueError(f"catalog {path} is not a valid landscape catalog: {exc}") from exc

@@ -29,6 +29,7 @@ from ..problem.criticality import CRITICAL_TOL
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, tie_groups
 from ..signed import FrustrationResult, frustration as signed_frustration
+from .batches import admissible_sizes, class_blocks, verified_columns
 from .catalog import Catalog
 from .points import CriticalPoint
 from .representatives import class_record
@@ -42,6 +43,10 @@ __all__ = [
     "representative_frustration",
 ]
 
+#: Default bound of :func:`enumerate_critical_points` on the number of classes (2^24 about
+#: 16.8 million: a catalog of some hundreds of MB, built in about a minute).
+MAX_CLASSES = 2 ** 24
+
 
 class CriticalClass(NamedTuple):
     """Key and value of one critical class (what :func:`iter_classes` yields)."""
@@ -52,9 +57,7 @@ class CriticalClass(NamedTuple):
 
 def _sizes(land: Landscape, n_modes: int) -> range:
     """Admissible numbers of learnt modes: ``0..min(r, m)``, only ``m`` for ``h = 1``."""
-    if land.h == 1:
-        return range(n_modes, n_modes + 1)
-    return range(min(land.bottleneck, n_modes) + 1)
+    return admissible_sizes(land, n_modes)
 
 
 def count_classes(land: Landscape, *, tie_tol: float = TIE_TOL) -> int:
@@ -99,30 +102,13 @@ def iter_classes(land: Landscape, *, tie_tol: float = TIE_TOL, chunk: int = 4096
     sigma = land.spectrum.sigma
     groups = tie_groups(sigma, tie_tol=tie_tol)
     n_modes = sum(len(g) for g in groups)
-    starts = np.zeros(n_modes, dtype=bool)
-    starts[[g[0] for g in groups]] = True
     squares = sigma[:n_modes] ** 2
     offset = land.spectrum.loss_offset + 0.5 * float(np.sum(sigma[n_modes:] ** 2))
-    tied = not bool(np.all(starts))
-    for k in _sizes(land, n_modes):
-        combos = itertools.combinations(range(n_modes), k)
-        while True:
-            rows = list(itertools.islice(combos, chunk))
-            if not rows:
-                break
-            block = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.intp,
-                                count=len(rows) * k).reshape(len(rows), k)
-            if tied and k:
-                # within a tie group only prefixes: each non-start index follows its predecessor
-                follows = np.zeros_like(block, dtype=bool)
-                follows[:, 1:] = block[:, 1:] == block[:, :-1] + 1
-                keep = np.all(starts[block] | follows, axis=1)
-                rows = list(itertools.compress(rows, keep))
-                block = block[keep]
-            learnt = np.zeros((len(rows), n_modes), dtype=bool)
-            np.put_along_axis(learnt, block, True, axis=1)
-            values = offset + 0.5 * np.where(learnt, 0.0, squares).sum(axis=1)
-            yield from map(CriticalClass._make, zip(rows, values.tolist()))
+    for rows, block in class_blocks(land, groups, chunk):
+        learnt = np.zeros((len(rows), n_modes), dtype=bool)
+        np.put_along_axis(learnt, block, True, axis=1)
+        values = offset + 0.5 * np.where(learnt, 0.0, squares).sum(axis=1)
+        yield from map(CriticalClass._make, zip(rows, values.tolist()))
 
 
 def iter_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
@@ -195,6 +181,7 @@ def representative_frustration(point: CriticalPoint) -> FrustrationResult:
 def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
                               critical_tol: float = CRITICAL_TOL, keep_weights: bool = False,
                               curvature: bool = False, frustration: bool = False,
+                              max_classes: int = MAX_CLASSES,
                               progress: bool | None = None) -> Catalog:
     """The catalog of all critical classes of ``land``, ordered by decreasing value.
 
@@ -210,8 +197,18 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
         Fill the catalog's frustration column (:attr:`Catalog.frustration
         <landscape.critical.catalog.Catalog.frustration>`) with
         :func:`representative_frustration` of each class.
+    max_classes : int
+        Refuse, before any work, a problem with more classes than this (the count is
+        :func:`count_classes`, exact and cheap); the message gives the count and the memory
+        the catalog would take. Raise it to go on.
     progress : bool or None
         Show a progress bar (``None``: only on a terminal).
+
+    Without weights, curvature or frustration the classes are built and verified in
+    vectorized batches (:mod:`~landscape.critical.batches`: every representative checked
+    critical, its learnt set read back and its kind decided by the witness test's rules, the
+    records equal to the per-record path of :func:`iter_critical_points`), hundreds of
+    thousands of classes a second; otherwise one record at a time.
 
     Examples
     --------
@@ -225,6 +222,21 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
     if not isinstance(frustration, bool):
         raise TypeError(f"frustration must be True or False, got {frustration!r}")
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
+    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    for name, flag in (("keep_weights", keep_weights), ("curvature", curvature)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    max_classes = check_int(max_classes, "max_classes", minimum=1)
+    n_classes = count_classes(land, tie_tol=tie_tol)
+    if n_classes > max_classes:
+        per_class = 8 * (len(land.spectrum.sigma) + 4 + (land.n_params if keep_weights else 0))
+        raise ValueError(f"land has {n_classes:,} critical classes, more than max_classes = "
+                         f"{max_classes:,} (the catalog would take about "
+                         f"{n_classes * per_class / 2**30:.3g} GiB); pass a larger max_classes "
+                         f"to enumerate them anyway, or stream them with iter_classes")
+    if not (keep_weights or curvature or frustration):
+        return _batched_catalog(land, tie_tol=tie_tol, critical_tol=critical_tol,
+                                progress=progress)
     points = iter_critical_points(land, tie_tol=tie_tol, critical_tol=critical_tol,
                                   curvature=curvature)
     points = tqdm(points, total=count_classes(land, tie_tol=tie_tol), desc="critical classes",
@@ -235,3 +247,28 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
         points, copies = itertools.tee(points)
         column = map(representative_frustration, copies)
     return Catalog(land, points, keep_weights=keep_weights, tie_tol=tie_tol, frustration=column)
+
+
+def _batched_catalog(land: Landscape, *, tie_tol: float, critical_tol: float,
+                     progress: bool | None, chunk: int = 8192) -> Catalog:
+    """The catalog of :func:`enumerate_critical_points` from vectorized batches
+    (:func:`~landscape.critical.batches.verified_columns`), sorted as :class:`Catalog` sorts."""
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    masks, values, kinds = [], [], []
+    with tqdm(total=count_classes(land, tie_tol=tie_tol), desc="critical classes", leave=False,
+              disable=None if progress is None else not progress) as bar:
+        for rows, block in class_blocks(land, groups, chunk):
+            columns = verified_columns(land, rows, block, groups, tie_tol=tie_tol,
+                                       critical_tol=critical_tol)
+            for store, column in zip((masks, values, kinds), columns):
+                store.append(column)
+            bar.update(len(rows))
+    values = np.concatenate(values)
+    order = np.argsort(-values, kind="stable")
+    catalog = Catalog.__new__(Catalog)
+    catalog.land = land
+    catalog.tie_tol = float(tie_tol)
+    catalog._init_columns(masks=np.concatenate(masks)[order], values=values[order],
+                          kinds=np.concatenate(kinds)[order], weights=None, extras={},
+                          frustration={})
+    return catalog

@@ -18,7 +18,9 @@ import numpy as np
 from .._base.validation import check_nonnegative
 from ..geometry import witness_kind
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
+from ..problem.nearby import aligned_weights, to_problem_coordinates
 from ..problem.network import Landscape, check_landscape
+from ..problem.spectrum import DataSpectrum
 from ..problem.ties import TIE_TOL, canonical_subset, check_subset, tie_counts, tie_groups
 from .points import CriticalPoint, grassmannian_dimension
 
@@ -42,32 +44,6 @@ def admissible_subset(land: Landscape, subset, groups, name: str = "subset") -> 
                          f"one-layer network, whose only critical point is the minimum, "
                          f"got {subset}")
     return subset
-
-
-def aligned_weights(land: Landscape, subset) -> list[np.ndarray]:
-    """Balanced aligned paths ``i -> c -> ... -> i`` of weight ``sigma_i^{1/h}``, in reduced
-    coordinates (``subset`` is trusted: see :func:`admissible_subset`)."""
-    sigma = land.spectrum.sigma
-    weights = [np.zeros(s) for s in land.shapes]
-    if not subset:
-        return weights
-    rows = np.arange(len(subset))
-    modes = np.asarray(subset)
-    edge = sigma[modes] ** (1.0 / land.h)
-    if land.h == 1:
-        weights[0][modes, modes] = sigma[modes]
-        return weights
-    weights[0][rows, modes] = edge
-    for w in weights[1:-1]:
-        w[rows, rows] = edge
-    weights[-1][modes, rows] = edge
-    return weights
-
-
-def to_problem_coordinates(land: Landscape, reduced_weights: list[np.ndarray]) -> list[np.ndarray]:
-    """Map weights in reduced coordinates to the problem's (the identity for a reduced one)."""
-    spec = land.spectrum
-    return reduced_weights if spec.reduced else spec.from_reduced(reduced_weights)
 
 
 def canonical_representative(land: Landscape, subset, *,
@@ -100,11 +76,24 @@ def canonical_representative(land: Landscape, subset, *,
                                                                                 groups)))
 
 
-def representative_kind(land: Landscape, weights, *, tie_tol: float,
+def representative_kind(land: Landscape, subset, *, tie_tol: float,
                         critical_tol: float) -> CriticalKind:
-    """Second-order kind of a representative: the Hessian-free witness test of THEORY §4.1
-    (:func:`landscape.geometry.witness_kind`), computed on the point itself."""
-    return witness_kind(land, weights, tie_tol=tie_tol, critical_tol=critical_tol)
+    """Second-order kind of the canonical representative of ``subset``: the Hessian-free
+    witness test of THEORY §4.1 (:func:`landscape.geometry.witness_kind`).
+
+    It runs on the aligned point of a narrower network: every hidden layer cut to
+    ``min(d_j, |S| + 1)`` units (the paths of ``S`` and, where the layer has one, an idle
+    unit), in reduced coordinates. Off the paths the representative is zero, and the kind
+    depends only on the learnt set and on whether each hidden layer has an idle unit
+    (THEORY §4.1), so the answer is that of the full network at the cost of a network of
+    width ``|S| + 1`` whatever the widths (a test checks it against the full network).
+    """
+    spec = land.spectrum
+    narrow = Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
+                       (land.widths[0], *(min(d, len(subset) + 1) for d in land.widths[1:-1]),
+                        land.widths[-1]))
+    return witness_kind(narrow, aligned_weights(narrow, subset), tie_tol=tie_tol,
+                        critical_tol=critical_tol)
 
 
 def class_record(land: Landscape, subset: tuple[int, ...], groups, *, tie_tol: float,
@@ -121,7 +110,7 @@ def class_record(land: Landscape, subset: tuple[int, ...], groups, *, tie_tol: f
     tied = tuple(g for g in groups if len(g) > 1)
     counts = tie_counts(subset, tied)
     return CriticalPoint(subset=subset, value=land.critical_value(subset),
-                         kind=representative_kind(land, weights, tie_tol=tie_tol,
+                         kind=representative_kind(land, subset, tie_tol=tie_tol,
                                                   critical_tol=critical_tol),
                          weights=weights, tie_groups=tied, tie_counts=counts,
                          grassmannian_dim=grassmannian_dimension(tied, counts))

@@ -3,8 +3,10 @@ spectrum, escapes through the centre, classification (THEORY §4, §4.1, §4.2).
 
 Modules:
 
-- :mod:`~landscape.geometry.frame` -- reduced coordinates, rebalanced layers and the zero
-  threshold every test shares (``balance_layers``, ``curvature_scale``, ``ZERO_TOL``);
+- :mod:`~landscape.geometry.balancing` -- moving a point along its symmetry orbit to a
+  well-conditioned, balanced one (``balance_layers``, ``balance_hidden_layers``);
+- :mod:`~landscape.geometry.frame` -- reduced coordinates, the balanced point and the zero
+  threshold every test shares (``curvature_scale``, ``ZERO_TOL``);
 - :mod:`~landscape.geometry.witness` -- the Hessian-free witness test (``Witness``,
   ``witness_strengths``, ``witness_test``, ``witness_kind``);
 - :mod:`~landscape.geometry.orbit` -- the tangent of the hidden-layer symmetry orbit and its
@@ -19,12 +21,17 @@ Modules:
   objectives behind the escapes (internal);
 - :mod:`~landscape.geometry.escapes` -- escape directions of order 2 and higher (``Escape``,
   ``escape_directions``, ``DENSE_ESCAPE_LIMIT``; ``escape_step`` for the connections);
-- :mod:`~landscape.geometry.classification` -- ``Classification`` and ``classify``.
+- :mod:`~landscape.geometry.continuation` -- the flow from a network near a class to a
+  critical point of it (``continue_to_critical``, ``Continuation``);
+- :mod:`~landscape.geometry.classification` -- ``Classification`` and ``classify`` (of
+  critical points, and of the class a network is near).
 """
 
-from . import (centre, classification, eigensolver, escapes, frame, inertia, orbit,
-               spectral_parts, witness)
+from . import (balancing, centre, classification, continuation, eigensolver, escapes, frame,
+               inertia, orbit, spectral_parts, witness)
+from .balancing import *  # noqa: F403
 from .classification import *  # noqa: F403
+from .continuation import *  # noqa: F403
 from .escapes import *  # noqa: F403
 from .frame import *  # noqa: F403
 from .inertia import *  # noqa: F403
@@ -32,6 +39,7 @@ from .orbit import *  # noqa: F403
 from .spectral_parts import *  # noqa: F403
 from .witness import *  # noqa: F403
 
-__all__ = sorted({name for module in (centre, classification, eigensolver, escapes, frame,
-                                      inertia, orbit, spectral_parts, witness)
+__all__ = sorted({name for module in (balancing, centre, classification, continuation,
+                                      eigensolver, escapes, frame, inertia, orbit,
+                                      spectral_parts, witness)
                   for name in module.__all__})

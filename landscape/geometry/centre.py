@@ -191,12 +191,12 @@ def coefficient_scales(frame: BalancedFrame, direction) -> np.ndarray:
     In reduced coordinates ``L(x + t v) - L(x) = <R, D(t)> + 1/2 ||D(t)||^2`` with
     ``D(t) = prod_j (x_j + t v_j) - prod_j x_j``, so ``|c_k| <= ||R|| e_k + 1/2 sum_{a+b=k}
     e_a e_b`` (``a, b >= 1``) with ``e(t) = prod_j (||x_j|| + t ||v_j||)`` (Frobenius norms,
-    submultiplicative). The bound is unchanged by the layer rescalings of the orbit.
+    submultiplicative), read at the prepared point ``x_b`` with the direction ``v_b`` moved
+    along (the coefficients are the same there, ``L(x + t v) = L_b(x_b + t v_b)``, and the
+    bound is not inflated by an ill-conditioned representative).
     """
     land = frame.land
-    x, v = frame.x, direction
-    if not land.spectrum.reduced:
-        x, v = land.spectrum.to_reduced(x), land.spectrum.to_reduced(v)
+    x, v = frame.xb, frame.to_balanced(direction)
     e = np.ones(1)
     for w, d in zip(x, v):
         e = np.convolve(e, [np.linalg.norm(w), np.linalg.norm(d)])

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._base.validation import check_choice, check_int, check_nonnegative, check_positive
-from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
+from ..problem.criticality import CRITICAL_TOL, CriticalKind, NotCriticalError, check_critical
+from ..problem.nearby import Location, aligned_weights, locate, to_problem_coordinates
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, numerical_rank, tie_groups
+from .continuation import Continuation, continue_to_critical
 from .eigensolver import check_seed
 from .escapes import escape_directions
 from .frame import ZERO_TOL, prepared_point, reduced_landscape, zero_threshold
@@ -30,7 +32,11 @@ from .orbit import orbit_dimension_at
 from .spectral_parts import HessianSpectrum, hessian_spectrum
 from .witness import Witness, witness_at
 
-__all__ = ["Classification", "classify"]
+__all__ = ["OFF_CRITICAL", "Classification", "classify"]
+
+#: What :func:`classify` does with a network that is not critical: continue the flow to a
+#: critical point of its class, classify the class's representative, or refuse.
+OFF_CRITICAL = ("flow", "representative", "raise")
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +79,17 @@ class Classification:
         The loss at the point.
     method : str
         ``"dense"`` or ``"matrix_free"``.
+    located : Location or None
+        Where the given network stands (:func:`landscape.locate`): its class, critical value,
+        relative gradient norm, distance to the class and whether the reading is ambiguous.
+    kind_from : str
+        Which point the second-order figures describe: ``"point"`` (the network itself, critical
+        to ``critical_tol``), ``"flow"`` (the point where the gradient flow continued from the
+        network became critical, in the same class; ``continuation`` says when) or
+        ``"representative"`` (the class's canonical representative, where the flow left the
+        class first or took too long).
+    continuation : Continuation or None
+        The flow continuation, where one was run.
     """
 
     kind: CriticalKind
@@ -92,6 +109,9 @@ class Classification:
     escape_order: int | None
     value: float
     method: str
+    located: Location | None = None
+    kind_from: str = "point"
+    continuation: Continuation | None = None
 
     @property
     def subset(self) -> tuple[int, ...]:
@@ -122,6 +142,10 @@ class Classification:
                 f"{self.witness_kind.value!r}, subset={self.subset}, inertia={self.inertia}, "
                 f"n_orbit={self.n_orbit}, centre_dim={self.centre_dim}, "
                 f"min_eigenvalue={self.min_eigenvalue:.6g}, escape_order={self.escape_order}")
+        if self.kind_from != "point":
+            text += (f", kind_from={self.kind_from!r}, gradient_norm="
+                     f"{self.located.gradient_norm:.3g}, distance={self.located.distance:.3g}")
+            text += ", ambiguous=True" if self.located.ambiguous else ""
         return text + ("" if self.agree else f", disagreement={self.disagreement!r}") + ")"
 
 
@@ -201,19 +225,32 @@ def _disagreement(kind, witness: Witness, inertia: Inertia) -> str:
 def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: str = "auto",
              dense_limit: int = DENSE_HESSIAN_LIMIT, max_eigenpairs: int = 512,
              escapes: bool = False, tie_tol: float = TIE_TOL,
-             critical_tol: float = CRITICAL_TOL, seed=0) -> Classification:
-    """Second-order classification of any critical point (THEORY §4, §4.1).
+             critical_tol: float = CRITICAL_TOL, off_critical: str = "flow",
+             seed=0) -> Classification:
+    """Second-order classification of a critical point, or of the class a network is near
+    (THEORY §3, §4, §4.1).
 
     Computes the Hessian inertia (:func:`hessian_inertia`), the orbit-tangent dimension from
     the symmetry generators (:func:`orbit_dimension`) and the centre beyond it, and the
     witness test (:func:`witness_test`); both kinds are always computed, and a disagreement is
     reported with the eigenvalue and the layer pair involved.
 
+    A network that is not critical to ``critical_tol`` (a trained one: on a plateau, or still
+    converging) is first located (:func:`landscape.locate`: its class, how far from critical
+    and from the class), and its kind is the kind of the nearby critical points of that class
+    (THEORY §3): with ``off_critical="flow"`` (default) the gradient flow is continued from
+    the network until it is critical to ``critical_tol`` inside the same class
+    (:func:`~landscape.geometry.continuation.continue_to_critical`) and classified there
+    (``kind_from="flow"``); where the flow leaves the class first or takes too long, the
+    class's canonical representative is classified (``kind_from="representative"``).
+    ``off_critical="representative"`` goes there directly; ``"raise"`` refuses the network.
+    ``located`` and ``kind_from`` say what was done.
+
     Parameters
     ----------
     land : Landscape
     weights : sequence of ndarray
-        A critical point in the problem's coordinates.
+        ``W_1..W_h`` in the problem's coordinates, critical or not.
     zero_tol : float
         Relative zero threshold (times :func:`curvature_scale` of the rebalanced point) for
         Hessian eigenvalues and witness strengths alike.
@@ -228,14 +265,16 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
         Tolerance for tied and zero singular values (:func:`landscape.tie_groups`): the learnt
         set, ``r*`` and the global minimum value follow it.
     critical_tol : float
-        Bound on :func:`landscape.relative_gradient_norm`.
+        Bound on :func:`landscape.relative_gradient_norm` for a point to count as critical.
+    off_critical : {"flow", "representative", "raise"}
+        What to classify when ``weights`` is not critical (see above).
     seed : int, numpy Generator or None
         Seed of the matrix-free solver and of the escape search.
 
     Raises
     ------
     NotCriticalError
-        If ``weights`` is not a critical point.
+        If ``weights`` is not critical and ``off_critical="raise"``.
 
     Examples
     --------
@@ -245,6 +284,14 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     >>> c = classify(land, [np.zeros((2, 2))] * 3)
     >>> c.kind.value, c.witness_kind.value, c.inertia, c.n_orbit, c.centre_dim
     ('non_strict_saddle', 'non_strict_saddle', (0, 12, 0), 0, 12)
+
+    A network still converging to the minimum (relative gradient ``1e-3``):
+
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), widths=(2, 2, 2, 2))
+    >>> near = [np.diag([2.0 ** (1 / 3), 0.999]) for _ in range(3)]
+    >>> c = classify(land, near)
+    >>> c.kind.value, c.subset, c.kind_from, c.located.gradient_norm > 1e-4
+    ('global_minimum', (0, 1), 'flow', True)
     """
     check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
@@ -255,9 +302,16 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
         raise TypeError(f"escapes must be a bool, got {escapes!r}")
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
     critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    check_choice(off_critical, "off_critical", OFF_CRITICAL)
     check_seed(seed)
     weights = land.check(weights)
-    check_critical(land, weights, critical_tol=critical_tol)
+    located = locate(land, weights, tie_tol=tie_tol)
+    kind_from, continuation = "point", None
+    if not located.gradient_norm <= critical_tol:
+        if off_critical == "raise":
+            raise NotCriticalError(located.gradient_norm, critical_tol)
+        weights, kind_from, continuation = _nearby_critical_point(
+            land, weights, located, off_critical, critical_tol, tie_tol)
     balanced, scale = prepared_point(land, weights)
     threshold = zero_threshold(land, balanced, scale, zero_tol)
     witness = witness_at(land, weights, balanced, threshold, tie_tol)
@@ -281,4 +335,23 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
         n_orbit=n_orbit, centre_dim=inertia.n_zero - n_orbit,
         min_eigenvalue=inertia.min_eigenvalue, eigenvalues=inertia.eigenvalues,
         zero_threshold=inertia.threshold, curvature_scale=scale, witness=witness,
-        escape_order=escape_order, value=value, method=inertia.method)
+        escape_order=escape_order, value=value, method=inertia.method, located=located,
+        kind_from=kind_from, continuation=continuation)
+
+
+def _nearby_critical_point(land: Landscape, weights, located: Location, off_critical: str,
+                           critical_tol: float, tie_tol: float):
+    """A critical point of the class ``located`` names: where the continued flow becomes
+    critical in that class, else the class's canonical representative (verified critical)."""
+    continuation = None
+    if off_critical == "flow":
+        continuation = continue_to_critical(land, weights, located.subset,
+                                            critical_tol=critical_tol, tie_tol=tie_tol)
+        if continuation.weights is not None:
+            return continuation.weights, "flow", continuation
+    n_modes = sum(len(g) for g in located.tie_groups)
+    subset = located.subset if land.h > 1 else tuple(range(min(n_modes, land.bottleneck)))
+    point = to_problem_coordinates(land, aligned_weights(land, subset))
+    check_critical(land, point, critical_tol=critical_tol,
+                   name=f"the representative of {subset}")
+    return point, "representative", continuation

@@ -11,9 +11,10 @@ beside the negative directions at strict saddles, escapes live in the **centre**
 kernel minus the tangent of the hidden-layer symmetry orbit. They form a cone, not a
 subspace, and :func:`escape_directions` finds them numerically ("find, don't assume"):
 
-1. In reduced coordinates at the rebalanced point (:func:`landscape.geometry.frame.balance_layers`),
-   take an orthonormal basis of the centre from the dense Hessian and the orbit generators,
-   restricted to directions tangent to the level set of the conserved
+1. In reduced coordinates at the rebalanced point
+   (:func:`landscape.geometry.frame.prepared_point`: layer scalings and the hidden ``GL``
+   action balanced), take an orthonormal basis of the centre from the dense Hessian and the
+   orbit generators, restricted to directions tangent to the level set of the conserved
    ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` through the point (in the problem's coordinates,
    where the flow runs): a trajectory leaving ``x`` stays in that level set (Wendin &
    Altafini, SIAM Review 2025).

@@ -2,34 +2,38 @@
 
 Inertia and the witness test (THEORY §4.1) are computed in reduced coordinates
 (``W~_1 = W_1 Sxx^{1/2} V``, ``W~_h = U^T W_h``, a linear change of ``W_1`` and ``W_h`` that
-keeps the inertia by Sylvester's law) and after rescaling the layers ``W_j <- c_j W_j`` with
-``prod c_j = 1`` to equal norms (:func:`balance_layers`): a point of the symmetry orbit, so the
-Hessian there is congruent to the one at the given point, while very unbalanced points (layer
-scalings of ``1e4`` and ``1e-4``) become well conditioned. The zero threshold of both tests
-(:func:`zero_threshold`) is ``zero_tol`` times the curvature scale (:func:`curvature_scale`,
-norms of partial products) of the rebalanced point, plus
+keeps the inertia by Sylvester's law) at a well-conditioned point of the same hidden-layer
+symmetry orbit (:func:`prepared_point`): the layers are first rescaled ``W_j <- c_j W_j`` with
+``prod c_j = 1`` to equal norms (:func:`balance_layers`), then every hidden layer is balanced
+under its full ``GL(d_j)`` action (:func:`balance_hidden_layers`), which undoes badly
+conditioned changes ``W_j -> G_j W_j G_{j-1}^{-1}`` as well as scalings. The action is linear
+and keeps the loss, ``L(g.x) = L(x)``, so ``H(x) = J^T H(g.x) J`` with ``J`` the action on
+directions: a congruence, and the inertia at the prepared point is the inertia at the given
+one (Sylvester's law of inertia), while the small nonzero eigenvalues that an ill-conditioned
+representative pushes towards zero come back to the size they have at a balanced one. The
+zero threshold of both tests (:func:`zero_threshold`) is ``zero_tol`` times the curvature scale
+(:func:`curvature_scale`, norms of partial products) of the prepared point, plus
 ``GRADIENT_MARGIN ||grad L|| / max_j ||W_j||`` there: rounding-sized at an exact critical
 point, it absorbs the kernel's spread at a point critical only to within its gradient (a
 trained network).
 
-Public: :data:`ZERO_TOL`, :func:`balance_layers`, :func:`curvature_scale`. Documented
-internals shared by the other modules of :mod:`landscape.geometry`: :func:`reduced_weights`,
-:func:`reduced_landscape`, :func:`prepared_point`, :func:`zero_threshold`,
-:class:`BalancedFrame`.
+Public: :data:`ZERO_TOL`, :func:`curvature_scale`, and (from
+:mod:`landscape.geometry.balancing`) :func:`balance_layers`, :func:`balance_hidden_layers`.
+Documented internals shared by the other modules of :mod:`landscape.geometry`:
+:func:`reduced_weights`, :func:`reduced_landscape`, :func:`prepared_point`,
+:func:`zero_threshold`, :class:`BalancedFrame`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from .._base.products import prefix_products, suffix_products
-from .._base.validation import as_matrix, check_positive
 from ..problem.network import Landscape, check_landscape
 from ..problem.spectrum import DataSpectrum
+from .balancing import balance_hidden_layers, balance_layers, orbit_balance
 
-__all__ = ["ZERO_TOL", "balance_layers", "curvature_scale"]
+__all__ = ["ZERO_TOL", "curvature_scale"]
 
 #: Default relative zero threshold (times :func:`curvature_scale`) for Hessian eigenvalues
 #: and witness strengths.
@@ -69,53 +73,6 @@ def reduced_landscape(land: Landscape) -> Landscape:
     spec = land.spectrum
     return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
                      land.widths)
-
-
-def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarray]:
-    """Rescale layers ``W_j <- c_j W_j`` to equal Frobenius norms, a move along the symmetry orbit.
-
-    If every layer is nonzero the common norm is the geometric mean of the norms (so
-    ``prod c_j = 1``: the hidden-layer action with ``G_j = (c_1 ... c_j) I``). If some layer is
-    zero the end-to-end map is zero, the product constraint is absorbed by that layer, and the
-    nonzero layers get the norm ``norm``.
-
-    Parameters
-    ----------
-    weights : sequence of ndarray
-    norm : float
-        Common norm used when some layer is zero (e.g. ``sigma_1^{1/h}``).
-
-    Returns
-    -------
-    weights : list of ndarray
-        The rescaled layers.
-    factors : ndarray (h,)
-        The ``c_j`` (1 for zero layers).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> w, c = balance_layers([np.array([[1e4]]), np.array([[1e-4]]), np.array([[4.0]])], norm=1.0)
-    >>> np.round([float(x[0, 0]) for x in w], 12).tolist()
-    [1.587401051968, 1.587401051968, 1.587401051968]
-    """
-    if isinstance(weights, (np.ndarray, str, bytes)) or not isinstance(weights, Sequence):
-        raise TypeError(f"weights must be a sequence of matrices W_1..W_h, "
-                        f"got {type(weights).__name__}")
-    if not weights:
-        raise ValueError("weights must hold at least one matrix, got an empty sequence")
-    weights = [as_matrix(w, f"weights[{j}]", allow_empty=True) for j, w in enumerate(weights)]
-    norm = check_positive(norm, "norm")
-    norms = np.array([np.linalg.norm(w) for w in weights])
-    nonzero = norms > 0
-    if not np.any(nonzero):
-        return weights, np.ones(len(weights))
-    if np.all(nonzero):
-        target = float(np.exp(np.mean(np.log(norms))))
-    else:
-        target = float(norm)
-    factors = np.where(nonzero, target / np.where(nonzero, norms, 1.0), 1.0)
-    return [c * w for c, w in zip(factors, weights)], factors
 
 
 def curvature_scale(land: Landscape, weights) -> float:
@@ -164,8 +121,9 @@ def curvature_scale(land: Landscape, weights) -> float:
 
 
 def prepared_point(land: Landscape, weights) -> tuple[list[np.ndarray], float]:
-    """The reduced, rebalanced weights (:func:`balance_layers` with ``norm = sigma_1^{1/h}``)
-    and their :func:`curvature_scale`.
+    """The reduced weights moved to a well-conditioned point of their orbit
+    (:func:`orbit_balance` with ``norm = sigma_1^{1/h}``: layer scalings, then the hidden
+    ``GL`` action), and its :func:`curvature_scale`.
 
     Examples
     --------
@@ -176,7 +134,8 @@ def prepared_point(land: Landscape, weights) -> tuple[list[np.ndarray], float]:
     >>> [float(w[0, 0]) for w in balanced], scale
     ([1.0, 1.0], 1.0)
     """
-    balanced, _ = balance_layers(reduced_weights(land, weights), norm=land.weight_scale)
+    balanced, _, _ = orbit_balance(reduced_weights(land, weights), land.weight_scale,
+                                   transforms=False)
     return balanced, curvature_scale(land, balanced)
 
 
@@ -204,12 +163,12 @@ def zero_threshold(land: Landscape, balanced, scale: float, zero_tol: float) -> 
 
 
 class BalancedFrame:
-    """A critical point in the problem's coordinates and its rebalanced reduced image.
+    """A critical point in the problem's coordinates and its prepared reduced image.
 
-    ``v_b = c * to_reduced(v)`` maps problem-coordinate directions to balanced ones, with
-    layer factors ``c_j`` of product 1 (the hidden-layer action ``G_j = (c_1 ... c_j) I``), so
-    ``L(x + t v) = L_b(x_b + t v_b)`` exactly. A zero layer keeps ``x_b = 0`` under any factor:
-    zero layers share the factor that makes the product 1.
+    ``v_b = J to_reduced(v)`` with ``J V = (G_j V_j G_{j-1}^{-1})_j`` the hidden-layer action
+    of :func:`orbit_balance` (layer scalings and ``GL`` balancing, ``G_0 = G_h = I``) maps
+    problem-coordinate directions to balanced ones, so ``L(x + t v) = L_b(x_b + t v_b)``
+    exactly.
 
     Attributes
     ----------
@@ -219,11 +178,11 @@ class BalancedFrame:
     reduced : Landscape
         :func:`reduced_landscape` of ``land``.
     xb : list of ndarray
-        The rebalanced point in reduced coordinates (:func:`prepared_point`).
+        The prepared point in reduced coordinates (:func:`prepared_point`).
     scale : float
         Its :func:`curvature_scale`.
-    factors : ndarray (h,)
-        The ``c_j``.
+    transforms, inverses : list of ndarray or float
+        ``G_1..G_{h-1}`` and their inverses (a float for a multiple of the identity).
 
     Examples
     --------
@@ -231,32 +190,38 @@ class BalancedFrame:
     >>> from landscape.problem import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([1.0]), widths=(1, 1, 1))
     >>> frame = BalancedFrame(land, [[[4.0]], [[0.25]]])
-    >>> frame.factors.tolist(), [float(v[0, 0]) for v in frame.to_problem(frame.xb)]
-    ([0.25, 4.0], [4.0, 0.25])
+    >>> frame.transforms[0].tolist(), [float(v[0, 0]) for v in frame.to_problem(frame.xb)]
+    ([[0.25]], [4.0, 0.25])
     """
 
     def __init__(self, land: Landscape, weights):
         self.land = land
         self.x = land.check(weights)
         self.reduced = reduced_landscape(land)
-        self.xb, self.scale = prepared_point(land, self.x)
-        reduced_x = self.x if land.spectrum.reduced else land.spectrum.to_reduced(self.x)
-        norms = np.array([np.linalg.norm(r) for r in reduced_x])
-        nonzero = norms > 0
-        factors = np.ones(land.h)
-        factors[nonzero] = [np.linalg.norm(self.xb[j]) / norms[j] for j in np.flatnonzero(nonzero)]
-        if not np.all(nonzero) and np.any(nonzero):
-            share = -np.sum(np.log(factors[nonzero])) / np.count_nonzero(~nonzero)
-            factors[~nonzero] = np.exp(share)
-        self.factors = factors
+        self.xb, self.transforms, self.inverses = orbit_balance(reduced_weights(land, self.x),
+                                                                land.weight_scale)
+        self.scale = curvature_scale(land, self.xb)
+
+    def _act(self, v, left, right) -> list[np.ndarray]:
+        """``left_j V_j right_{j-1}`` (matrices, or floats for multiples of the identity)."""
+        out = []
+        for j, w in enumerate(v):
+            w = np.asarray(w, dtype=float)
+            if j < len(left):
+                w = left[j] @ w if isinstance(left[j], np.ndarray) else left[j] * w
+            if j > 0:
+                w = w @ right[j - 1] if isinstance(right[j - 1], np.ndarray) \
+                    else w * right[j - 1]
+            out.append(w)
+        return out
 
     def to_problem(self, vb: list[np.ndarray]) -> list[np.ndarray]:
         """A balanced reduced direction in the problem's coordinates."""
-        v = [w / c for w, c in zip(vb, self.factors)]
+        v = self._act(vb, self.inverses, self.transforms)
         return v if self.land.spectrum.reduced else self.land.spectrum.from_reduced(v)
 
     def to_balanced(self, v: list[np.ndarray]) -> list[np.ndarray]:
         """A problem-coordinate direction in balanced reduced coordinates."""
         if not self.land.spectrum.reduced:
             v = self.land.spectrum.to_reduced(v)
-        return [np.asarray(w, dtype=float) * c for w, c in zip(v, self.factors)]
+        return self._act(v, self.transforms, self.inverses)

@@ -84,12 +84,13 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
                     max_eigenpairs: int = 512, seed=0) -> Inertia:
     """Inertia of the Hessian at a point, densely or matrix-free.
 
-    The point is mapped to reduced coordinates and rebalanced (:func:`balance_layers`);
-    both are fixed linear changes of the parameters under which the loss is unchanged, so
-    the Hessians are congruent and the inertia is the one at ``weights`` (Sylvester's law of
-    inertia). Eigenvalues with ``|lambda| <= zero_tol * curvature_scale`` plus the gradient
-    margin (``GRADIENT_MARGIN ||grad L|| / max_j ||W_j||``, rounding-sized at an exact
-    critical point) count as zero.
+    The point is mapped to reduced coordinates and moved along its symmetry orbit to a
+    balanced point (:func:`balance_layers`, :func:`balance_hidden_layers`); both are linear
+    changes of the parameters under which the loss is unchanged, so the Hessians are
+    congruent and the inertia is the one at ``weights`` (Sylvester's law of inertia).
+    Eigenvalues with ``|lambda| <= zero_tol * curvature_scale`` plus the gradient margin
+    (``GRADIENT_MARGIN ||grad L|| / max_j ||W_j||``, rounding-sized at an exact critical
+    point) count as zero.
 
     ``method="dense"`` forms the analytic ``P x P`` Hessian and all its eigenvalues
     (``O(P^3)``). ``method="matrix_free"`` never forms it: a randomized range finder on
@@ -118,10 +119,13 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     -----
     Rebalancing undoes any scalar imbalance between the layers exactly: ``(c_j W_j)`` with
     ``prod c_j = 1`` has the very same rebalanced point and spectrum as ``W``. A non-scalar
-    hidden change ``W_j -> G_j W_j G_{j-1}^{-1}`` with badly conditioned ``G_j`` is not
-    undone; it keeps the inertia in exact arithmetic but spreads the spectrum, so that at a
-    very ill-conditioned point small nonzero eigenvalues can fall under the relative
-    threshold (lower ``zero_tol`` there).
+    hidden change ``W_j -> G_j W_j G_{j-1}^{-1}`` with badly conditioned ``G_j`` keeps the
+    inertia in exact arithmetic but spreads the spectrum (small nonzero eigenvalues shrink
+    by up to about ``cond(G_j)`` towards the kernel); it is undone by balancing every hidden layer
+    under ``GL(d_j)`` (:func:`landscape.geometry.frame.balance_hidden_layers`), so the
+    eigenvalues are counted where they have their natural size. Beyond
+    ``ORBIT_BALANCE_LIMIT`` (hidden layers of several hundred units) only the layer scalings
+    are balanced.
 
     Examples
     --------

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._base.validation import check_choice
 from ..problem.network import Landscape, check_landscape
-from .frame import balance_layers
+from .balancing import orbit_balance
 
 __all__ = ["orbit_dimension", "orbit_tangent"]
 
@@ -168,8 +168,10 @@ def orbit_dimension(land: Landscape, weights, *, method: str = "auto") -> int:
     quiver representation (each pair of intervals ``I[s,t]``, ``I[s',t']`` with
     ``1 <= s``, ``s' <= s <= t' <= t``, ``t' <= h - 1`` adds one stabiliser dimension); it needs
     no ``P x sum d_j^2`` matrix. ``"auto"`` stacks the generators while
-    ``P sum_j d_j^2 <= GENERATOR_LIMIT``. Both run on the rebalanced point (a move along the
-    orbit, which maps orbit tangents onto each other).
+    ``P sum_j d_j^2 <= GENERATOR_LIMIT``. Both run on the rebalanced point (layer scalings and
+    the hidden ``GL`` action balanced, :func:`landscape.geometry.frame.prepared_point`): a move
+    along the orbit, which maps orbit tangents onto each other and keeps the ranks, while the
+    numerical ranks there are not blurred by an ill-conditioned representative.
 
     Examples
     --------
@@ -182,7 +184,7 @@ def orbit_dimension(land: Landscape, weights, *, method: str = "auto") -> int:
     """
     check_landscape(land)
     check_choice(method, "method", ("auto", "generators", "ranks"))
-    weights, _ = balance_layers(land.check(weights), norm=land.weight_scale)
+    weights, _, _ = orbit_balance(land.check(weights), land.weight_scale, transforms=False)
     return orbit_dimension_at(land, weights, method)
 
 

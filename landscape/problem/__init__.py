@@ -5,17 +5,20 @@ Modules: :mod:`~landscape.problem.spectrum` (``DataSpectrum``, bundled data sets
 :mod:`~landscape.problem.network` (``Landscape``), :mod:`~landscape.problem.adjacency` (the
 dense adjacency oracle), :mod:`~landscape.problem.ties` (zeros and ties),
 :mod:`~landscape.problem.criticality`, :mod:`~landscape.problem.learnt`,
+:mod:`~landscape.problem.nearby` (``locate``: the class any network is near),
 :mod:`~landscape.problem.records` and :mod:`~landscape.problem.datafiles`.
 """
 
-from . import adjacency, criticality, datafiles, learnt, network, records, spectrum, ties
+from . import (adjacency, criticality, datafiles, learnt, nearby, network, records, spectrum,
+               ties)
 from .adjacency import *  # noqa: F403
 from .criticality import *  # noqa: F403
 from .datafiles import *  # noqa: F403
 from .learnt import *  # noqa: F403
+from .nearby import *  # noqa: F403
 from .network import *  # noqa: F403
 from .spectrum import *  # noqa: F403
 from .ties import *  # noqa: F403
 
-__all__ = sorted({name for module in (adjacency, criticality, datafiles, learnt, network,
+__all__ = sorted({name for module in (adjacency, criticality, datafiles, learnt, nearby, network,
                                       spectrum, ties) for name in module.__all__})

@@ -54,7 +54,9 @@ class NotCriticalError(ValueError):
         self.critical_tol = float(critical_tol)
         super().__init__(f"{name} must be a critical point (relative gradient norm <= "
                          f"{critical_tol:.3g}), "
-                         f"got relative gradient norm {self.gradient_norm:.3g}")
+                         f"got relative gradient norm {self.gradient_norm:.3g} (for a network "
+                         f"that is not critical, landscape.locate(land, weights) reads the class "
+                         f"it is near and landscape.classify(land, weights) its kind)")
 
 
 def relative_gradient_norm(land: Landscape, weights) -> float:

@@ -23,6 +23,9 @@ from .spectrum import DataSpectrum
 
 __all__ = ["Landscape"]
 
+#: Largest dense Hessian :meth:`Landscape.hessian` builds (8 bytes per entry).
+MAX_DENSE_BYTES = 4 * 2 ** 30
+
 
 class Landscape:
     """Loss landscape of a deep linear network ``W_h ... W_1`` on a data spectrum.
@@ -269,6 +272,12 @@ class Landscape:
         ``X = T_j^T R Q_{k-1}^T``.
         """
         weights = self.check(weights)
+        size = 8 * self.n_params ** 2
+        if size > MAX_DENSE_BYTES:
+            raise ValueError(f"the dense Hessian of land must fit in MAX_DENSE_BYTES = "
+                             f"{MAX_DENSE_BYTES / 2**30:g} GiB, got {self.n_params:,} parameters "
+                             f"({size / 2**30:.3g} GiB): use hvp (matrix-free), or "
+                             f"classify(method='matrix_free')")
         h = self.h
         eye = [np.eye(d) for d in self.widths]
         Q = [eye[0]]

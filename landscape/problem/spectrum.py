@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._base.validation import as_matrix, as_vector, check_int, check_positive
+from .._base.validation import as_matrix, as_vector, check_choice, check_int, check_positive
 from .ties import numerical_rank
 
-__all__ = ["DataSpectrum", "DATASETS"]
+__all__ = ["DataSpectrum", "DATASETS", "INPUT_SPACES"]
+
+#: The input spaces of :meth:`DataSpectrum.from_data`: ``Sxx`` nonsingular, or the column space.
+INPUT_SPACES = ("full", "column_space")
 
 #: scikit-learn's bundled regression data sets that :meth:`DataSpectrum.from_dataset` loads.
 DATASETS = ("linnerud", "diabetes")
@@ -40,6 +43,40 @@ def _sign_canonical_svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
             u[:, i] *= -1
             v[:, i] *= -1
     return u, s, v
+
+
+def _column_space(sxx: np.ndarray, magnitude: np.ndarray, rcond: float):
+    """Scale-free rank of ``Sxx``: column standard deviations (0 for a constant column: at most
+    ``1e-12`` times the column's largest magnitude), the eigenpairs of the correlation matrix
+    (ascending) and the indices of those above ``rcond`` times the largest."""
+    std = np.sqrt(np.clip(np.diag(sxx), 0.0, None))
+    std = np.where(std > 1e-12 * magnitude, std, 0.0)
+    inv = np.where(std > 0, 1.0 / np.where(std > 0, std, 1.0), 0.0)
+    corr = sxx * inv[:, None] * inv[None, :]
+    values, vectors = np.linalg.eigh(0.5 * (corr + corr.T))
+    top = values[-1] if values.size else 0.0
+    keep = np.flatnonzero(values > rcond * top) if top > 0 else np.zeros(0, dtype=int)
+    return std, values, vectors, keep[::-1]
+
+
+def _scalar_or_array(value: np.ndarray):
+    """A float for a 0-d array, the array otherwise."""
+    return float(value) if value.ndim == 0 else value
+
+
+def _null_basis(basis: np.ndarray, dim: int) -> np.ndarray:
+    """An orthonormal basis of the complement of the orthonormal columns ``basis``."""
+    if basis.shape[1] == dim:
+        return np.zeros((dim, 0))
+    projector = np.eye(dim) - basis @ basis.T
+    u, s, _ = np.linalg.svd(projector)
+    return u[:, :dim - basis.shape[1]]
+
+
+#: Largest and smallest accepted ``sigma_1``: the losses (``sigma^2``) and the derivatives'
+#: powers of ``sigma`` stay far inside double precision.
+MAX_SIGMA = 1e150
+MIN_SIGMA = 1e-150
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +122,14 @@ class DataSpectrum:
     n_samples: int | None = None
     name: str = "singular values"
 
+    def __post_init__(self):
+        top = float(self.sigma[0]) if self.sigma.size else 0.0
+        if top > MAX_SIGMA or 0.0 < top < MIN_SIGMA:
+            raise ValueError(f"sigma_1 must lie in [{MIN_SIGMA:g}, {MAX_SIGMA:g}] (beyond, the "
+                             f"loss sigma^2 or the gradient's powers sigma^(2-1/h) over- or "
+                             f"underflow in double precision), got {top:.3g}: rescale the "
+                             f"targets Y")
+
     def __repr__(self) -> str:
         sig = np.array2string(self.sigma, precision=4, separator=", ")
         return (f"DataSpectrum(name={self.name!r}, sigma={sig}, d_x={self.d_x}, d_y={self.d_y}, "
@@ -120,7 +165,8 @@ class DataSpectrum:
 
     @classmethod
     def from_data(cls, X, Y, *, center: bool = True, whiten: bool = False,
-                  rcond: float = 1e-10, name: str = "data") -> "DataSpectrum":
+                  rcond: float = 1e-10, input_space: str = "full",
+                  name: str = "data") -> "DataSpectrum":
         """The spectrum of samples ``X`` (``N x d_x``) and ``Y`` (``N x d_y``), rows as samples.
 
         Parameters
@@ -133,42 +179,102 @@ class DataSpectrum:
             If True, :class:`~landscape.Landscape` weights act in reduced coordinates
             (``L = L0 + 1/2 ||Sigma - W~_{1:h}||^2``); if False (default), on the data's own.
         rcond : float
-            ``Sxx`` is rejected as singular when its smallest eigenvalue is at most
-            ``rcond`` times its largest.
+            Rank threshold, decided scale-free on the correlation matrix
+            ``C = D^{-1} Sxx D^{-1}`` (``D`` the columns' standard deviations, so rescaling a
+            feature changes nothing): an eigenvalue of ``C`` at most ``rcond`` times the largest
+            is a null direction, and so is a constant column.
+        input_space : {"full", "column_space"}
+            ``"full"`` (default): ``Sxx`` must be nonsingular, else a ValueError.
+            ``"column_space"``: work on the column space of ``X`` -- constant and collinear
+            columns, or ``d_x > N`` -- of dimension :attr:`input_rank`, dropping
+            :attr:`dropped_inputs` null directions. The loss ignores inputs along the null
+            directions, so nothing is lost; ``d_x`` and the weights' coordinates stay the
+            user's (``W_1`` keeps ``d_x`` columns). With ``Sxx = R R^T``,
+            ``R = D C_k^{1/2}`` (``C_k^{1/2}`` the square root of ``C`` on its top-``k``
+            eigenvectors), the reduced map is ``W~_1 = W_1 R V``, its inverse
+            ``W_1 = W~_1 V^T R^+`` (``R^+`` the pseudo-inverse on the column space): reduced
+            coordinates beyond the column space are zero, and :meth:`from_reduced` returns the
+            minimum-norm weights of the same network.
+        name : str
+            Where the data came from.
 
         Raises
         ------
         ValueError
-            For non-finite values, mismatched sample counts, empty arrays or a singular
-            input covariance ``X^T X / N`` (remove collinear or constant columns first).
+            For non-finite values, mismatched sample counts, empty arrays or (with
+            ``input_space="full"``) a singular input covariance ``X^T X / N``.
+
+        Examples
+        --------
+        A constant column and a copy of another, scaled by ``1e6``, in the column space:
+
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(50, 3))
+        >>> X = np.column_stack([X, np.ones(50), 1e6 * X[:, 0]])
+        >>> Y = X[:, :2] @ [[1.0, 0.0], [0.0, 2.0]]
+        >>> spec = DataSpectrum.from_data(X, Y, input_space="column_space")
+        >>> spec.d_x, spec.input_rank, spec.dropped_inputs
+        (5, 3, 2)
         """
         X = as_matrix(X, "X")
         Y = as_matrix(Y, "Y")
         rcond = check_positive(rcond, "rcond")
+        check_choice(input_space, "input_space", INPUT_SPACES)
         if X.shape[0] != Y.shape[0]:
             raise ValueError(f"X and Y must have the same number of rows (samples), "
                              f"got {X.shape[0]} and {Y.shape[0]}")
         n = X.shape[0]
+        magnitude = np.max(np.abs(X), axis=0)
         if center:
             X = X - X.mean(axis=0)
             Y = Y - Y.mean(axis=0)
         sxx = X.T @ X / n
         syx = Y.T @ X / n
         syy = Y.T @ Y / n
-        evals, evecs = np.linalg.eigh(sxx)
-        if evals[-1] <= 0 or evals[0] <= rcond * evals[-1]:
-            rank = int(np.sum(evals > rcond * max(evals[-1], 0.0)))
+        std, corr_values, corr_vectors, keep = _column_space(sxx, magnitude, rcond)
+        if input_space == "column_space":
+            return cls._from_column_space(sxx, syx, syy, std, corr_values, corr_vectors, keep,
+                                          n=n, d_y=Y.shape[1], whiten=whiten, name=name)
+        if keep.size < X.shape[1]:
+            constant = int(np.count_nonzero(std == 0))
             raise ValueError(
-                f"X must have a nonsingular input covariance X^T X / N, got rank {rank} < "
-                f"d_x = {X.shape[1]} (smallest/largest eigenvalue "
-                f"{evals[0]:.3g}/{evals[-1]:.3g}); drop constant or collinear columns "
-                f"(or project X onto its principal components) before building the spectrum")
+                f"X must have a nonsingular input covariance X^T X / N, got rank {keep.size} < "
+                f"d_x = {X.shape[1]} ({constant} constant column(s); correlation eigenvalues "
+                f"<= rcond = {rcond:.3g} times the largest count as null); pass "
+                f"input_space='column_space' (command line: --input-space column_space) to "
+                f"work on the column space of X, or drop constant or collinear columns")
+        evals, evecs = np.linalg.eigh(sxx)
         sqrt = (evecs * np.sqrt(evals)) @ evecs.T
         inv_sqrt = (evecs / np.sqrt(evals)) @ evecs.T
         u, s, v = _sign_canonical_svd(syx @ inv_sqrt)
         loss_offset = max(0.5 * (np.trace(syy) - float(np.sum(s ** 2))), 0.0)
         return cls(sigma=s, d_x=X.shape[1], d_y=Y.shape[1], loss_offset=float(loss_offset),
                    reduced=bool(whiten), left=u, right=v, input_sqrt=sqrt,
+                   input_inv_sqrt=inv_sqrt, n_samples=n, name=name)
+
+    @classmethod
+    def _from_column_space(cls, sxx, syx, syy, std, corr_values, corr_vectors, keep, *, n, d_y,
+                           whiten, name) -> "DataSpectrum":
+        """``input_space="column_space"`` of :meth:`from_data`: ``Sxx = R R^T`` with
+        ``R = D C_k^{1/2}``."""
+        d_x = sxx.shape[0]
+        k = keep.size
+        if k == 0:
+            raise ValueError(f"X must vary in at least one column, got {d_x} constant columns")
+        scale = np.where(std > 0, std, 1.0)
+        inv_std = np.where(std > 0, 1.0 / scale, 0.0)
+        q = corr_vectors[:, keep]                               # (d_x, k), zero on constants
+        lam = corr_values[keep]
+        sqrt = (std[:, None] * (q * np.sqrt(lam))) @ q.T       # R = D C_k^{1/2}
+        inv_sqrt = ((q / np.sqrt(lam)) @ q.T) * inv_std[None, :]  # R^+ = C_k^{-1/2} D^{-1}
+        # the SVD of Syx R^{+T} inside the column space: V = [Q_k v, null basis]
+        u, s_k, v_k = _sign_canonical_svd(syx @ inv_sqrt.T @ q)
+        right = np.hstack([q @ v_k, _null_basis(q, d_x)])
+        s = np.zeros(min(d_x, d_y))
+        s[:min(k, d_y)] = s_k[:min(k, d_y)]
+        loss_offset = max(0.5 * (np.trace(syy) - float(np.sum(s ** 2))), 0.0)
+        return cls(sigma=s, d_x=d_x, d_y=d_y, loss_offset=float(loss_offset),
+                   reduced=bool(whiten), left=u, right=right, input_sqrt=sqrt,
                    input_inv_sqrt=inv_sqrt, n_samples=n, name=name)
 
     @classmethod
@@ -188,6 +294,42 @@ class DataSpectrum:
         return cls.from_data(X, Y, center=center, whiten=whiten, name=name)
 
     # ------------------------------------------------------------------ coordinates
+    @property
+    def input_rank(self) -> int:
+        """Dimension ``k`` of the input space the spectrum works on: ``d_x``, or the column
+        space of ``X`` for ``from_data(..., input_space="column_space")`` (the trace of the
+        projector ``R^+ R``)."""
+        return int(round(float(np.trace(self.input_inv_sqrt @ self.input_sqrt))))
+
+    @property
+    def dropped_inputs(self) -> int:
+        """``d_x - input_rank``: null input directions dropped (constant or collinear columns,
+        ``d_x > N``); 0 unless ``from_data(..., input_space="column_space")`` dropped some."""
+        return self.d_x - self.input_rank
+
+    # ------------------------------------------------------------------ loss units
+    def to_mse(self, loss):
+        """The per-entry mean squared error of a loss in the library's units: ``2 L / d_y``.
+
+        The library's loss is ``L = 1/(2N) ||Y_c - X_c P^T||_F^2`` (half the summed squared
+        error per sample, ``Y_c``, ``X_c`` centred); torch's ``MSELoss`` and scikit-learn's
+        ``mean_squared_error`` report the mean over all ``N d_y`` entries,
+        ``mse = 1/(N d_y) ||.||^2 = 2 L / d_y``. For an affine model on uncentred data, the
+        mean squared error at the best constant equals that of the centred problem.
+
+        Examples
+        --------
+        >>> spec = DataSpectrum.from_singular_values([1.0, 1.0, 1.0])
+        >>> round(spec.to_mse(0.3), 12), round(spec.from_mse(0.2), 12)
+        (0.2, 0.3)
+        """
+        return _scalar_or_array(2.0 * np.asarray(loss, dtype=float) / self.d_y)
+
+    def from_mse(self, mse):
+        """The library's loss ``L = d_y mse / 2`` of a per-entry mean squared error (inverse of
+        :meth:`to_mse`)."""
+        return _scalar_or_array(0.5 * self.d_y * np.asarray(mse, dtype=float))
+
     @property
     def rank(self) -> int:
         """Number ``m`` of nonzero singular values, by the library's one rule for numerical zeros.

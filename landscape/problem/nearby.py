@@ -1,0 +1,208 @@
+"""Where any network stands: the critical class it is near, and how near (THEORY §3).
+
+A trained network is never exactly critical: it rests on a plateau near a saddle, or
+converges to the minimum with a gradient of ``1e-5``. The class it is near is still well
+defined. In reduced coordinates (THEORY §1) its end-to-end map ``M = W~_{1:h}`` is read per tie
+block of the data's singular values: a block ``g`` of value ``sigma_g`` has learnt as many
+modes as its block of ``M`` has singular values above the halfway mark ``sigma_g / 2``
+(:func:`~landscape.problem.learnt.learnt_modes`; at a critical point the block is
+``sigma_g`` times a projector, so the reading is exact there). Two figures say how good the
+reading is: the relative gradient norm (how far from criticality,
+:func:`~landscape.problem.criticality.relative_gradient_norm`) and the distance
+``min ||M - Sigma_S|| / sigma_1`` from the class's critical maps (for a tie block, the
+nearest ``sigma_g`` times a rank-``k`` projector). A singular value within
+``halfway_margin * sigma_g`` of the halfway mark makes the reading *ambiguous*: the network is
+in the middle of learning (or unlearning) that mode.
+
+The module also builds the class's canonical representative in the problem's coordinates
+(:func:`aligned_weights`, :func:`to_problem_coordinates`; the public entry point is
+:func:`landscape.canonical_representative`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._base.validation import check_nonnegative
+from .criticality import relative_gradient_norm
+from .network import Landscape, check_landscape
+from .ties import TIE_TOL, tie_groups
+
+__all__ = ["HALFWAY_MARGIN", "Location", "locate"]
+
+#: Default margin (times ``sigma_g``) around the halfway mark ``sigma_g / 2`` inside which the
+#: reading of a mode is ambiguous.
+HALFWAY_MARGIN = 0.1
+
+
+@dataclass(frozen=True)
+class Location:
+    """The critical class a network is near, and how near it is (THEORY §3).
+
+    Attributes
+    ----------
+    subset : tuple of int
+        The class key ``S``: learnt modes per tie block, canonical (the lowest indices of each
+        block), as :func:`~landscape.problem.learnt.learnt_modes` reads them.
+    value : float
+        The class's critical value ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2``.
+    loss : float
+        The network's own loss.
+    gradient_norm : float
+        :func:`~landscape.problem.criticality.relative_gradient_norm`: how far from critical.
+    distance : float
+        ``min ||W~_{1:h} - Sigma_S||_F / sigma_1`` over the class's critical maps (reduced
+        coordinates): how far the end-to-end map is from the class.
+    ambiguous : bool
+        Some mode's singular value lies within ``halfway_margin * sigma_g`` of ``sigma_g / 2``
+        (or more modes read as learnt than the bottleneck allows): the network is between
+        classes and ``subset`` is a guess.
+    fractions : tuple of float
+        Per nonzero mode (in index order), the learnt singular value over its ``sigma``:
+        ``|M_ii| / sigma_i`` for a mode of its own, the block's singular values (descending)
+        over ``sigma_g`` for a tie block. 1 learnt, 0 not.
+    tie_groups : tuple of tuple of int
+        The spectrum's tie groups (:func:`~landscape.problem.ties.tie_groups`).
+    counts : tuple of int
+        Learnt modes per tie group.
+    halfway_margin : float
+    """
+
+    subset: tuple[int, ...]
+    value: float
+    loss: float
+    gradient_norm: float
+    distance: float
+    ambiguous: bool
+    fractions: tuple[float, ...]
+    tie_groups: tuple[tuple[int, ...], ...]
+    counts: tuple[int, ...]
+    halfway_margin: float
+
+    def is_critical(self, critical_tol: float) -> bool:
+        """Whether the relative gradient norm is at most ``critical_tol``."""
+        return self.gradient_norm <= critical_tol
+
+    def __repr__(self) -> str:
+        flag = ", ambiguous" if self.ambiguous else ""
+        fractions = ", ".join(f"{f:.3g}" for f in self.fractions)
+        return (f"Location(subset={self.subset}, value={self.value:.10g}, loss={self.loss:.10g}, "
+                f"gradient_norm={self.gradient_norm:.3g}, distance={self.distance:.3g}, "
+                f"fractions=({fractions}){flag})")
+
+
+def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
+           halfway_margin: float = HALFWAY_MARGIN) -> Location:
+    """The critical class any network is near -- critical or not -- and how near (THEORY §3).
+
+    Reads the learnt set ``S`` off the end-to-end map in reduced coordinates, per tie block
+    (a mode counts as learnt above half its ``sigma``), and measures the relative gradient
+    norm and the distance ``||W~_{1:h} - Sigma_S|| / sigma_1`` to the class's nearest critical
+    map. Nothing is refused for not being critical; :func:`landscape.classify` uses this to
+    give the kind of the class a trained network is near, and
+    :func:`landscape.canonicalize` (strict) remains for exactly critical points.
+
+    Parameters
+    ----------
+    land : Landscape
+    weights : sequence of ndarray
+        ``W_1..W_h`` in the problem's coordinates.
+    tie_tol : float
+        Relative tolerance for tied and zero singular values.
+    halfway_margin : float
+        Margin (times ``sigma_g``) around ``sigma_g / 2`` in which a reading is ambiguous.
+
+    Returns
+    -------
+    Location
+
+    Examples
+    --------
+    A network on its first plateau: mode 0 learnt to 99 % (distance 0.04 / sigma_1), mode 1
+    barely started.
+
+    >>> import numpy as np
+    >>> from landscape import DataSpectrum
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2))
+    >>> w = [np.diag([np.sqrt(3.96), 0.01]), np.diag([np.sqrt(3.96), 0.01])]
+    >>> where = locate(land, w)
+    >>> where.subset, where.value, where.ambiguous, round(where.distance, 6)
+    ((0,), 0.5, False, 0.01)
+    """
+    check_landscape(land)
+    tie_tol = check_nonnegative(tie_tol, "tie_tol")
+    halfway_margin = check_nonnegative(halfway_margin, "halfway_margin")
+    weights = land.check(weights)
+    spec = land.spectrum
+    sigma = spec.sigma
+    groups = tie_groups(sigma, tie_tol=tie_tol)
+    reduced = spec.reduced_map(land.end_to_end(weights))
+    residual = reduced.copy()
+    counts, fractions, ambiguous, block_gap = [], [], False, 0.0
+    for g in groups:
+        lo, hi = g[0], g[-1] + 1
+        block = reduced[lo:hi, lo:hi]
+        level = float(sigma[lo])
+        if len(g) == 1:
+            values = np.abs(block[0])
+        else:
+            values = np.linalg.svd(block, compute_uv=False)
+        k = int(np.count_nonzero(values > 0.5 * level))
+        ambiguous |= bool(np.any(np.abs(values - 0.5 * level) <= halfway_margin * level))
+        counts.append(k)
+        fractions.extend(float(v) / level for v in values)
+        # nearest level * (rank-k projector) to the block: top-k eigenvectors of its symmetric
+        # part, ||B - level P||^2 = ||B||^2 - 2 level tr(B P) + k level^2
+        top = np.sort(np.linalg.eigvalsh(0.5 * (block + block.T)))[::-1][:k]
+        block_gap += max(float(np.sum(block ** 2)) - 2 * level * float(np.sum(top))
+                         + k * level ** 2, 0.0)
+        residual[lo:hi, lo:hi] = 0.0
+    if sum(counts) > land.bottleneck:
+        ambiguous = True
+        counts = _trim_to_bottleneck(counts, fractions, groups, land.bottleneck)
+    subset = tuple(i for g, k in zip(groups, counts) for i in g[:k])
+    distance = float(np.sqrt(float(np.sum(residual ** 2)) + block_gap)) / land.scale
+    return Location(subset=subset, value=land.critical_value(subset), loss=land.loss(weights),
+                    gradient_norm=relative_gradient_norm(land, weights), distance=distance,
+                    ambiguous=ambiguous, fractions=tuple(fractions), tie_groups=groups,
+                    counts=tuple(counts), halfway_margin=float(halfway_margin))
+
+
+def _trim_to_bottleneck(counts, fractions, groups, bottleneck: int) -> list[int]:
+    """Keep the ``bottleneck`` strongest learnt readings (a map of rank ``<= r`` cannot have
+    learnt more modes; seen only far from every critical point)."""
+    position = np.cumsum([0] + [len(g) for g in groups])
+    learnt = [(fractions[position[n] + j], n) for n, k in enumerate(counts) for j in range(k)]
+    learnt.sort(key=lambda item: -item[0])
+    kept = [0] * len(counts)
+    for _, n in learnt[:bottleneck]:
+        kept[n] += 1
+    return kept
+
+
+def aligned_weights(land: Landscape, subset) -> list[np.ndarray]:
+    """Balanced aligned paths ``i -> c -> ... -> i`` of weight ``sigma_i^{1/h}``, in reduced
+    coordinates (``subset`` is trusted: an admissible learnt set, ascending)."""
+    sigma = land.spectrum.sigma
+    weights = [np.zeros(s) for s in land.shapes]
+    if not subset:
+        return weights
+    rows = np.arange(len(subset))
+    modes = np.asarray(subset)
+    edge = sigma[modes] ** (1.0 / land.h)
+    if land.h == 1:
+        weights[0][modes, modes] = sigma[modes]
+        return weights
+    weights[0][rows, modes] = edge
+    for w in weights[1:-1]:
+        w[rows, rows] = edge
+    weights[-1][modes, rows] = edge
+    return weights
+
+
+def to_problem_coordinates(land: Landscape, reduced_weights: list[np.ndarray]) -> list[np.ndarray]:
+    """Map weights in reduced coordinates to the problem's (the identity for a reduced one)."""
+    spec = land.spectrum
+    return reduced_weights if spec.reduced else spec.from_reduced(reduced_weights)

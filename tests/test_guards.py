@@ -1,0 +1,103 @@
+"""Guards before huge work and clear causes for bad input (issue: reliability).
+
+Each refusal happens before any work, names the argument and says what to do instead; the
+narrow-network kind used for wide layers is checked against the full network.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from landscape import (DataSpectrum, Landscape, count_classes, enumerate_critical_points,
+                       load_data_file, witness_kind)
+from landscape.critical.representatives import representative_kind
+from landscape.problem.nearby import aligned_weights
+
+
+def test_enumeration_of_a_billion_classes_is_refused_with_its_count():
+    land = Landscape(DataSpectrum.from_singular_values(np.linspace(3, 1, 30)), (30, 30, 30))
+    assert count_classes(land) == 2 ** 30
+    with pytest.raises(ValueError, match=r"land has 1,073,741,824 critical classes, more than "
+                                         r"max_classes = 16,777,216 .* GiB\); pass a larger "
+                                         r"max_classes"):
+        enumerate_critical_points(land)
+
+
+def test_max_classes_lets_a_large_enumeration_through():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3))
+    with pytest.raises(ValueError, match=r"more than max_classes = 7"):
+        enumerate_critical_points(land, max_classes=7)
+    assert len(enumerate_critical_points(land, max_classes=8)) == 8
+
+
+def test_a_dense_hessian_beyond_memory_is_refused_before_allocation():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 10000, 10000, 3))
+    weights = [np.zeros(s) for s in land.shapes]
+    with pytest.raises(ValueError, match=r"dense Hessian of land must fit in MAX_DENSE_BYTES = "
+                                         r"4 GiB, got 100,060,000 parameters .*use hvp"):
+        land.hessian(weights)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_kind_on_the_narrow_network_is_the_kind_of_the_full_one(seed):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(2, 5))
+    h = int(rng.integers(2, 5))
+    sigma = np.sort(rng.uniform(0.5, 3.0, m))[::-1]
+    if seed % 3 == 0:
+        sigma[1] = sigma[0]  # a tie
+    widths = (m, *rng.integers(1, m + 3, h - 1).tolist(), m)
+    land = Landscape(DataSpectrum.from_singular_values(sigma), widths)
+    r = min(widths[1:-1])
+    for k in range(min(r, m) + 1):
+        for subset in itertools.combinations(range(m), k):
+            full = witness_kind(land, aligned_weights(land, subset))
+            assert representative_kind(land, subset, tie_tol=1e-8, critical_tol=1e-6) is full
+
+
+@pytest.mark.parametrize("sigma", [[1e200, 1.0], [1e-200]])
+def test_singular_values_that_overflow_are_refused(sigma):
+    with pytest.raises(ValueError, match=r"sigma_1 must lie in \[1e-150, 1e\+150\]"):
+        DataSpectrum.from_singular_values(sigma)
+
+
+def _csv(tmp_path, text, name="data.csv", mode="w"):
+    path = tmp_path / name
+    if mode == "w":
+        path.write_text(text)
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def test_csv_columns_used_as_input_and_target_are_refused(tmp_path):
+    path = _csv(tmp_path, "x1,y1,y2\n1,2,3\n4,5,7\n")
+    with pytest.raises(ValueError, match=r"x_cols and y_cols must not share columns, got "
+                                         r"\['y1'\] in both"):
+        load_data_file(path, x_cols=["x1", "y1"], y_cols=["y1", "y2"])
+
+
+def test_a_duplicated_csv_header_is_named(tmp_path):
+    path = _csv(tmp_path, "x,x,y\n1,2,3\n4,5,7\n")
+    with pytest.raises(ValueError, match=r"must name each column once in its header, got "
+                                         r"\['x'\] more than once"):
+        load_data_file(path, y_cols=["y"])
+
+
+def test_non_utf8_csv_is_named_with_the_file(tmp_path):
+    path = _csv(tmp_path, b"x,y\n1,\xff\n", mode="wb")
+    with pytest.raises(ValueError, match=r"data.csv must be UTF-8 text, got a byte 0xff"):
+        load_data_file(path, y_cols=["y"])
+
+
+def test_a_renamed_npy_and_a_text_file_are_named_as_such(tmp_path):
+    npy = tmp_path / "weights.npz"
+    with open(npy, "wb") as fh:
+        np.save(fh, np.eye(2))
+    with pytest.raises(ValueError, match=r"must be a .npz archive .*got a single .npy array"):
+        load_data_file(npy)
+    text = tmp_path / "notes.npz"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match=r"must be a .npz archive .*got not a zip archive"):
+        load_data_file(text)
