@@ -36,7 +36,8 @@ from ..problem.network import Landscape
 from ..problem.ties import canonical_subset, tie_groups
 from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import parse_subset_label, subset_label
-from .probes import EXACT_PROBE_RTOL, BlockEscape, converge_in_block
+from .probes import (EXACT_PROBE_RTOL, BlockEscape, converge_in_block, one_hop_record,
+                     random_draws)
 
 __all__: list[str] = []
 
@@ -264,7 +265,7 @@ def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> N
                 f"{name}: a global minimum has no escapes to record")
         _keys(record, CLASS_KEYS, name)
         fitting = [(i, e) for i, (_, e) in enumerate(escapes) if e.block.fits(land, subset)]
-        expected = _deterministic_part(subset, fitting, groups)
+        expected = one_hop_record(subset, fitting, groups)
         for key, value in expected.items():
             require(same_record(record[key], value),
                     f"{name}.{key} must be {value!r} (from the block escapes), got "
@@ -272,36 +273,19 @@ def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> N
         _check_random(record["random"], name, land, subset, fitting, options, groups)
 
 
-def _deterministic_part(subset, fitting, groups) -> dict:
-    """One-hop edges, uncertified count and escape orders of a class, from its escapes
-    (as ``graph._class_task`` computes them)."""
-    one_hop = {}
-    for index, escape in fitting:
-        if escape.target is None:
-            continue
-        key = canonical_subset(escape.block.global_subset(escape.target, subset), groups)
-        if key != tuple(subset):
-            one_hop.setdefault(subset_label(key), index)
-    return {"one_hop": [[k, i] for k, i in one_hop.items()],
-            "uncertified": sum(e.target is None for _, e in fitting),
-            "escape_orders": sorted({e.order for _, e in fitting})}
-
-
 def _check_random(probes, name, land, subset, fitting, options, groups) -> None:
-    """Picks and coefficients redrawn from the seed (as ``graph._class_task`` draws them);
-    each outcome a class of the problem that lowers the value and that the block reaches."""
+    """Picks and coefficients redrawn from the seed
+    (:func:`~landscape.connections.probes.random_draws`); each outcome a class of the problem
+    that lowers the value and that the block reaches."""
     usable = [(i, e) for i, e in fitting if e.target is not None]
     count = options.random_probes if len(usable) >= 2 else 0
     require(isinstance(probes, list) and len(probes) == count,
             f"{name}.random must be a list of {count} probes, got "
             f"{len(probes) if isinstance(probes, list) else type(probes).__name__}")
-    rng = np.random.default_rng(np.random.SeedSequence(options.seed,
-                                                       spawn_key=(len(subset), *subset)))
     value = land.critical_value(subset)
-    for k, probe in enumerate(probes):
+    draws = random_draws(subset, len(usable), len(probes), options.seed)
+    for k, (probe, (picks, coefficients)) in enumerate(zip(probes, draws)):
         where = f"{name}.random[{k}]"
-        picks = sorted(rng.choice(len(usable), size=2, replace=False).tolist())
-        coefficients = rng.uniform(0.25, 1.0, size=2).tolist()
         require(isinstance(probe, list) and len(probe) == 3,
                 f"{where} must be [escapes, coefficients, class label or null]")
         chosen = [usable[p][0] for p in picks]

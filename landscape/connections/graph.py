@@ -46,12 +46,12 @@ from ..critical import Catalog, enumerate_critical_points
 from ..problem.criticality import CriticalKind
 from ..problem.network import Landscape, check_landscape
 from ..problem.records import problem_record
-from ..problem.ties import canonical_subset, tie_groups
+from ..problem.ties import tie_groups
 from .blocks import InvariantBlock, combine_blocks, reduced_landscape, spare_units
 from .checkpoints import check_checkpoint, read_checkpoint, write_checkpoint
 from .checks import check_saddle_graph
 from .labels import parse_subset_label, subset_label
-from .probes import BlockEscape, block_escapes, first_arrival
+from .probes import BlockEscape, block_escapes, first_arrival, one_hop_record, random_draws
 
 __all__ = ["GRAPH_OPTION_HELP", "GraphOptions", "example_start", "saddle_graph"]
 
@@ -171,25 +171,13 @@ def example_start(land: Landscape, G: nx.DiGraph, source, target) -> list[np.nda
 def _class_task(task) -> dict:
     """One-hop edges of a saddle from its fitting escapes; its random probes integrated."""
     land, subset, escapes, options, groups, tie_tol = task
-    one_hop = {}
-    for index, escape in escapes:
-        if escape.target is None:
-            continue
-        key = canonical_subset(escape.block.global_subset(escape.target, subset), groups)
-        if key != tuple(subset):
-            one_hop.setdefault(subset_label(key), index)
-    record = {"one_hop": [[k, i] for k, i in one_hop.items()], "random": [],
-              "uncertified": sum(e.target is None for _, e in escapes),
-              "escape_orders": sorted({e.order for _, e in escapes})}
+    record = {**one_hop_record(subset, escapes, groups), "random": []}
     usable = [(i, e) for i, e in escapes if e.target is not None]
     if len(usable) < 2:
         return record
-    rng = np.random.default_rng(np.random.SeedSequence(options.seed,
-                                                       spawn_key=(len(subset), *subset)))
     reduced = reduced_landscape(land)
-    for _ in range(options.random_probes):
-        picks = sorted(rng.choice(len(usable), size=2, replace=False).tolist())
-        coefficients = rng.uniform(0.25, 1.0, size=2).tolist()
+    for picks, coefficients in random_draws(subset, len(usable), options.random_probes,
+                                            options.seed):
         chosen = [usable[p][1] for p in picks]
         combined, theta = probe_start(land, subset, chosen, coefficients)
         key, _ = first_arrival(land, reduced, combined, theta, subset, groups,

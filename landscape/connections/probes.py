@@ -35,8 +35,10 @@ from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape
 from ..problem.ties import canonical_subset
 from .blocks import InvariantBlock
+from .labels import subset_label
 
-__all__ = ["BlockEscape", "block_escapes", "converge_in_block", "first_arrival"]
+__all__ = ["BlockEscape", "block_escapes", "converge_in_block", "first_arrival",
+           "one_hop_record", "random_draws"]
 
 #: Convergence of a one-hop probe: block loss within this (relative to the full problem's
 #: ``1/2 sum sigma_i^2``) of the block's minimum value.
@@ -189,3 +191,29 @@ def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, th
             return key, t0
         t0 = np.nextafter(t0, np.inf)
     return None, t0
+
+
+def one_hop_record(subset, fitting, groups) -> dict:
+    """One-hop edges (target label -> index of the certifying escape), uncertified count and
+    escape orders of the class ``subset``, from the escapes ``(index, BlockEscape)`` that fit
+    it: each exact probe's block target, read as a class of the full network."""
+    one_hop = {}
+    for index, escape in fitting:
+        if escape.target is None:
+            continue
+        key = canonical_subset(escape.block.global_subset(escape.target, subset), groups)
+        if key != tuple(subset):
+            one_hop.setdefault(subset_label(key), index)
+    return {"one_hop": [[k, i] for k, i in one_hop.items()],
+            "uncertified": sum(e.target is None for _, e in fitting),
+            "escape_orders": sorted({e.order for _, e in fitting})}
+
+
+def random_draws(subset, n_usable: int, count: int, seed: int):
+    """The random probes' draws of the class ``subset``: ``count`` pairs of distinct escape
+    positions (ascending, out of ``n_usable``) and coefficients ``U(1/4, 1)``, from
+    ``SeedSequence(seed, spawn_key=(|S|, *S))`` -- the same on every executor and machine."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(len(subset), *subset)))
+    for _ in range(count):
+        picks = sorted(rng.choice(n_usable, size=2, replace=False).tolist())
+        yield picks, rng.uniform(0.25, 1.0, size=2).tolist()

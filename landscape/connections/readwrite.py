@@ -4,7 +4,7 @@ Node ids become labels ``"{0,2}"`` (:func:`~landscape.connections.labels.subset_
 JSON file is ``{"format", "schema_version", "graph"}`` with ``graph`` networkx's node-link
 form (``allow_nan=False``); GraphML holds only scalars, so every list-valued attribute is
 stored as a JSON string and its name listed in the graph attribute ``json_keys``. Reading
-restores subset keys (and tie groups, escape orders, examples) as tuples and example weights as lists of
+restores subset keys and the list attributes (tie groups, escape orders, examples) as
 tuples; files are written atomically (``landscape._base.files.atomic_write``).
 
 Reading validates the whole graph before returning it (:func:`check_graph_file`): the

@@ -26,7 +26,8 @@ from .._base.validation import as_matrix, check_choice, check_int, check_positiv
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, numerical_rank
 from .balance import BALANCE_TOL, balanced_factorization, check_balanced
-from .integration import RESOLVABLE_TIME, FlowError, FlowResult, FlowStatus, time_unit
+from .integration import (FlowError, FlowResult, FlowStatus, check_record,
+                          check_resolvable)
 from .range_powers import _jacobian, _on_manifold, _Operator
 from .rank_manifold import rank_minimum_value
 
@@ -252,21 +253,8 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
     loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     tie_tol = check_positive(tie_tol, "tie_tol")
-    times = None
-    if isinstance(record, str) and record != "steps":
-        raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
-                         f"got {record!r}")
-    if not isinstance(record, str):
-        times = np.asarray(record, dtype=float)
-        if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
-                or times[0] < 0 or times[-1] > t_max:
-            raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
-                             f"got {record!r}")
-    shortest = RESOLVABLE_TIME * time_unit(land)
-    if t_max < shortest:
-        raise ValueError(f"t_max must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
-                         f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter flow does not "
-                         f"move the map), got {t_max:.3g}")
+    times = check_record(record, t_max)
+    check_resolvable(land, t_max)
     p0 = _check_start(land, start, check_positive(balance_tol, "balance_tol"))
     k = numerical_rank(np.linalg.svd(p0, compute_uv=False), tie_tol=tie_tol)
     if land.h > 1 and k > land.bottleneck:

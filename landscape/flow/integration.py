@@ -122,6 +122,31 @@ def time_unit(land: Landscape) -> float:
     return land.scale ** (-(2.0 - 2.0 / land.h))
 
 
+def check_record(record, t_max: float) -> np.ndarray | None:
+    """``None`` for ``record="steps"``, else the record times: increasing, in ``[0, t_max]``."""
+    if isinstance(record, str):
+        if record != "steps":
+            raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
+                             f"got {record!r}")
+        return None
+    times = np.asarray(record, dtype=float)
+    if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
+            or times[0] < 0 or times[-1] > t_max:
+        raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
+                         f"got {record!r}")
+    return times
+
+
+def check_resolvable(land: Landscape, t_max: float) -> float:
+    """Refuse a ``t_max`` below :data:`RESOLVABLE_TIME` time units; the shortest time accepted."""
+    shortest = RESOLVABLE_TIME * time_unit(land)
+    if t_max < shortest:
+        raise ValueError(f"t_max must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
+                         f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter flow does not "
+                         f"move the weights), got {t_max:.3g}")
+    return shortest
+
+
 def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
                   rtol: float = 1e-10, atol: float | None = None, loss_tol: float = 1e-14,
                   step: float | None = None, record="steps", record_weights: bool = False,
@@ -192,22 +217,8 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         if step is None:
             raise ValueError("step must be given (a positive float) for method='gd', got None")
         step = check_positive(step, "step")
-    times = None
-    if isinstance(record, str) and record != "steps":
-        raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
-                         f"got {record!r}")
-    if not isinstance(record, str):
-        times = np.asarray(record, dtype=float)
-        if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
-                or times[0] < 0 or times[-1] > t_max:
-            raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
-                             f"got {record!r}")
-
-    shortest = RESOLVABLE_TIME * time_unit(land)
-    if t_max < shortest:
-        raise ValueError(f"t_max must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
-                         f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter flow does not "
-                         f"move the weights), got {t_max:.3g}")
+    times = check_record(record, t_max)
+    shortest = check_resolvable(land, t_max)
     if method == "gd" and step < shortest:
         raise ValueError(f"step must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
                          f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter step does not "
