@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._base.products import symmetrized_norm
 from .._base.validation import as_matrix, check_int, check_nonnegative, check_weights, \
     describe_value
 from ..problem.ties import TIE_TOL, numerical_rank
@@ -146,7 +147,8 @@ def _as_layers(weights, name: str = "weights") -> list[np.ndarray]:
 
 
 def _largest_block(weights) -> tuple[int, float]:
-    norms = [float(np.linalg.norm(weights[j + 1].T @ weights[j + 1] - weights[j] @ weights[j].T))
+    norms = [0.5 * symmetrized_norm(np.hstack([weights[j + 1].T, weights[j]]),
+                                    np.hstack([weights[j + 1].T, -weights[j]]))
              for j in range(len(weights) - 1)]
     j = int(np.argmax(norms))
     return j + 1, norms[j]

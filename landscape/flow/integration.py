@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
-from .._base.products import chain_product
+from .._base.products import chain_product, symmetrized_norm
 from .._base.validation import check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
 
@@ -337,7 +337,6 @@ def _frobenius(arrays) -> float:
 
 
 def _record(land, weights0, ts, thetas, status, message, method, n_steps, record_weights):
-    inv0 = land.invariants(weights0)
     norm0 = sum(float(np.sum(w * w)) for w in weights0)
     spec = land.spectrum
     losses, svals, gnorms, drifts = [], [], [], []
@@ -348,9 +347,12 @@ def _record(land, weights0, ts, thetas, status, message, method, n_steps, record
         gnorms.append(_frobenius(grads))
         product = chain_product(land.split_flat(theta))
         svals.append(np.linalg.svd(spec.reduced_map(product), compute_uv=False))
-        inv = land.invariants(weights)
         denom = norm0 + sum(float(np.sum(w * w)) for w in weights)
-        drift = max((float(np.linalg.norm(c - c0)) for c, c0 in zip(inv, inv0)), default=0.0)
+        # C_j - C_j(0) = 1/2 (F G^T + G F^T): F the layers' changes, G their sums
+        drift = max((0.5 * symmetrized_norm(
+            np.hstack([(weights[j] - weights0[j]).T, weights[j - 1] - weights0[j - 1]]),
+            np.hstack([(weights[j] + weights0[j]).T, -(weights[j - 1] + weights0[j - 1])]))
+            for j in range(1, land.h)), default=0.0)
         drifts.append(drift / denom if denom > 0 else 0.0)
     return FlowResult(
         t=np.asarray(ts, dtype=float), loss=np.array(losses), singular_values=np.array(svals),
