@@ -43,7 +43,7 @@ def test_an_integration_out_of_evaluations_says_so(land):
     start = land.random_weights(scale=1e-3, seed=1)
     result = gradient_flow(land, start, max_steps=50)
     assert result.status is FlowStatus.FAILED
-    assert "stopped after max_steps = 50 gradient evaluations" in result.message
+    assert "stopped after max_steps = 50 evaluations" in result.message
     assert 0 < result.t[-1] < 1e6
 
 

@@ -20,14 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate
 
 from .._base.validation import as_matrix, check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, numerical_rank
 from .balance import BALANCE_TOL, balanced_factorization, check_balanced
-from .integration import (FlowError, FlowResult, FlowStatus, check_record,
-                          check_resolvable)
+from .integration import (IMPLICIT_METHODS, FlowError, FlowResult, FlowStatus, check_record,
+                          check_resolvable, solve_bounded)
 from .range_powers import _jacobian, _on_manifold, _Operator
 from .rank_manifold import rank_minimum_value
 
@@ -35,7 +34,7 @@ __all__ = ["END_TO_END_METHODS", "EndToEndResult", "end_to_end_flow"]
 
 #: ``solve_ivp`` methods accepted by :func:`end_to_end_flow`, and ``"auto"``.
 END_TO_END_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23")
-_IMPLICIT = ("LSODA", "BDF", "Radau")
+
 #: Largest ``d_y * d_x`` for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_ENTRIES = 1000
 
@@ -271,65 +270,27 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
 
 
 def _integrate(land, p0, k, t_max, method, rtol, atol, threshold, times, max_steps):
-    shape = p0.shape
-    h = land.h
-    last = {"t": 0.0, "y": p0.ravel(), "count": 0}
+    shape, h = p0.shape, land.h
 
-    class _Bound(Exception):
-        pass
-
-    def rhs(t, y):
-        last["count"] += 1
-        if last["count"] > max_steps:
-            raise _Bound
-        last["t"], last["y"] = t, y
+    def field(y):
         p, svd, _ = _on_manifold(y.reshape(shape), h, k)
         return -_Operator(p, h, k, svd).apply(land.residual_of_product(p)).ravel()
 
-    metric = land.spectrum.metric()
-    gram = None if metric is None else metric @ metric.T  # dR = dP Sxx
-    options = {}
-    if method in _IMPLICIT:
-        def jac(_t, y):
+    jac = None
+    if method in IMPLICIT_METHODS:
+        metric = land.spectrum.metric()
+        gram = None if metric is None else metric @ metric.T  # dR = dP Sxx
+
+        def jac(y):
             p = _on_manifold(y.reshape(shape), h, k)[0]
             return _jacobian(p, land.residual_of_product(p), gram, h, k)
 
-        options["jac"] = jac
-
-    def converged(_t, y):
-        return land.loss_of_product(_on_manifold(y.reshape(shape), h, k)[0]) - threshold
-
-    converged.terminal = True
-    converged.direction = -1
-    y0 = p0.ravel()
-    if converged(0.0, y0) <= 0:
-        return np.array([0.0]), p0[None], FlowStatus.CONVERGED, \
-            f"started within loss_tol of the minimum on rank {k}", 0
-    try:
-        sol = integrate.solve_ivp(rhs, (0.0, t_max), y0, method=method, rtol=rtol, atol=atol,
-                                  t_eval=times, events=converged, **options)
-    except _Bound:
-        t_last = float(last["t"])
-        message = (f"stopped after max_steps = {max_steps} evaluations at t = {t_last:.6g} of "
-                   f"t_max = {t_max:.6g}: raise max_steps, or check the scale of the data")
-        ys = np.vstack([y0, last["y"]]) if t_last > 0 else y0[None]
-        ts = np.array([0.0, t_last]) if t_last > 0 else np.array([0.0])
-        return ts, ys.reshape(-1, *shape), FlowStatus.FAILED, message, max_steps
-    ts = np.asarray(sol.t, dtype=float)
-    ys = np.asarray(sol.y, dtype=float).reshape(y0.size, ts.size).T
-    if sol.status == 1:
-        ts = np.append(ts, sol.t_events[0][0])
-        ys = np.vstack([ys, sol.y_events[0][0]])
-        status = FlowStatus.CONVERGED
-        message = f"loss within loss_tol of the minimum on rank {k} at t = {ts[-1]:.6g}"
-    elif sol.status == 0:
-        status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
-    else:
-        status, message = FlowStatus.FAILED, f"integration failed: {sol.message}"
-    if ts.size == 0 or ts[0] > 0:
-        ts = np.concatenate([[0.0], ts])
-        ys = np.vstack([y0, ys])
-    return ts, ys.reshape(-1, *shape), status, message, int(sol.nfev)
+    ts, ys, status, message, n_evals = solve_bounded(
+        field, p0.ravel(), t_max, method=method, rtol=rtol, atol=atol, times=times, jac=jac,
+        max_steps=max_steps, goal=f"loss within loss_tol of the minimum on rank {k}",
+        converged=lambda y: land.loss_of_product(_on_manifold(y.reshape(shape), h, k)[0])
+        - threshold)
+    return ts, ys.reshape(-1, *shape), status, message, n_evals
 
 
 def _record(land, ts, states, k, status, message, method, n_evals) -> EndToEndResult:

@@ -31,7 +31,8 @@ __all__ = [
 #: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent
 #: and ``"auto"``.
 FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
-_IMPLICIT = ("LSODA", "BDF", "Radau")
+#: The implicit methods, which get the exact Jacobian.
+IMPLICIT_METHODS = ("LSODA", "BDF", "Radau")
 #: The shortest ``t_max`` accepted, in units of :func:`time_unit`: a shorter flow moves the
 #: weights by less than about this fraction of their scale (and drives the integrators'
 #: step-size control below the resolution of floating point).
@@ -242,57 +243,71 @@ class _EvaluationBound(Exception):
     """Raised inside the right-hand side when an integration used up its evaluations."""
 
 
-def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_steps):
-    last = {"t": 0.0, "y": theta0, "count": 0}
+def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: float,
+                  times, converged, jac=None, max_steps: int, goal: str):
+    """``solve_ivp`` of ``dy/dt = field(y)`` until ``converged(y) <= 0``, at most ``max_steps``
+    evaluations of ``field``; ``(times, states, status, message, evaluations)``.
+
+    Shared by the weight-space and the end-to-end flows: the start is recorded at ``t = 0``,
+    the converged point at its event time, and a run out of evaluations ends with status
+    ``failed`` at the last state it reached, saying so. ``goal`` completes the message of a
+    converged run ("loss within loss_tol of the minimum ...").
+    """
+    last = {"t": 0.0, "y": y0, "count": 0}
 
     def rhs(t, y):
         last["count"] += 1
         if last["count"] > max_steps:
             raise _EvaluationBound
         last["t"], last["y"] = t, y
-        return -land.flat_gradient(y)
+        return field(y)
 
-    jac = None
-    if method in _IMPLICIT:
-        def jac(_t, y):
-            return -land.hessian(land.split_flat(y))
+    def event(_t, y):
+        return converged(y)
 
-    def converged(_t, y):
-        return land.loss_of_product(chain_product(land.split_flat(y))) - threshold
-
-    converged.terminal = True
-    converged.direction = -1
-    if converged(0.0, theta0) <= 0:
-        return np.array([0.0]), theta0[None, :], FlowStatus.CONVERGED, "started converged", 0
-    options = {} if jac is None else {"jac": jac}
+    event.terminal = True
+    event.direction = -1
+    if converged(y0) <= 0:
+        return np.array([0.0]), y0[None, :], FlowStatus.CONVERGED, f"started {goal}", 0
+    options = {} if jac is None else {"jac": lambda _t, y: jac(y)}
     try:
-        sol = integrate.solve_ivp(rhs, (0.0, t_max), theta0, method=method, rtol=rtol,
-                                  atol=atol, t_eval=times, events=converged, **options)
+        sol = integrate.solve_ivp(rhs, (0.0, t_max), y0, method=method, rtol=rtol, atol=atol,
+                                  t_eval=times, events=event, **options)
     except _EvaluationBound:
         t_last = float(last["t"])
-        message = (f"stopped after max_steps = {max_steps} gradient evaluations at t = "
-                   f"{t_last:.6g} of t_max = {t_max:.6g}: raise max_steps, or check the scale "
-                   f"of the data")
-        ts = np.array([0.0, t_last]) if t_last > 0 else np.array([0.0])
-        ys = np.vstack([theta0, last["y"]]) if t_last > 0 else theta0[None, :]
-        return ts, ys, FlowStatus.FAILED, message, max_steps
+        message = (f"stopped after max_steps = {max_steps} evaluations at t = {t_last:.6g} of "
+                   f"t_max = {t_max:.6g}: raise max_steps, or check the scale of the data")
+        if t_last == 0:
+            return np.array([0.0]), y0[None, :], FlowStatus.FAILED, message, max_steps
+        return np.array([0.0, t_last]), np.vstack([y0, last["y"]]), FlowStatus.FAILED, \
+            message, max_steps
     # with t_eval, solve_ivp returns empty lists when it stops before the first requested time
     ts = np.asarray(sol.t, dtype=float)
-    ys = np.asarray(sol.y, dtype=float).reshape(theta0.size, ts.size).T
+    ys = np.asarray(sol.y, dtype=float).reshape(y0.size, ts.size).T
     if sol.status == 1:
         ts = np.append(ts, sol.t_events[0][0])
         ys = np.vstack([ys, sol.y_events[0][0]])
-        status = FlowStatus.CONVERGED
-        message = f"loss within loss_tol of the minimum at t = {ts[-1]:.6g}"
+        status, message = FlowStatus.CONVERGED, f"{goal} at t = {ts[-1]:.6g}"
     elif sol.status == 0:
         status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
     else:
         status, message = FlowStatus.FAILED, f"integration failed: {sol.message}"
     if ts.size == 0 or ts[0] > 0:
         ts = np.concatenate([[0.0], ts])
-        ys = np.vstack([theta0, ys])
-    n_steps = int(sol.nfev)
-    return ts, ys, status, message, n_steps
+        ys = np.vstack([y0, ys])
+    return ts, ys, status, message, int(sol.nfev)
+
+
+def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_steps):
+    jac = None
+    if method in IMPLICIT_METHODS:
+        def jac(y):
+            return -land.hessian(land.split_flat(y))
+
+    return solve_bounded(
+        lambda y: -land.flat_gradient(y), theta0, t_max, method=method, rtol=rtol, atol=atol,
+        times=times, jac=jac, max_steps=max_steps, goal="loss within loss_tol of the minimum",
+        converged=lambda y: land.loss_of_product(chain_product(land.split_flat(y))) - threshold)
 
 
 def _descend(land, theta0, t_max, step, threshold, times, max_steps):
