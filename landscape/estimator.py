@@ -33,6 +33,9 @@ __all__ = ["DeepLinearRegressor"]
 
 #: Values of ``DeepLinearRegressor(solver=...)``.
 SOLVERS = ("flow", "gd")
+#: Largest network the weight-space flow fits (it records the weights at every step); wider
+#: networks go through the end-to-end flow from a balanced start.
+MAX_WEIGHT_SPACE_PARAMS = 2_000_000
 #: Values of ``DeepLinearRegressor(end_to_end=...)``.
 END_TO_END = ("auto", True, False)
 #: Most records kept by ``solver="gd"`` (log-spaced in time, so every plateau is sampled).
@@ -251,6 +254,13 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         weights0 = land.random_weights(scale=p["init_scale"], seed=rng)
         if p["balanced"]:
             weights0 = balanced_factorization(land.end_to_end(weights0), land.widths, seed=rng)
+        if not p["end_to_end"] and land.n_params > MAX_WEIGHT_SPACE_PARAMS:
+            raise ValueError(
+                f"widths must give at most MAX_WEIGHT_SPACE_PARAMS = {MAX_WEIGHT_SPACE_PARAMS:,} "
+                f"weights for the weight-space flow, got {land.n_params:,} (its recorded "
+                f"trajectory takes {8 * land.n_params / 2**20:,.0f} MiB per record): pass "
+                f"balanced=True, whose end-to-end flow costs n_features x n_targets whatever "
+                f"the hidden widths")
         if p["end_to_end"]:
             result = end_to_end_flow(land, weights0, t_max=p["t_max"], rtol=p["rtol"],
                                      loss_tol=p["loss_tol"])

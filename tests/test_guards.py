@@ -101,3 +101,14 @@ def test_a_renamed_npy_and_a_text_file_are_named_as_such(tmp_path):
     text.write_text("hello")
     with pytest.raises(ValueError, match=r"must be a .npz archive .*got not a zip archive"):
         load_data_file(text)
+
+
+def test_an_estimator_too_wide_for_the_weight_space_flow_is_refused_before_work():
+    from landscape import DeepLinearRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    Y = X @ rng.standard_normal((3, 2))
+    with pytest.raises(ValueError, match=r"widths must give at most MAX_WEIGHT_SPACE_PARAMS = "
+                                         r"2,000,000 weights .*got 5,000,000 .*balanced=True"):
+        DeepLinearRegressor(widths=(10 ** 6,)).fit(X, Y)
