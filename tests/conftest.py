@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
+import pytest
 from hypothesis import settings
 
 from landscape import DataSpectrum
@@ -74,3 +75,13 @@ def random_problem(seed: int, kind: str, *, h: int | None = None,
     land = Landscape(spec, widths)
     return Problem(land, land.random_weights(seed=rng), land.random_weights(seed=rng), X, Y)
 
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A two-worker Dask cluster in threads (the ``distributed`` extra), for executor tests."""
+    distributed = pytest.importorskip("distributed")
+    # ":0": any free port for the scheduler's HTTP server
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client:
+        yield client

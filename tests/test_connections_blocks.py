@@ -22,8 +22,8 @@ import pytest
 from landscape import (DataSpectrum, Landscape, example_start, gradient_flow, learnt_modes,
                        saddle_graph, trajectory_visits)
 from landscape.connections import graph as graph_module
-from landscape.connections.blocks import (InvariantBlock, aligned_reduced, combine_blocks,
-                                          spare_units)
+from landscape.connections.blocks import InvariantBlock, combine_blocks, spare_units
+from landscape.problem.nearby import aligned_weights
 
 # (sigma, widths, d_x/d_y): square and non-square widths, a bottleneck, room for idle units
 BLOCK_PROBLEMS = [
@@ -95,7 +95,7 @@ def test_invariant_blocks_evolve_by_themselves(seed, problem):
                 assert land.loss(full) - sub.loss(w) == pytest.approx(constant, rel=1e-10,
                                                                       abs=1e-12)
             # the block's aligned point embeds as the aligned representative of S
-            for a, b in zip(block.embed(land, S, block.start(sub)), aligned_reduced(land, S)):
+            for a, b in zip(block.embed(land, S, block.start(sub)), aligned_weights(land, S)):
                 np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
             n_checked += 1
     assert n_checked >= 3 * len(subsets)
@@ -106,7 +106,7 @@ def test_aligned_representative_is_critical_at_its_value():
     land = Landscape(DataSpectrum.from_singular_values(list(sigma)), widths=widths)
     for k in range(4):
         for S in itertools.combinations(range(4), k):
-            weights = aligned_reduced(land, S)
+            weights = aligned_weights(land, S)
             assert land.loss(weights) == pytest.approx(value(S, sigma), rel=1e-13)
             assert max(np.abs(g).max() for g in land.gradient(weights)) <= 1e-13
             assert learnt_modes(land, weights).subset == S

@@ -95,16 +95,6 @@ def test_one_hop_edges_with_joblib_processes(reference, name):
     assert_same_problem_graph(G, build(*PROBLEMS[name], n_jobs=2))
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    # ":0": any free port for the scheduler's HTTP server
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_one_hop_edges_on_a_dask_cluster(reference, dask_client, name):

@@ -23,8 +23,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from conftest import sample_data
 from landscape import DataSpectrum
 from landscape.estimator import DeepLinearRegressor
-from landscape import (EndToEndResult, FlowResult, Landscape, balanced_factorization,
-                       gradient_flow, plateaus)
+from landscape import (EndToEndResult, FlowResult, balanced_factorization, gradient_flow,
+                       plateaus)
 
 SIGMA = np.array([3.0, 2.0, 1.0, 0.5])
 

@@ -25,15 +25,6 @@ TASKS = [(k, 0.02 * (5 - k)) for k in range(6)]
 EXPECTED = [k * k for k in range(6)]
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
 @pytest.fixture(params=["serial", "joblib", "dask"])
 def executor(request):
     if request.param == "serial":

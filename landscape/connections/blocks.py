@@ -19,40 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..problem.nearby import aligned_weights
 from ..problem.network import Landscape
 from ..problem.spectrum import DataSpectrum
 
-__all__ = ["InvariantBlock", "aligned_reduced", "combine_blocks", "reduced_landscape",
-           "spare_units"]
-
-
-def reduced_landscape(land: Landscape) -> Landscape:
-    """``land`` in reduced coordinates: the same widths on ``DataSpectrum(sigma)``."""
-    spec = land.spectrum
-    if spec.reduced:
-        return land
-    return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
-                     land.widths)
-
-
-def aligned_reduced(land: Landscape, subset) -> list[np.ndarray]:
-    """The aligned representative of ``subset`` in reduced coordinates (paths on units 0, 1,
-    ... in the order of ``subset``)."""
-    sigma = land.spectrum.sigma
-    weights = [np.zeros(s) for s in land.shapes]
-    modes = np.asarray(subset, dtype=int)
-    if modes.size == 0:
-        return weights
-    if land.h == 1:
-        weights[0][modes, modes] = sigma[modes]
-        return weights
-    rows = np.arange(modes.size)
-    edge = sigma[modes] ** (1.0 / land.h)
-    weights[0][rows, modes] = edge
-    for w in weights[1:-1]:
-        w[rows, rows] = edge
-    weights[-1][modes, rows] = edge
-    return weights
+__all__ = ["InvariantBlock", "combine_blocks", "spare_units"]
 
 
 def spare_units(land: Landscape, subset) -> int:
@@ -97,7 +68,7 @@ class InvariantBlock:
 
     def start(self, block: Landscape) -> list[np.ndarray]:
         """The block's aligned point of ``T ∩ S`` (its weights at the class it probes)."""
-        return aligned_reduced(block, tuple(self.modes.index(i) for i in self.learnt))
+        return aligned_weights(block, tuple(self.modes.index(i) for i in self.learnt))
 
     def fits(self, land: Landscape, subset) -> bool:
         """Whether the block embeds at the class ``subset`` of ``land``."""
@@ -118,7 +89,7 @@ class InvariantBlock:
 
     def embed(self, land: Landscape, subset, block_weights) -> list[np.ndarray]:
         """Reduced weights of ``land``: the aligned point of ``subset`` with the block replaced."""
-        return _scatter(aligned_reduced(land, subset), block_weights, list(self.modes),
+        return _scatter(aligned_weights(land, subset), block_weights, list(self.modes),
                         self.units(subset))
 
     def place(self, inner: "InvariantBlock", weights, idle_offset: int) -> list[np.ndarray]:

@@ -31,13 +31,11 @@ import numpy as np
 from .._base.files import atomic_write
 from ..geometry.escapes import escape_step
 from ..problem.criticality import CriticalKind
-from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape
 from ..problem.ties import canonical_subset, tie_groups
 from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import parse_subset_label, subset_label
-from .probes import (EXACT_PROBE_RTOL, BlockEscape, converge_in_block, one_hop_record,
-                     random_draws)
+from .probes import BlockEscape, exact_probe, one_hop_record, random_draws
 
 __all__: list[str] = []
 
@@ -242,11 +240,7 @@ def _reintegrate(name, escape: BlockEscape, land, options, tie_tol) -> float:
     must converge to the stored target; returns the time it takes."""
     inner = escape.block.landscape(land.spectrum.sigma)
     theta = inner.flatten(escape.block.start(inner)) + escape.step * escape.direction
-    final, t_final, converged = converge_in_block(inner, theta, land=land, t_max=options.t_max,
-                                                  rtol=EXACT_PROBE_RTOL)
-    found = learnt_modes(inner, inner.split_flat(final),
-                         tie_tol=tie_tol * land.scale / inner.scale).subset \
-        if converged else None
+    found, t_final = exact_probe(land, inner, theta, tie_tol=tie_tol, t_max=options.t_max)
     require(found == escape.target,
             f"{name}: its exact probe, integrated again, converges to "
             f"{None if found is None else list(found)}, not to the stored target "

@@ -44,10 +44,10 @@ from .._base.progress import format_duration
 from .._base.validation import check_int, check_positive
 from ..critical import Catalog, enumerate_critical_points
 from ..problem.criticality import CriticalKind
-from ..problem.network import Landscape, check_landscape
+from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.records import problem_record
 from ..problem.ties import tie_groups
-from .blocks import InvariantBlock, combine_blocks, reduced_landscape, spare_units
+from .blocks import InvariantBlock, combine_blocks, spare_units
 from .checkpoints import check_checkpoint, read_checkpoint, write_checkpoint
 from .checks import check_saddle_graph
 from .labels import parse_subset_label, subset_label

@@ -38,7 +38,7 @@ from .blocks import InvariantBlock
 from .labels import subset_label
 
 __all__ = ["BlockEscape", "block_escapes", "converge_in_block", "first_arrival",
-           "one_hop_record", "random_draws"]
+           "exact_probe", "one_hop_record", "random_draws"]
 
 #: Convergence of a one-hop probe: block loss within this (relative to the full problem's
 #: ``1/2 sum sigma_i^2``) of the block's minimum value.
@@ -148,14 +148,24 @@ def block_escapes(land: Landscape, inner: InvariantBlock, *, radius: float, seed
             direction = sign * unit
             coefficients = block.loss_polynomial(x, block.unflatten(direction))
             step = escape_step(coefficients, escape.order, radius * land.weight_scale)
-            final, t_final, converged = converge_in_block(
-                block, theta + step * direction, land=land, t_max=t_max,
-                rtol=EXACT_PROBE_RTOL)
-            target = learnt_modes(block, block.split_flat(final),
-                                  tie_tol=block_tie_tol).subset if converged else None
+            target, t_final = exact_probe(land, block, theta + step * direction,
+                                          tie_tol=tie_tol, t_max=t_max)
             out.append(BlockEscape(inner, int(escape.order), direction, float(step), target,
                                    t_final))
     return out
+
+
+def exact_probe(land: Landscape, block: Landscape, theta0, *, tie_tol: float,
+                t_max: float) -> tuple[tuple[int, ...] | None, float]:
+    """The block's learnt set (indices into its modes) at the limit of the exact probe from
+    ``theta0``, or ``None`` when it does not converge within ``t_max``; and the time taken.
+    The problem's ``tie_tol`` (relative to its ``sigma_1``) is rescaled to the block's."""
+    final, t_final, converged = converge_in_block(block, theta0, land=land, t_max=t_max,
+                                                  rtol=EXACT_PROBE_RTOL)
+    if not converged:
+        return None, t_final
+    return learnt_modes(block, block.split_flat(final),
+                        tie_tol=tie_tol * land.scale / block.scale).subset, t_final
 
 
 def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, theta0, subset,

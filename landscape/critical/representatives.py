@@ -19,8 +19,7 @@ from .._base.validation import check_nonnegative
 from ..geometry import witness_kind
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
 from ..problem.nearby import aligned_weights, to_problem_coordinates
-from ..problem.network import Landscape, check_landscape
-from ..problem.spectrum import DataSpectrum
+from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.ties import TIE_TOL, canonical_subset, check_subset, tie_counts, tie_groups
 from .points import CriticalPoint, grassmannian_dimension
 
@@ -88,10 +87,9 @@ def representative_kind(land: Landscape, subset, *, tie_tol: float,
     (THEORY §4.1), so the answer is that of the full network at the cost of a network of
     width ``|S| + 1`` whatever the widths (a test checks it against the full network).
     """
-    spec = land.spectrum
-    narrow = Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
-                       (land.widths[0], *(min(d, len(subset) + 1) for d in land.widths[1:-1]),
-                        land.widths[-1]))
+    narrow = reduced_landscape(land, (land.widths[0],
+                                      *(min(d, len(subset) + 1) for d in land.widths[1:-1]),
+                                      land.widths[-1]))
     return witness_kind(narrow, aligned_weights(narrow, subset), tie_tol=tie_tol,
                         critical_tol=critical_tol)
 

@@ -21,12 +21,12 @@ import numpy as np
 from .._base.validation import check_choice, check_int, check_nonnegative, check_positive
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, NotCriticalError, check_critical
 from ..problem.nearby import Location, aligned_weights, locate, to_problem_coordinates
-from ..problem.network import Landscape, check_landscape
+from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.ties import TIE_TOL, numerical_rank, tie_groups
 from .continuation import Continuation, continue_to_critical
 from .eigensolver import check_seed
 from .escapes import escape_directions
-from .frame import ZERO_TOL, prepared_point, reduced_landscape, zero_threshold
+from .frame import ZERO_TOL, prepared_point, zero_threshold
 from .inertia import DENSE_HESSIAN_LIMIT, Inertia, inertia_at
 from .orbit import orbit_dimension_at
 from .spectral_parts import HessianSpectrum, hessian_spectrum

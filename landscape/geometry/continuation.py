@@ -26,8 +26,8 @@ from ..flow import FlowStatus, gradient_flow
 from ..problem.criticality import relative_gradient_norm
 from ..problem.learnt import learnt_modes
 from ..problem.nearby import to_problem_coordinates
-from ..problem.network import Landscape
-from .frame import reduced_landscape, reduced_weights
+from ..problem.network import Landscape, reduced_landscape
+from .frame import reduced_weights
 
 __all__ = ["CONTINUATION_ROUNDS", "Continuation", "continue_to_critical"]
 
@@ -74,7 +74,7 @@ def continue_to_critical(land: Landscape, weights, subset, *, critical_tol: floa
     """Follow the gradient flow from ``weights`` until it is critical inside class ``subset``.
 
     Integrates ``dW~/dt = -grad L(W~)`` in reduced coordinates (:func:`landscape.gradient_flow`
-    on :func:`~landscape.geometry.frame.reduced_landscape`) in rounds of growing length,
+    on :func:`~landscape.problem.network.reduced_landscape`) in rounds of growing length,
     recording at geometric times, and returns, in the problem's coordinates, the first
     recorded point whose relative gradient norm is at most ``critical_tol`` and whose learnt
     set is still ``subset``; stops as soon as the learnt set changes. Arguments are trusted

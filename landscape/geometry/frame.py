@@ -17,10 +17,10 @@ zero threshold of both tests (:func:`zero_threshold`) is ``zero_tol`` times the 
 point, it absorbs the kernel's spread at a point critical only to within its gradient (a
 trained network).
 
-Public: :data:`ZERO_TOL`, :func:`curvature_scale`, and (from
-:mod:`landscape.geometry.balancing`) :func:`balance_layers`, :func:`balance_hidden_layers`.
+Public: :data:`ZERO_TOL`, :func:`curvature_scale` (the balancing itself is in
+:mod:`landscape.geometry.balancing`).
 Documented internals shared by the other modules of :mod:`landscape.geometry`:
-:func:`reduced_weights`, :func:`reduced_landscape`, :func:`prepared_point`,
+:func:`reduced_weights`, :func:`prepared_point`,
 :func:`zero_threshold`, :class:`BalancedFrame`.
 """
 
@@ -29,9 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.products import prefix_products, suffix_products
-from ..problem.network import Landscape, check_landscape
-from ..problem.spectrum import DataSpectrum
-from .balancing import balance_hidden_layers, balance_layers, orbit_balance
+from ..problem.network import Landscape, check_landscape, reduced_landscape
+from .balancing import orbit_balance
 
 __all__ = ["ZERO_TOL", "curvature_scale"]
 
@@ -56,23 +55,6 @@ def reduced_weights(land: Landscape, weights) -> list[np.ndarray]:
     """
     weights = land.check(weights)
     return weights if land.spectrum.reduced else land.spectrum.to_reduced(weights)
-
-
-def reduced_landscape(land: Landscape) -> Landscape:
-    """The same network on the reduced problem ``1/2 ||Sigma - W_{1:h}||^2`` (offset dropped).
-
-    Examples
-    --------
-    >>> from landscape.problem import DataSpectrum
-    >>> land = Landscape(DataSpectrum.from_singular_values([2.0]), widths=(1, 1, 1))
-    >>> reduced_landscape(land) is land
-    True
-    """
-    if land.spectrum.reduced:
-        return land
-    spec = land.spectrum
-    return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
-                     land.widths)
 
 
 def curvature_scale(land: Landscape, weights) -> float:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._base.validation import check_choice, check_int, check_positive
-from ..problem.network import Landscape, check_landscape
+from ..problem.network import Landscape, check_landscape, reduced_landscape
 from .eigensolver import check_seed, hvp_block, range_eigenvalues
-from .frame import ZERO_TOL, prepared_point, reduced_landscape, zero_threshold
+from .frame import ZERO_TOL, prepared_point, zero_threshold
 
 __all__ = ["DENSE_HESSIAN_LIMIT", "Inertia", "hessian_inertia"]
 

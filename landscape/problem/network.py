@@ -350,6 +350,26 @@ class Landscape:
         return [rng.standard_normal(s) * scale / np.sqrt(s[1]) for s in self.shapes]
 
 
+def reduced_landscape(land: Landscape, widths=None) -> Landscape:
+    """The same network (or one of other ``widths``) on the reduced problem
+    ``1/2 ||Sigma - W_{1:h}||^2`` of ``land``'s singular values (THEORY §1, offset dropped).
+
+    Critical points, values and kinds are the same in both coordinates, so second-order tests
+    and probes run here; ``land`` itself is returned when it is reduced already.
+
+    Examples
+    --------
+    >>> land = Landscape(DataSpectrum.from_singular_values([2.0]), widths=(1, 1, 1))
+    >>> reduced_landscape(land) is land, reduced_landscape(land, (1, 3, 1)).widths
+    (True, (1, 3, 1))
+    """
+    spec = land.spectrum
+    if spec.reduced and widths is None:
+        return land
+    return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
+                     land.widths if widths is None else widths)
+
+
 def check_landscape(land) -> Landscape:
     """Return ``land`` if it is a :class:`Landscape`; ``TypeError`` naming its type otherwise."""
     if not isinstance(land, Landscape):

@@ -41,13 +41,8 @@ def balanced_signs(g: SignedLayers) -> np.ndarray | None:
     Fixed nodes hang off an extra ground node by positive edges, so they all get ``+1``.
     """
     n = g.n
-    rows, cols, vals = [], [], []
-    o = g.offsets
-    for j, w in enumerate(g.blocks, start=1):
-        r, c = np.nonzero(w)
-        rows.append(r + o[j])
-        cols.append(c + o[j - 1])
-        vals.append(np.sign(w[r, c]))
+    r, c, w = g.edges()
+    rows, cols, vals = [r], [c], [np.sign(w)]
     fixed = np.flatnonzero(~g.free)
     rows.append(np.full(fixed.size, n))
     cols.append(fixed)

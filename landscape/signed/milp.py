@@ -34,14 +34,7 @@ def milp_switching(g: SignedLayers, time_limit: float):
     Returns the switching, a proven lower bound and whether optimality was proven.
     """
     n = g.n
-    a_idx, b_idx, w_e = [], [], []
-    o = g.offsets
-    for j, w in enumerate(g.blocks, start=1):
-        r, c = np.nonzero(w)
-        a_idx.append(r + o[j])
-        b_idx.append(c + o[j - 1])
-        w_e.append(w[r, c])
-    a_idx, b_idx, w_e = (np.concatenate(x) for x in (a_idx, b_idx, w_e))
+    a_idx, b_idx, w_e = g.edges()
     m = w_e.size
     scale = g.scale()
     if m == 0:

@@ -82,6 +82,16 @@ class SignedLayers:
             g[o[j - 1]:o[j]] += w.T @ self.layer(s, j)
         return g
 
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(receiving nodes, sending nodes, weights)`` of every nonzero edge, layer by layer."""
+        rows, cols, weights = [], [], []
+        for j, w in enumerate(self.blocks, start=1):
+            r, c = np.nonzero(w)
+            rows.append(r + self.offsets[j])
+            cols.append(c + self.offsets[j - 1])
+            weights.append(w[r, c])
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(weights)
+
     def scale(self) -> float:
         """Largest ``|A_ab|`` (0 without edges)."""
         return max((float(np.max(np.abs(w))) for w in self.blocks), default=0.0)
