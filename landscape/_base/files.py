@@ -47,7 +47,7 @@ def atomic_write(path, write) -> Path:
     remove_stale_temporaries(path)
     with temporary_file(path) as tmp:
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_current_umask())
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     return path
 

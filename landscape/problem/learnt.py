@@ -53,6 +53,18 @@ class LearntModes:
         return sum(k * (len(g) - k) for g, k in zip(self.tie_groups, self.counts))
 
 
+def tie_blocks(reduced_map: np.ndarray, groups) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each tie group ``g``: the diagonal block of the reduced end-to-end map on ``g`` and
+    its singular values (the absolute value for a single mode). A mode of ``g`` counts as
+    learnt where a singular value exceeds ``sigma_g / 2`` (THEORY §3)."""
+    out = []
+    for g in groups:
+        block = reduced_map[g[0]:g[-1] + 1, g[0]:g[-1] + 1]
+        values = np.abs(block[0]) if len(g) == 1 else np.linalg.svd(block, compute_uv=False)
+        out.append((block, values))
+    return out
+
+
 def learnt_modes(land: Landscape, weights, *, tie_tol: float = TIE_TOL) -> LearntModes:
     """Read the learnt set ``S`` off the end-to-end map in the data's singular basis.
 
@@ -85,14 +97,8 @@ def learnt_modes(land: Landscape, weights, *, tie_tol: float = TIE_TOL) -> Learn
     spec = land.spectrum
     groups = tie_groups(spec.sigma, tie_tol=tie_tol)
     reduced = spec.reduced_map(land.end_to_end(weights))
-    counts = []
-    for g in groups:
-        half = 0.5 * spec.sigma[g[0]]
-        if len(g) == 1:
-            counts.append(int(abs(reduced[g[0], g[0]]) > half))
-        else:
-            block = reduced[g[0]:g[-1] + 1, g[0]:g[-1] + 1]
-            counts.append(int(np.count_nonzero(np.linalg.svd(block, compute_uv=False) > half)))
+    counts = [int(np.count_nonzero(values > 0.5 * spec.sigma[g[0]]))
+              for g, (_, values) in zip(groups, tie_blocks(reduced, groups))]
     subset = tuple(i for g, k in zip(groups, counts) for i in g[:k])
     n_modes = sum(len(g) for g in groups)
     return LearntModes(subset=subset, rank=len(subset), tie_groups=groups, counts=tuple(counts),

@@ -27,6 +27,7 @@ import numpy as np
 
 from .._base.validation import check_nonnegative
 from .criticality import relative_gradient_norm
+from .learnt import tie_blocks
 from .network import Landscape, check_landscape
 from .ties import TIE_TOL, tie_groups
 
@@ -141,14 +142,9 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     reduced = spec.reduced_map(land.end_to_end(weights))
     residual = reduced.copy()
     counts, fractions, ambiguous, block_gap = [], [], False, 0.0
-    for g in groups:
+    for g, (block, values) in zip(groups, tie_blocks(reduced, groups)):
         lo, hi = g[0], g[-1] + 1
-        block = reduced[lo:hi, lo:hi]
         level = float(sigma[lo])
-        if len(g) == 1:
-            values = np.abs(block[0])
-        else:
-            values = np.linalg.svd(block, compute_uv=False)
         k = int(np.count_nonzero(values > 0.5 * level))
         ambiguous |= bool(np.any(np.abs(values - 0.5 * level) <= halfway_margin * level))
         counts.append(k)
