@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base.validation import (check_bool, check_choice, check_int, check_positive,
                                describe_value)
 from .flow import (EndToEndResult, FlowError, FlowStatus, balanced_factorization,
-                   end_to_end_flow, gradient_flow, plateaus)
+                   end_to_end_flow, gradient_flow, plateaus, time_unit, weight_unit)
 from .problem.learnt import learnt_modes
 from .problem.network import Landscape
 from .problem.spectrum import DataSpectrum
@@ -40,6 +40,8 @@ MAX_WEIGHT_SPACE_PARAMS = 2_000_000
 END_TO_END = ("auto", True, False)
 #: Most records kept by ``solver="gd"`` (log-spaced in time, so every plateau is sampled).
 GD_RECORDS = 2000
+#: Most steps taken by ``solver="gd"``.
+GD_MAX_STEPS = 1_000_000
 
 
 def _check_hidden_widths(widths) -> tuple[int, ...]:
@@ -81,10 +83,12 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         Widths of the hidden layers only; ``()`` is a single linear layer. Input and output
         widths come from the data.
     init_scale : float, default=0.1
-        Scale of the random start: ``W_j`` has Gaussian entries of standard deviation
-        ``init_scale / sqrt(d_{j-1})`` (:meth:`Landscape.random_weights`). Small starts pass
-        the saddles one after another; for ``h >= 3`` leaving the origin takes a time of
-        order ``1 / ((h - 2) sigma_1 a_0^{h-2})`` (THEORY §1).
+        Scale of the random start in the flow's weight unit
+        ``w = (sigma_1 / ||Sxx||^{1/2})^{1/h}`` (:func:`~landscape.flow.units.weight_unit`,
+        the size of a learnt layer): ``W_j`` has Gaussian entries of standard deviation
+        ``init_scale * w / sqrt(d_{j-1})`` (:meth:`Landscape.random_weights`). Small starts
+        pass the saddles one after another; for ``h >= 3`` leaving the origin takes about
+        ``1 / ((h - 2) init_scale^{h-2})`` time units (THEORY §1).
     balanced : bool, default=False
         Start 0-balanced (all conserved ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` zero): the
         random layers are replaced by the balanced factorisation of their own end-to-end map
@@ -106,21 +110,31 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         ``"gd"``: gradient descent ``W <- W - learning_rate * grad L`` (time
         ``k * learning_rate``), recorded at up to ``GD_RECORDS`` log-spaced steps.
     learning_rate : float, default=0.01
-        Step of ``solver="gd"`` (unused by ``"flow"``). Descent is stable below ``2`` over
-        the largest Hessian eigenvalue, ``h sigma_1^{2(h-1)/h}`` times the spread of ``Sxx``
-        near a balanced minimum.
+        Step of ``solver="gd"`` in time units (unused by ``"flow"``). Descent is stable below
+        ``2`` over the largest Hessian eigenvalue, which near a balanced minimum is about ``h``
+        over the time unit (times the spread of ``Sxx``), so the same ``learning_rate``
+        serves data of every scale.
     t_max : float, default=1e4
-        Flow time after which the fit stops unconverged (with a ``ConvergenceWarning``).
-        Times scale as ``1 / sigma_1``; ``solver="gd"`` takes at most
-        ``min(t_max / learning_rate, 10^6)`` steps.
+        Flow time after which the fit stops unconverged (with a ``ConvergenceWarning``), in
+        the flow's time unit ``1 / (sigma_1^{2-2/h} ||Sxx||^{1/h})``
+        (:func:`~landscape.flow.units.time_unit`, the time a learnt mode takes to move by its
+        own size); ``solver="gd"`` takes at most ``min(t_max / learning_rate, 10^6)`` steps.
+
+        The three are measured in the flow's units so that a fit does not depend on the
+        units of the data: ``fit(a X, b y)`` integrates the same flow as ``fit(X, y)``
+        (its weights times ``(b / a)^{1/h}``, its times divided by
+        ``b^{2-2/h} a^{2/h}``, :mod:`landscape.flow.units`) and gives ``coef_`` times
+        ``b / a``, for ``X`` scaled by anything from ``1e-150`` to ``1e150``.
+        ``trajectory_.t`` is the flow's own time.
     loss_tol : float, default=1e-10
         Converged when ``L - L_min <= loss_tol * 1/2 sum_i sigma_i^2`` (as in
         :func:`landscape.gradient_flow`).
     rtol : float, default=1e-8
         Relative tolerance of the integrator (``solver="flow"``).
     plateau_tol : float, default=1e-3
-        A record belongs to a plateau when ``||grad L|| <= plateau_tol * sigma_1^{(2h-1)/h}``
-        (:func:`~landscape.flow.plateaus`); it decides ``critical_path_``.
+        A record belongs to a plateau when ``||grad L||`` is at most ``plateau_tol`` gradient
+        units ``sigma_1^{(2h-1)/h} ||Sxx||^{1/(2h)}`` (:func:`~landscape.flow.plateaus`); it
+        decides ``critical_path_``.
     center : bool, default=True
         Centre ``X`` and ``y`` (and fit ``intercept_``); if False, the loss is
         ``1/(2N) ||Y - X W_{1:h}^T||^2`` and ``intercept_`` is zero.
@@ -251,7 +265,8 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         spec = DataSpectrum.from_data(X, Y, center=p["center"])
         land = Landscape(spec, (X.shape[1], *p["widths"], Y.shape[1]))
         rng = np.random.default_rng(p["seed"])
-        weights0 = land.random_weights(scale=p["init_scale"], seed=rng)
+        unit = time_unit(land)
+        weights0 = land.random_weights(scale=p["init_scale"] * weight_unit(land), seed=rng)
         if p["balanced"]:
             weights0 = balanced_factorization(land.end_to_end(weights0), land.widths, seed=rng)
         if not p["end_to_end"] and land.n_params > MAX_WEIGHT_SPACE_PARAMS:
@@ -261,24 +276,26 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
                 f"trajectory takes {8 * land.n_params / 2**20:,.0f} MiB per record): pass "
                 f"balanced=True, whose end-to-end flow costs n_features x n_targets whatever "
                 f"the hidden widths")
+        t_max = p["t_max"] * unit
         if p["end_to_end"]:
-            result = end_to_end_flow(land, weights0, t_max=p["t_max"], rtol=p["rtol"],
+            result = end_to_end_flow(land, weights0, t_max=t_max, rtol=p["rtol"],
                                      loss_tol=p["loss_tol"])
         elif p["solver"] == "flow":
-            result = gradient_flow(land, weights0, t_max=p["t_max"], rtol=p["rtol"],
+            result = gradient_flow(land, weights0, t_max=t_max, rtol=p["rtol"],
                                    loss_tol=p["loss_tol"], record_weights=True)
         else:
-            step = p["learning_rate"]
-            n_steps = max(1, min(int(p["t_max"] / step), 1_000_000))
+            step = p["learning_rate"] * unit
+            n_steps = max(1, min(int(p["t_max"] / p["learning_rate"]), GD_MAX_STEPS))
             record = step * np.unique(np.rint(np.geomspace(1, n_steps, GD_RECORDS)))
-            result = gradient_flow(land, weights0, t_max=p["t_max"], method="gd", step=step,
-                                   loss_tol=p["loss_tol"], record=record, record_weights=True)
+            result = gradient_flow(land, weights0, t_max=t_max, method="gd", step=step,
+                                   loss_tol=p["loss_tol"], record=record, record_weights=True,
+                                   max_steps=GD_MAX_STEPS)
         if result.status is FlowStatus.FAILED:
             raise FlowError(f"DeepLinearRegressor could not fit: {result.message}")
         if result.status is FlowStatus.T_MAX:
-            warnings.warn(f"DeepLinearRegressor did not converge: {result.message}; raise "
-                          f"t_max or init_scale, or loosen loss_tol", ConvergenceWarning,
-                          stacklevel=2)
+            warnings.warn(f"DeepLinearRegressor did not converge within t_max = {p['t_max']:g} "
+                          f"time units (flow time {t_max:.6g}); raise t_max or init_scale, or "
+                          f"loosen loss_tol", ConvergenceWarning, stacklevel=2)
         if isinstance(result, EndToEndResult):
             final = result.weights_at(-1, seed=rng)
 

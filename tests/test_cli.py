@@ -31,7 +31,9 @@ def test_flow_json_matches_library(tmp_path, capsys):
                  "--seed", "4", "--json", str(out), "-o", str(final)]) == 0
     payload = json.loads(out.read_text())
     land = ls.Landscape(ls.DataSpectrum.from_singular_values([3, 2, 1]), (3, 3, 3))
-    res = ls.gradient_flow(land, land.random_weights(scale=0.1, seed=4), t_max=1e9)
+    # --init-scale and --t-max are in the flow's weight and time units
+    res = ls.gradient_flow(land, land.random_weights(scale=0.1 * ls.weight_unit(land), seed=4),
+                           t_max=1e9 * ls.time_unit(land))
     assert payload["status"] == res.status.value == "converged"
     assert payload["loss_final"] == pytest.approx(float(res.loss[-1]), abs=1e-12)
     assert [p["plateau_loss"] for p in payload["plateaus"]] == pytest.approx(

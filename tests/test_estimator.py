@@ -24,7 +24,7 @@ from conftest import sample_data
 from landscape import DataSpectrum
 from landscape.estimator import DeepLinearRegressor
 from landscape import (EndToEndResult, FlowResult, balanced_factorization, gradient_flow,
-                       plateaus)
+                       plateaus, time_unit, weight_unit)
 
 SIGMA = np.array([3.0, 2.0, 1.0, 0.5])
 
@@ -119,7 +119,9 @@ def test_random_state_fixes_the_start():
     est = DeepLinearRegressor((3,), init_scale=0.3, random_state=7).fit(X, Y)
     land = est.landscape_
     start = land.unflatten(est.trajectory_.trajectory[0])
-    for w, w0 in zip(start, land.random_weights(scale=0.3, seed=np.random.default_rng(7))):
+    # init_scale is measured in the flow's weight unit (sigma_1 / ||Sxx||^{1/2})^{1/h}
+    expected = land.random_weights(scale=0.3 * weight_unit(land), seed=np.random.default_rng(7))
+    for w, w0 in zip(start, expected):
         np.testing.assert_array_equal(w, w0)
     again = DeepLinearRegressor((3,), init_scale=0.3, random_state=7).fit(X, Y)
     np.testing.assert_array_equal(again.coef_, est.coef_)
@@ -136,7 +138,7 @@ def test_balanced_start_keeps_every_invariant_zero(widths):
     for c in land.invariants(start):
         assert np.linalg.norm(c) <= 1e-13 * scale
     # the balanced start has the end-to-end map of the random layers it replaces
-    random = land.random_weights(scale=0.3, seed=np.random.default_rng(1))
+    random = land.random_weights(scale=0.3 * weight_unit(land), seed=np.random.default_rng(1))
     np.testing.assert_allclose(land.end_to_end(start), land.end_to_end(random), atol=1e-15)
     final_scale = sum(float(np.sum(w * w)) for w in est.weights_)
     for c in land.invariants(est.weights_):
@@ -214,7 +216,7 @@ def test_gradient_descent_reaches_least_squares():
                               loss_tol=1e-8, random_state=0).fit(X, Y)
     res = est.trajectory_
     assert res.method == "gd" and res.success
-    steps = res.t / 0.02
+    steps = res.t / (0.02 * time_unit(est.landscape_))  # learning_rate in time units
     np.testing.assert_allclose(steps, np.rint(steps), atol=1e-6)
     coef, intercept = least_squares(X, Y)
     bound = coef_tolerance(X, Y, tol=1e-8)

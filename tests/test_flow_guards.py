@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from landscape import DataSpectrum, FlowStatus, Landscape, gradient_flow
-from landscape.flow.integration import RESOLVABLE_TIME, time_unit
+from landscape.flow.integration import RESOLVABLE_TIME
+from landscape.flow.units import time_unit
 
 
 @pytest.fixture

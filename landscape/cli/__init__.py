@@ -37,9 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     flow.add_argument("--weights", type=Path, metavar="FILE.npz",
                       help="start from these weights (arrays W1..Wh) instead of a random one")
     flow.add_argument("--init-scale", type=float, default=0.05,
-                      help="scale of the random start (default 0.05: near the origin)")
+                      help="scale of the random start in the weight unit "
+                           "(sigma_1/||Sxx||^(1/2))^(1/h) of a learnt layer (default 0.05: near "
+                           "the origin)")
     flow.add_argument("--seed", type=int, default=0)
-    flow.add_argument("--t-max", type=float, default=1e9)
+    flow.add_argument("--t-max", type=float, default=1e9,
+                      help="longest flow, in the time unit 1/(sigma_1^(2-2/h) ||Sxx||^(1/h)) "
+                           "(default 1e9); the output's times are the flow's own")
     flow.add_argument("--method", default="auto", choices=FLOW_METHODS,
                       help="solve_ivp method, 'auto' or 'gd'")
     flow.add_argument("--step", type=float, help="step size for --method gd")

@@ -9,7 +9,7 @@ from .._base.files import atomic_write
 from ..connections import check_saddle_graph, saddle_graph, save_saddle_graph, subset_label
 from ..critical import Catalog, enumerate_critical_points
 from ..flow import (balanced_factorization, end_to_end_flow, gradient_flow, is_rank_minimum,
-                    plateaus)
+                    plateaus, time_unit, weight_unit)
 from ..geometry import classify
 from ..plot import plot_saddle_graph
 from ..problem.datafiles import load_weights_file, save_weights_file
@@ -31,9 +31,10 @@ def cmd_flow(args) -> int:
     if args.weights is not None:
         weights0 = land.check(load_weights_file(args.weights), "--weights")
     else:
-        weights0 = land.random_weights(scale=args.init_scale, seed=args.seed)
-    result = gradient_flow(land, weights0, t_max=args.t_max, method=args.method,
-                           step=args.step)
+        weights0 = land.random_weights(scale=args.init_scale * weight_unit(land),
+                                       seed=args.seed)
+    result = gradient_flow(land, weights0, t_max=args.t_max * time_unit(land),
+                           method=args.method, step=args.step)
     found = plateaus(result, land)
     rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
     payload = {
@@ -61,9 +62,10 @@ def _end_to_end_flow(args, land) -> int:
     if args.weights is not None:
         start = land.check(load_weights_file(args.weights), "--weights")
     else:
-        random = land.random_weights(scale=args.init_scale, seed=args.seed)
+        random = land.random_weights(scale=args.init_scale * weight_unit(land), seed=args.seed)
         start = balanced_factorization(land.end_to_end(random), land.widths, seed=args.seed)
-    result = end_to_end_flow(land, start, t_max=args.t_max, method=args.method)
+    result = end_to_end_flow(land, start, t_max=args.t_max * time_unit(land),
+                             method=args.method)
     found = plateaus(result, land)
     rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
     weights = result.weights_at(-1, seed=args.seed)

@@ -28,6 +28,7 @@ from .balance import BALANCE_TOL, balanced_factorization, check_balanced
 from .integration import (IMPLICIT_METHODS, FlowError, FlowResult, FlowStatus, check_record,
                           check_resolvable, solve_bounded)
 from .range_powers import _jacobian, _on_manifold, _Operator
+from .units import power_of_two, time_unit, weight_unit
 from .rank_manifold import rank_minimum_value
 
 __all__ = ["END_TO_END_METHODS", "EndToEndResult", "end_to_end_flow"]
@@ -208,7 +209,8 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
         ``~ h sigma^{2(h-1)/h}`` while the escaping ones move slowly); the implicit methods get
         the exact Jacobian of the right-hand side (Daleckii-Krein derivatives of the powers).
     rtol, atol : float
-        Integration tolerances; ``atol`` defaults to ``1e-3 * rtol * sigma_1``.
+        Integration tolerances; ``atol`` defaults to ``1e-3 * rtol * sigma_1 / ||Sxx||^{1/2}``
+        (the size of ``P``, :func:`~landscape.flow.units.weight_unit` to the power ``h``).
     loss_tol : float
         Converged when ``l(P) - l_k <= loss_tol * 1/2 sum sigma_i^2``, ``l_k`` the minimum of
         ``l`` on rank ``<= k`` (:func:`rank_minimum_value`; the global minimum for ``h = 1``).
@@ -248,7 +250,8 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
         n_entries = land.spectrum.d_x * land.spectrum.d_y
         method = "LSODA" if n_entries <= AUTO_DENSE_JACOBIAN_MAX_ENTRIES else "DOP853"
     rtol = check_positive(rtol, "rtol")
-    atol = 1e-3 * rtol * land.scale if atol is None else check_positive(atol, "atol")
+    atol = 1e-3 * rtol * weight_unit(land) ** land.h if atol is None \
+        else check_positive(atol, "atol")
     loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     tie_tol = check_positive(tie_tol, "tie_tol")
@@ -288,6 +291,7 @@ def _integrate(land, p0, k, t_max, method, rtol, atol, threshold, times, max_ste
     ts, ys, status, message, n_evals = solve_bounded(
         field, p0.ravel(), t_max, method=method, rtol=rtol, atol=atol, times=times, jac=jac,
         max_steps=max_steps, goal=f"loss within loss_tol of the minimum on rank {k}",
+        units=(time_unit(land), weight_unit(land) ** h),
         converged=lambda y: land.loss_of_product(_on_manifold(y.reshape(shape), h, k)[0])
         - threshold)
     return ts, ys.reshape(-1, *shape), status, message, n_evals
@@ -297,6 +301,8 @@ def _record(land, ts, states, k, status, message, method, n_evals) -> EndToEndRe
     spec = land.spectrum
     floor = max(spec.d_x, spec.d_y) * np.finfo(float).eps
     products, losses, svals, ranks, gnorms, drifts = [], [], [], [], [], []
+    unit_p = power_of_two(weight_unit(land) ** land.h)
+    unit_r = power_of_two(spec.scale * spec.input_scale)
     for state in states:
         p, svd, drift = _on_manifold(state, land.h, k)
         products.append(p)
@@ -306,8 +312,12 @@ def _record(land, ts, states, k, status, message, method, n_evals) -> EndToEndRe
         ranks.append(int(np.count_nonzero(s > floor * s[0])) if s[0] > 0 else 0)
         svals.append(s if spec.reduced else
                      np.linalg.svd(spec.reduced_map(p), compute_uv=False))
-        quad = _Operator(p, land.h, k, svd).quadratic(land.residual_of_product(p))
-        gnorms.append(float(np.sqrt(quad)))
+        # ||A_P(R)|| in units (homogeneous of degree 1 in R and 1 - 1/h in P), so that its
+        # square neither under- nor overflows at any scale of the data
+        scaled_svd = _on_manifold(state / unit_p, land.h, k)[1]
+        quad = _Operator(p / unit_p, land.h, k, scaled_svd).quadratic(
+            land.residual_of_product(p) / unit_r)
+        gnorms.append(unit_r * unit_p ** (1.0 - 1.0 / land.h) * float(np.sqrt(quad)))
     return EndToEndResult(
         t=np.asarray(ts, dtype=float), loss=np.array(losses), singular_values=np.array(svals),
         rank=np.array(ranks, dtype=int), gradient_norm=np.array(gnorms),

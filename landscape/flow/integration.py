@@ -18,6 +18,7 @@ from scipy import integrate
 from .._base.products import chain_product, symmetrized_norm
 from .._base.validation import check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
+from .units import power_of_two, time_unit, weight_unit
 
 __all__ = [
     "FLOW_METHODS",
@@ -25,7 +26,6 @@ __all__ = [
     "FlowStatus",
     "FlowResult",
     "gradient_flow",
-    "time_unit",
 ]
 
 #: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent
@@ -33,9 +33,9 @@ __all__ = [
 FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
 #: The implicit methods, which get the exact Jacobian.
 IMPLICIT_METHODS = ("LSODA", "BDF", "Radau")
-#: The shortest ``t_max`` accepted, in units of :func:`time_unit`: a shorter flow moves the
-#: weights by less than about this fraction of their scale (and drives the integrators'
-#: step-size control below the resolution of floating point).
+#: The shortest ``t_max`` accepted, in units of :func:`~landscape.flow.units.time_unit`: a
+#: shorter flow moves the weights by less than about this fraction of their scale (and drives
+#: the integrators' step-size control below the resolution of floating point).
 RESOLVABLE_TIME = 1e-12
 #: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
@@ -110,19 +110,6 @@ class FlowError(RuntimeError):
     """Raised by :func:`gradient_flow` with ``throw=True`` when the flow did not converge."""
 
 
-def time_unit(land: Landscape) -> float:
-    """``1 / sigma_1^{2 - 2/h}``: the time in which the flow moves a learnt mode's weights by
-    their own size (the inverse of the curvature ``~ h sigma_1^{2(h-1)/h}`` along it).
-
-    Examples
-    --------
-    >>> from landscape import DataSpectrum, Landscape
-    >>> time_unit(Landscape(DataSpectrum.from_singular_values([4.0]), widths=(1, 1, 1)))
-    0.25
-    """
-    return land.scale ** (-(2.0 - 2.0 / land.h))
-
-
 def check_record(record, t_max: float) -> np.ndarray | None:
     """``None`` for ``record="steps"``, else the record times: increasing, in ``[0, t_max]``."""
     if isinstance(record, str):
@@ -143,8 +130,8 @@ def check_resolvable(land: Landscape, t_max: float) -> float:
     shortest = RESOLVABLE_TIME * time_unit(land)
     if t_max < shortest:
         raise ValueError(f"t_max must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
-                         f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter flow does not "
-                         f"move the weights), got {t_max:.3g}")
+                         f"1/(sigma_1^(2-2/h) ||Sxx||^(1/h)) = {time_unit(land):.3g} (a shorter "
+                         f"flow does not move the weights), got {t_max:.3g}")
     return shortest
 
 
@@ -170,7 +157,8 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         explicit method crawls there; the implicit methods (``"LSODA"``, ``"BDF"``,
         ``"Radau"``) get the analytic Hessian as Jacobian and take long steps.
     rtol, atol : float
-        Integration tolerances; ``atol`` defaults to ``1e-3 * rtol * sigma_1^{1/h}``.
+        Integration tolerances; ``atol`` defaults to ``1e-3 * rtol`` times the weight unit
+        ``(sigma_1 / ||Sxx||^{1/2})^{1/h}`` (:func:`~landscape.flow.units.weight_unit`).
     loss_tol : float
         Converged when ``L - L_min <= loss_tol * 1/2 sum sigma_i^2`` (``L_min`` the global minimum
         value). A small gradient alone is not convergence: the flow also slows on saddle
@@ -209,7 +197,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     t_max = check_positive(t_max, "t_max")
     check_choice(method, "method", FLOW_METHODS)
     rtol = check_positive(rtol, "rtol")
-    atol = 1e-3 * rtol * land.weight_scale if atol is None else check_positive(atol, "atol")
+    atol = 1e-3 * rtol * weight_unit(land) if atol is None else check_positive(atol, "atol")
     loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     if method == "auto":
@@ -222,8 +210,8 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     shortest = check_resolvable(land, t_max)
     if method == "gd" and step < shortest:
         raise ValueError(f"step must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
-                         f"1/sigma_1^(2-2/h) = {time_unit(land):.3g} (a shorter step does not "
-                         f"move the weights), got {step:.3g}")
+                         f"1/(sigma_1^(2-2/h) ||Sxx||^(1/h)) = {time_unit(land):.3g} (a shorter "
+                         f"step does not move the weights), got {step:.3g}")
     threshold = land.minimum_value() + loss_tol * land.loss_scale
     theta0 = land.flatten(weights0)
     if method == "gd":
@@ -244,7 +232,8 @@ class _EvaluationBound(Exception):
 
 
 def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: float,
-                  times, converged, jac=None, max_steps: int, goal: str):
+                  times, converged, jac=None, max_steps: int, goal: str,
+                  units: tuple[float, float] = (1.0, 1.0)):
     """``solve_ivp`` of ``dy/dt = field(y)`` until ``converged(y) <= 0``, at most ``max_steps``
     evaluations of ``field``; ``(times, states, status, message, evaluations)``.
 
@@ -252,41 +241,51 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
     the converged point at its event time, and a run out of evaluations ends with status
     ``failed`` at the last state it reached, saying so. ``goal`` completes the message of a
     converged run ("loss within loss_tol of the minimum ...").
-    """
-    last = {"t": 0.0, "y": y0, "count": 0}
 
-    def rhs(t, y):
+    The integrator sees ``z(s) = y(s T) / S`` for ``units = (T, S)``, the time and state units
+    (:mod:`landscape.flow.units`) rounded to powers of two, so that scaling is exact:
+    ``dz/ds = (T / S) field(S z)`` with Jacobian ``T jac(S z)``. Its step-size heuristics then
+    work with numbers near 1 whatever the scale of the data (the squared norms of
+    ``dy/dt / atol`` overflow otherwise once ``X`` is scaled by ``1e150``).
+    """
+    unit_t, unit_y = (power_of_two(u) for u in units)
+    rate = unit_t / unit_y
+    last = {"s": 0.0, "z": y0 / unit_y, "count": 0}
+
+    def rhs(s, z):
         last["count"] += 1
         if last["count"] > max_steps:
             raise _EvaluationBound
-        last["t"], last["y"] = t, y
-        return field(y)
+        last["s"], last["z"] = s, z
+        return rate * field(unit_y * z)
 
-    def event(_t, y):
-        return converged(y)
+    def event(_s, z):
+        return converged(unit_y * z)
 
     event.terminal = True
     event.direction = -1
     if converged(y0) <= 0:
         return np.array([0.0]), y0[None, :], FlowStatus.CONVERGED, f"started {goal}", 0
-    options = {} if jac is None else {"jac": lambda _t, y: jac(y)}
+    options = {} if jac is None else {"jac": lambda _s, z: unit_t * jac(unit_y * z)}
     try:
-        sol = integrate.solve_ivp(rhs, (0.0, t_max), y0, method=method, rtol=rtol, atol=atol,
-                                  t_eval=times, events=event, **options)
+        sol = integrate.solve_ivp(rhs, (0.0, t_max / unit_t), y0 / unit_y, method=method,
+                                  rtol=rtol, atol=atol / unit_y,
+                                  t_eval=None if times is None else times / unit_t,
+                                  events=event, **options)
     except _EvaluationBound:
-        t_last = float(last["t"])
+        t_last = float(last["s"]) * unit_t
         message = (f"stopped after max_steps = {max_steps} evaluations at t = {t_last:.6g} of "
                    f"t_max = {t_max:.6g}: raise max_steps, or check the scale of the data")
         if t_last == 0:
             return np.array([0.0]), y0[None, :], FlowStatus.FAILED, message, max_steps
-        return np.array([0.0, t_last]), np.vstack([y0, last["y"]]), FlowStatus.FAILED, \
-            message, max_steps
+        return np.array([0.0, t_last]), np.vstack([y0, unit_y * last["z"]]), \
+            FlowStatus.FAILED, message, max_steps
     # with t_eval, solve_ivp returns empty lists when it stops before the first requested time
-    ts = np.asarray(sol.t, dtype=float)
-    ys = np.asarray(sol.y, dtype=float).reshape(y0.size, ts.size).T
+    ts = np.asarray(sol.t, dtype=float) * unit_t
+    ys = np.asarray(sol.y, dtype=float).reshape(y0.size, ts.size).T * unit_y
     if sol.status == 1:
-        ts = np.append(ts, sol.t_events[0][0])
-        ys = np.vstack([ys, sol.y_events[0][0]])
+        ts = np.append(ts, sol.t_events[0][0] * unit_t)
+        ys = np.vstack([ys, sol.y_events[0][0] * unit_y])
         status, message = FlowStatus.CONVERGED, f"{goal} at t = {ts[-1]:.6g}"
     elif sol.status == 0:
         status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
@@ -307,6 +306,7 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_st
     return solve_bounded(
         lambda y: -land.flat_gradient(y), theta0, t_max, method=method, rtol=rtol, atol=atol,
         times=times, jac=jac, max_steps=max_steps, goal="loss within loss_tol of the minimum",
+        units=(time_unit(land), weight_unit(land)),
         converged=lambda y: land.loss_of_product(chain_product(land.split_flat(y))) - threshold)
 
 
@@ -352,16 +352,18 @@ def _frobenius(arrays) -> float:
 
 
 def _record(land, weights0, ts, thetas, status, message, method, n_steps, record_weights):
-    norm0 = sum(float(np.sum(w * w)) for w in weights0)
     spec = land.spectrum
+    unit = power_of_two(weight_unit(land))  # the drift is relative: computed in weight units
+    weights0 = [w / unit for w in weights0]
+    norm0 = sum(float(np.sum(w * w)) for w in weights0)
     losses, svals, gnorms, drifts = [], [], [], []
     for theta in thetas:
-        weights = land.split_flat(theta)
-        loss, grads = land.loss_and_gradient(weights)
+        loss, grads = land.loss_and_gradient(land.split_flat(theta))
         losses.append(loss)
         gnorms.append(_frobenius(grads))
         product = chain_product(land.split_flat(theta))
         svals.append(np.linalg.svd(spec.reduced_map(product), compute_uv=False))
+        weights = land.split_flat(theta / unit)
         denom = norm0 + sum(float(np.sum(w * w)) for w in weights)
         # C_j - C_j(0) = 1/2 (F G^T + G F^T): F the layers' changes, G their sums
         drift = max((0.5 * symmetrized_norm(

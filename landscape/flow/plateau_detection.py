@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .._base.validation import check_positive
 from ..problem.network import Landscape
 from .integration import FlowResult
+from .units import gradient_unit
 
 __all__ = ["Plateau", "plateaus"]
 
@@ -23,7 +24,9 @@ class Plateau:
 
 
 def plateaus(result: FlowResult, land: Landscape, *, grad_tol: float = 1e-3) -> list[Plateau]:
-    """Maximal runs of recorded points with ``||grad L|| <= grad_tol * sigma_1^{(2h-1)/h}``.
+    """Maximal runs of recorded points with ``||grad L|| <= grad_tol * sigma_1^{(2h-1)/h}``
+    (times ``||Sxx||^{1/(2h)}`` in the data's coordinates:
+    :func:`~landscape.flow.units.gradient_unit`).
 
     Each run is reported with the loss at its middle record; a trajectory through a
     sequence of saddles shows one plateau per saddle, then one at the limit point.
@@ -43,7 +46,7 @@ def plateaus(result: FlowResult, land: Landscape, *, grad_tol: float = 1e-3) -> 
     [2.5, 0.5, 0.0]
     """
     grad_tol = check_positive(grad_tol, "grad_tol")
-    small = result.gradient_norm <= grad_tol * land.gradient_scale
+    small = result.gradient_norm <= grad_tol * gradient_unit(land)
     out = []
     k = 0
     while k < small.size:

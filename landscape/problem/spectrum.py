@@ -15,6 +15,7 @@ Saxe, McClelland & Ganguli, ICLR 2014).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -343,6 +344,18 @@ class DataSpectrum:
     def scale(self) -> float:
         """The problem's scale ``sigma_1`` (1.0 when every singular value is zero)."""
         return float(self.sigma[0]) if self.sigma[0] > 0 else 1.0
+
+    @cached_property
+    def input_scale(self) -> float:
+        """``||Sxx||_2^{1/2}``, the inputs' scale in the problem's coordinates: the largest
+        singular value of ``Sxx^{1/2}`` (1.0 in reduced coordinates, where ``Sxx = I``).
+
+        Multiplying ``X`` by ``a`` multiplies it by ``|a|`` and leaves :attr:`sigma` alone; the
+        flow's units (:mod:`landscape.flow.units`) combine it with ``sigma_1``.
+        """
+        if self.reduced:
+            return 1.0
+        return float(np.linalg.norm(self.input_sqrt, 2))
 
     def sigma_matrix(self) -> np.ndarray:
         """The rectangular ``d_y x d_x`` matrix ``Sigma = diag(sigma)``."""

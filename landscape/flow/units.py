@@ -1,0 +1,67 @@
+"""The flow's units: time, weight and gradient scales set by ``sigma_1`` and the inputs' scale.
+
+Rescaling the data, ``X -> a X`` and ``Y -> b Y``, multiplies ``sigma_1`` by ``b`` and the
+inputs' scale ``s_x = ||Sxx||_2^{1/2}`` (:attr:`DataSpectrum.input_scale`) by ``a``, and maps
+gradient flows onto gradient flows: with ``c = (b / a)^{1/h}``,
+``L_{aX,bY}(c W) = b^2 L_{X,Y}(W)``, so ``W(t)`` is a flow of ``(X, Y)`` exactly when
+``c W(t / (b^{2 - 2/h} a^{2/h}))`` is a flow of ``(aX, bY)`` (every layer scaled alike; the
+conserved ``C_j`` scale by ``c^2``). Measured in the units below, weights, gradients and times
+are the same numbers for every rescaling of the data: the integrators' tolerances, the
+resolvable time and the plateau threshold use them, and so do the estimator's start, ``t_max``
+and learning rate. In reduced coordinates (``s_x = 1``) they are ``Landscape.weight_scale``,
+``Landscape.gradient_scale`` and ``1 / sigma_1^{2 - 2/h}``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..problem.network import Landscape
+
+__all__ = ["gradient_unit", "time_unit", "weight_unit"]
+
+
+def power_of_two(value: float) -> float:
+    """The power of two nearest ``value`` (> 0) on a log scale: scaling by it is exact, so the
+    integrators and the recorded norms can work in units without rounding."""
+    return float(np.ldexp(1.0, int(np.round(np.log2(value)))))
+
+
+def weight_unit(land: Landscape) -> float:
+    """``(sigma_1 / s_x)^{1/h}``: the size of a learnt layer of a balanced network, whose
+    end-to-end map has size ``sigma_1 / s_x`` in the data's coordinates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from landscape import DataSpectrum, Landscape
+    >>> X = np.random.default_rng(0).standard_normal((50, 2))
+    >>> plain = Landscape(DataSpectrum.from_data(X, X @ [[1.0], [2.0]]), widths=(2, 2, 1))
+    >>> scaled = Landscape(DataSpectrum.from_data(1e6 * X, X @ [[1.0], [2.0]]), (2, 2, 1))
+    >>> round(weight_unit(scaled) / weight_unit(plain), 12)
+    0.001
+    """
+    spec = land.spectrum
+    return (spec.scale / spec.input_scale) ** (1.0 / land.h)
+
+
+def gradient_unit(land: Landscape) -> float:
+    """``sigma_1^{2 - 1/h} s_x^{1/h}``: the size of ``grad L`` when the residual
+    ``(P - P*) Sxx`` is of size ``sigma_1 s_x`` and the other layers of :func:`weight_unit`."""
+    spec = land.spectrum
+    return spec.scale ** (2.0 - 1.0 / land.h) * spec.input_scale ** (1.0 / land.h)
+
+
+def time_unit(land: Landscape) -> float:
+    """``1 / (sigma_1^{2 - 2/h} s_x^{2/h})``: the time in which the flow moves a learnt mode's
+    weights by their own size (the inverse of the curvature ``~ h sigma_1^{2(h-1)/h} s_x^{2/h}``
+    along it); ``1 / sigma_1^{2 - 2/h}`` in reduced coordinates.
+
+    Examples
+    --------
+    >>> from landscape import DataSpectrum, Landscape
+    >>> time_unit(Landscape(DataSpectrum.from_singular_values([4.0]), widths=(1, 1, 1)))
+    0.25
+    """
+    spec = land.spectrum
+    return 1.0 / (spec.scale ** (2.0 - 2.0 / land.h) * spec.input_scale ** (2.0 / land.h))
