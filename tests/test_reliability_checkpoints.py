@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from landscape import (DataSpectrum, Landscape, enumerate_critical_points, load_saddle_graph,
-                       saddle_graph, save_saddle_graph)
+                       saddle_graph, save_saddle_graph, subset_label)
 from landscape.connections import graph as graph_module
 from landscape.connections.checkpoints import check_checkpoint, read_checkpoint
 from landscape.connections.graph import GraphOptions
@@ -129,12 +129,20 @@ def test_a_random_outcome_must_lower_the_value(run, resume):
         resume(lambda d: d["classes"][source]["random"][0].__setitem__(2, label))
 
 
-def test_a_random_outcome_must_be_within_reach_of_its_block(tmp_path):
-    """Three modes: a probe along escapes that leave a mode ``j`` alone cannot learn it."""
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    """Three modes, six random probes per saddle: the land and its checkpoint."""
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3))
-    path = tmp_path / "three.json"
+    path = tmp_path_factory.mktemp("three") / "three.json"
     saddle_graph(land, checkpoint=path, random_probes=6, progress=False)
-    document = json.loads(path.read_text())
+    return land, json.loads(path.read_text())
+
+
+def test_a_random_outcome_must_be_within_reach_of_its_block(tmp_path, three):
+    """Three modes: a probe along escapes that leave a mode ``j`` alone cannot learn it."""
+    land, document = three
+    document = json.loads(json.dumps(document))
+    path = tmp_path / "three.json"
     modes = [set(e["modes"]) for e in document["escapes"]]
     found = [(label, k, j) for label, record in document["classes"].items()
              for k, (picks, _, _) in enumerate(record["random"])
@@ -151,11 +159,37 @@ def test_a_random_outcome_must_be_within_reach_of_its_block(tmp_path):
         saddle_graph(land, checkpoint=path, random_probes=6, progress=False)
 
 
+def test_a_fabricated_multi_hop_edge_is_refused_by_its_reintegration(tmp_path, three):
+    """An outcome edited to a class that lowers the value, is within the block's reach and is
+    none of the saddle's edges (so it brings a new edge) passes every cheap check; integrating
+    the probe again tells it. Every such edit is refused, and some only by the integration."""
+    land, document = three
+    labels = [subset_label(s) for s in enumerate_critical_points(land).subsets]
+    path = tmp_path / "edited.json"
+    by_integration = 0
+    for label, record in document["classes"].items():
+        # the saddle's edges: one-hop targets and every random outcome
+        edges = {target for target, _ in record["one_hop"]} | {p[2] for p in record["random"]}
+        for k in range(len(record["random"])):
+            for other in labels:
+                if other in edges or other == label:
+                    continue
+                copy = json.loads(json.dumps(document))
+                copy["classes"][label]["random"][k][2] = other
+                path.write_text(json.dumps(copy))
+                with pytest.raises(ValueError, match=r"not a valid saddle-graph checkpoint") \
+                        as refused:
+                    saddle_graph(land, checkpoint=path, random_probes=6, progress=False)
+                by_integration += "integrated again from its start, first arrives" \
+                    in str(refused.value)
+    assert by_integration > 0
+
+
 # ---------------------------------------------------------------------- fuzz
 def no_arrival(where) -> bool:
     """The outcome of a random probe: ``null`` says it arrived nowhere within ``t_max``,
-    which only integrating it again to ``t_max`` could confirm; outcomes are not
-    re-integrated on load (that would redo the run's random probes)."""
+    which only integrating it again to ``t_max`` could confirm; outcomes that bring no edge
+    of their own are not re-integrated on load (that would redo the run's random probes)."""
     return len(where) == 5 and where[0] == "classes" and where[2] == "random" and where[4] == 2
 
 

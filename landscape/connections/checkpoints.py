@@ -16,8 +16,11 @@ its time is the one re-integration gives. A class record's one-hop edges, uncert
 and escape orders are recomputed from the escapes, the picks and coefficients of its random
 probes are redrawn from the seed, and each random probe's outcome must be a class of the
 problem that lowers the value and that the probe's block can reach (outside the block's modes
-the learnt set cannot change; the arrival itself is not re-integrated: that is the cost of the
-run).
+the learnt set cannot change). Every edge comes with a trajectory that re-integrates: one-hop
+edges with their block escapes, and each edge that only random probes bring (a multi-hop
+target) with the first probe that names it, integrated again from its redrawn start, which
+must first arrive at that class. The other probes' outcomes (the counts behind the
+probabilities) are checked as above but not re-integrated: that would be the cost of the run.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ from pathlib import Path
 import numpy as np
 
 from .._base.files import atomic_write
+from .._base.parallel import Executor
 from ..geometry.escapes import escape_step
 from ..problem.criticality import CriticalKind
-from ..problem.network import Landscape
+from ..problem.network import Landscape, reduced_landscape
 from ..problem.ties import canonical_subset, tie_groups
 from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import parse_subset_label, subset_label
-from .probes import BlockEscape, exact_probe, one_hop_record, random_draws
+from .probes import BlockEscape, exact_probe, one_hop_record, random_draws, random_probe
 
 __all__: list[str] = []
 
@@ -148,12 +152,14 @@ def read_checkpoint(path: Path, problem: dict, options: dict) -> dict:
 
 
 def check_checkpoint(path: Path, stored: dict, *, land: Landscape, catalog, blocks, options,
-                     tie_tol: float) -> dict:
+                     tie_tol: float, executor: Executor | None = None,
+                     progress: bool | None = None) -> dict:
     """Check every record of a checkpoint read by :func:`read_checkpoint`; return it.
 
     ``blocks`` are the invariant blocks of the run in their order, ``options`` its
     ``GraphOptions``, ``catalog`` its classes. Block escapes come back with the time their
-    re-integration gives.
+    re-integration gives. The random probes integrated again run on ``executor`` (serial by
+    default), with ``progress`` as in :meth:`~landscape._base.parallel.Executor.map`.
 
     Raises
     ------
@@ -165,9 +171,10 @@ def check_checkpoint(path: Path, stored: dict, *, land: Landscape, catalog, bloc
         return stored
     try:  # the cheap checks of every record first, then the integrations
         escapes = _check_escapes(stored["escapes"], land, blocks, options)
-        _check_classes(stored["classes"], land, catalog, escapes, options, tie_tol)
+        arrivals = _check_classes(stored["classes"], land, catalog, escapes, options, tie_tol)
         times = [_reintegrate(f"escapes[{k}]", escape, land, options, tie_tol)
                  for k, (_, escape) in enumerate(escapes)]
+        _rearrive(arrivals, land, options, tie_tol, executor or Executor(), progress)
     except ValueError as exc:
         raise ValueError(f"checkpoint {path} is not a valid saddle-graph checkpoint: "
                          f"{exc}") from exc
@@ -248,8 +255,34 @@ def _reintegrate(name, escape: BlockEscape, land, options, tie_tol) -> float:
     return t_final
 
 
-def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> None:
+def _arrival_task(task):
+    """Where one stored random probe, integrated again, first arrives (for the executor)."""
+    land, subset, chosen, coefficients, options, tie_tol = task
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    return random_probe(land, reduced_landscape(land), subset, chosen, coefficients, groups,
+                        options=options, tie_tol=tie_tol)
+
+
+def _rearrive(arrivals, land, options, tie_tol, executor, progress) -> None:
+    """Integrate each random probe of ``arrivals`` again (on ``executor``): it must first
+    arrive at its stored class (the trajectory behind an edge that only random probes
+    bring)."""
+    tasks = [(land, subset, chosen, coefficients, options, tie_tol)
+             for _, subset, chosen, coefficients, _ in arrivals]
+    for k, found in executor.map(_arrival_task, tasks, progress=progress,
+                                 desc="checkpoint: random-probe edges re-integrated"):
+        where, target = arrivals[k][0], arrivals[k][4]
+        require(found == target,
+                f"{where}[2]: this probe, integrated again from its start, first arrives at "
+                f"{'no class' if found is None else subset_label(found)}, not at the stored "
+                f"{subset_label(target)} (a checkpoint of another machine may differ in a "
+                f"random probe near a separatrix: run without it)")
+
+
+def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> list:
+    """Check every class record; the random probes whose edges must be re-integrated."""
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    arrivals = []
     known = {subset_label(s): (s, kind) for s, kind in zip(catalog.subsets, catalog.kinds)}
     for label, record in classes.items():
         name = f"classes[{label!r}]"
@@ -264,13 +297,16 @@ def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> N
             require(same_record(record[key], value),
                     f"{name}.{key} must be {value!r} (from the block escapes), got "
                     f"{record[key]!r}")
-        _check_random(record["random"], name, land, subset, fitting, options, groups)
+        arrivals += _check_random(record["random"], name, land, subset, fitting, options,
+                                  groups, one_hop={label for label, _ in expected["one_hop"]})
+    return arrivals
 
 
-def _check_random(probes, name, land, subset, fitting, options, groups) -> None:
+def _check_random(probes, name, land, subset, fitting, options, groups, one_hop) -> list:
     """Picks and coefficients redrawn from the seed
     (:func:`~landscape.connections.probes.random_draws`); each outcome a class of the problem
-    that lowers the value and that the block reaches."""
+    that lowers the value and that the block reaches. Returns the first probe of each target
+    outside ``one_hop`` (labels), to be re-integrated."""
     usable = [(i, e) for i, e in fitting if e.target is not None]
     count = options.random_probes if len(usable) >= 2 else 0
     require(isinstance(probes, list) and len(probes) == count,
@@ -278,6 +314,7 @@ def _check_random(probes, name, land, subset, fitting, options, groups) -> None:
             f"{len(probes) if isinstance(probes, list) else type(probes).__name__}")
     value = land.critical_value(subset)
     draws = random_draws(subset, len(usable), len(probes), options.seed)
+    arrivals, named = [], set(one_hop)
     for k, (probe, (picks, coefficients)) in enumerate(zip(probes, draws)):
         where = f"{name}.random[{k}]"
         require(isinstance(probe, list) and len(probe) == 3,
@@ -289,8 +326,12 @@ def _check_random(probes, name, land, subset, fitting, options, groups) -> None:
         if probe[2] is None:
             continue
         target = _label(probe[2], f"{where}[2]")
-        _check_arrival(target, where, land, subset, value, [usable[p][1] for p in picks],
-                       groups)
+        chosen = [usable[p][1] for p in picks]
+        _check_arrival(target, where, land, subset, value, chosen, groups)
+        if subset_label(target) not in named:
+            named.add(subset_label(target))
+            arrivals.append((where, subset, chosen, coefficients, target))
+    return arrivals
 
 
 def _check_arrival(target, where, land, subset, value, chosen, groups) -> None:

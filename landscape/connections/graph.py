@@ -47,11 +47,12 @@ from ..problem.criticality import CriticalKind
 from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.records import problem_record
 from ..problem.ties import tie_groups
-from .blocks import InvariantBlock, combine_blocks, spare_units
+from .blocks import InvariantBlock, spare_units
 from .checkpoints import check_checkpoint, read_checkpoint, write_checkpoint
 from .checks import check_saddle_graph
 from .labels import parse_subset_label, subset_label
-from .probes import BlockEscape, block_escapes, first_arrival, one_hop_record, random_draws
+from .probes import (BlockEscape, block_escapes, one_hop_record, probe_start, random_draws,
+                     random_probe)
 
 __all__ = ["GRAPH_OPTION_HELP", "GraphOptions", "example_start", "saddle_graph"]
 
@@ -135,23 +136,6 @@ def _escape_of(record: dict, h: int) -> BlockEscape:
                        record["t_final"])
 
 
-def probe_start(land: Landscape, subset, escapes,
-                coefficients) -> tuple[InvariantBlock, np.ndarray]:
-    """The block and its flat start of the probe from ``subset`` along ``sum_i a_i v_i``."""
-    spare = spare_units(land, subset)
-    combined = combine_blocks([e.block for e in escapes], spare)
-    block = combined.landscape(land.spectrum.sigma)
-    vector, offset = np.zeros(block.n_params), 0
-    for escape, a in zip(escapes, coefficients):
-        inner = escape.block.landscape(land.spectrum.sigma)
-        vector += a * block.flatten(combined.place(escape.block, inner.unflatten(escape.direction),
-                                                   offset))
-        offset += escape.block.n_idle
-    vector /= np.linalg.norm(vector)
-    step = min(e.step for e in escapes)
-    return combined, block.flatten(combined.start(block)) + step * vector
-
-
 def example_start(land: Landscape, G: nx.DiGraph, source, target) -> list[np.ndarray]:
     """The weights (problem coordinates) of the probe that found the edge ``source -> target``.
 
@@ -178,11 +162,8 @@ def _class_task(task) -> dict:
     reduced = reduced_landscape(land)
     for picks, coefficients in random_draws(subset, len(usable), options.random_probes,
                                             options.seed):
-        chosen = [usable[p][1] for p in picks]
-        combined, theta = probe_start(land, subset, chosen, coefficients)
-        key, _ = first_arrival(land, reduced, combined, theta, subset, groups,
-                               grad_tol=options.grad_tol, value_tol=options.value_tol,
-                               t_max=options.t_max, rtol=options.rtol, tie_tol=tie_tol)
+        key = random_probe(land, reduced, subset, [usable[p][1] for p in picks], coefficients,
+                           groups, options=options, tie_tol=tie_tol)
         record["random"].append([[usable[p][0] for p in picks], coefficients,
                                  None if key is None else subset_label(key)])
     return record
@@ -248,7 +229,10 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
         Run them on this Dask cluster (the ``distributed`` extra).
     checkpoint : str or Path, optional
         A JSON file (written atomically at most every few seconds) holding the blocks and
-        every finished class; a rerun with the same problem and options resumes from it.
+        every finished class; a rerun with the same problem and options resumes from it,
+        after checking it (:func:`~landscape.connections.checkpoints.check_checkpoint`): the
+        block escapes and one random probe per multi-hop edge are integrated again, on the
+        run's executor, so a resume costs part of the random probes' time.
     progress : bool or None
         Progress of the classes: a bar (``True``), nothing (``False``), or by default a bar
         on a terminal and a line on standard error every 10 s elsewhere, after an estimate
@@ -299,7 +283,8 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     n_modes = sum(len(g) for g in groups)
     blocks = _blocks(land, n_modes) if land.h > 1 else []
     stored = check_checkpoint(path, stored, land=land, catalog=catalog, blocks=blocks,
-                              options=options, tie_tol=tie_tol)
+                              options=options, tie_tol=tie_tol, executor=executor,
+                              progress=progress)
 
     escapes = stored.get("escapes")
     if escapes is None:

@@ -34,11 +34,11 @@ from ..problem.criticality import CriticalKind
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape
 from ..problem.ties import canonical_subset
-from .blocks import InvariantBlock
+from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import subset_label
 
 __all__ = ["BlockEscape", "block_escapes", "converge_in_block", "first_arrival",
-           "exact_probe", "one_hop_record", "random_draws"]
+           "exact_probe", "one_hop_record", "probe_start", "random_draws", "random_probe"]
 
 #: Convergence of a one-hop probe: block loss within this (relative to the full problem's
 #: ``1/2 sum sigma_i^2``) of the block's minimum value.
@@ -201,6 +201,34 @@ def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, th
             return key, t0
         t0 = np.nextafter(t0, np.inf)
     return None, t0
+
+
+def probe_start(land: Landscape, subset, escapes,
+                coefficients) -> tuple[InvariantBlock, np.ndarray]:
+    """The block and its flat start of the probe from ``subset`` along ``sum_i a_i v_i``."""
+    spare = spare_units(land, subset)
+    combined = combine_blocks([e.block for e in escapes], spare)
+    block = combined.landscape(land.spectrum.sigma)
+    vector, offset = np.zeros(block.n_params), 0
+    for escape, a in zip(escapes, coefficients):
+        inner = escape.block.landscape(land.spectrum.sigma)
+        vector += a * block.flatten(combined.place(escape.block, inner.unflatten(escape.direction),
+                                                   offset))
+        offset += escape.block.n_idle
+    vector /= np.linalg.norm(vector)
+    step = min(e.step for e in escapes)
+    return combined, block.flatten(combined.start(block)) + step * vector
+
+
+def random_probe(land: Landscape, reduced: Landscape, subset, escapes, coefficients, groups, *,
+                 options, tie_tol: float):
+    """The class a random probe from ``subset`` along ``sum_i a_i v_i`` first arrives at
+    (:func:`probe_start`, :func:`first_arrival` with the run's ``GraphOptions``), or None."""
+    combined, theta = probe_start(land, subset, escapes, coefficients)
+    key, _ = first_arrival(land, reduced, combined, theta, subset, groups,
+                           grad_tol=options.grad_tol, value_tol=options.value_tol,
+                           t_max=options.t_max, rtol=options.rtol, tie_tol=tie_tol)
+    return key
 
 
 def one_hop_record(subset, fitting, groups) -> dict:
