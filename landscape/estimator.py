@@ -27,7 +27,7 @@ from .flow import (EndToEndResult, FlowError, FlowStatus, balanced_factorization
                    end_to_end_flow, gradient_flow, plateaus, time_unit, weight_unit)
 from .problem.learnt import learnt_modes
 from .problem.network import Landscape
-from .problem.spectrum import DataSpectrum
+from .problem.spectrum import INPUT_SPACES, DataSpectrum
 
 __all__ = ["DeepLinearRegressor"]
 
@@ -49,6 +49,12 @@ def _check_hidden_widths(widths) -> tuple[int, ...]:
         raise TypeError(f"widths must be a sequence of hidden-layer widths (integers >= 1), "
                         f"got {describe_value(widths)}")
     return tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
+
+
+def _column_space_projector(spec: DataSpectrum) -> np.ndarray:
+    """The orthogonal projector onto the column space of ``Sxx`` (the inputs' span)."""
+    left = np.linalg.svd(spec.input_sqrt)[0][:, :spec.input_rank]
+    return left @ left.T
 
 
 def _seed(random_state):
@@ -138,6 +144,13 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     center : bool, default=True
         Centre ``X`` and ``y`` (and fit ``intercept_``); if False, the loss is
         ``1/(2N) ||Y - X W_{1:h}^T||^2`` and ``intercept_`` is zero.
+    input_space : {"full", "column_space"}, default="full"
+        As in :meth:`DataSpectrum.from_data`: ``"full"`` refuses a singular input covariance;
+        ``"column_space"`` fits on the column space of ``X`` (constant or collinear features,
+        ``n_features > n_samples``, e.g. the raw pixels of scikit-learn's digits). The loss
+        ignores the null directions and the flow never moves ``W_1`` along them, so the start
+        has no component there and ``coef_`` converges to the minimum-norm least-squares map
+        (the one of ``numpy.linalg.lstsq``).
     random_state : int, RandomState, Generator or None, default=None
         Seed of the start.
 
@@ -199,7 +212,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
 
     def __init__(self, widths=(4, 4), *, init_scale=0.1, balanced=False, end_to_end="auto",
                  solver="flow", learning_rate=0.01, t_max=1e4, loss_tol=1e-10, rtol=1e-8,
-                 plateau_tol=1e-3, center=True, random_state=None):
+                 plateau_tol=1e-3, center=True, input_space="full", random_state=None):
         self.widths = widths
         self.init_scale = init_scale
         self.balanced = balanced
@@ -211,6 +224,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         self.rtol = rtol
         self.plateau_tol = plateau_tol
         self.center = center
+        self.input_space = input_space
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -243,6 +257,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
             "rtol": check_positive(self.rtol, "rtol"),
             "plateau_tol": check_positive(self.plateau_tol, "plateau_tol"),
             "center": check_bool(self.center, "center"),
+            "input_space": check_choice(self.input_space, "input_space", INPUT_SPACES),
             "seed": _seed(self.random_state),
         }
 
@@ -262,11 +277,13 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
                              ensure_min_samples=2)
         Y = np.asarray(y, dtype=float).reshape(len(y), -1)
-        spec = DataSpectrum.from_data(X, Y, center=p["center"])
+        spec = DataSpectrum.from_data(X, Y, center=p["center"], input_space=p["input_space"])
         land = Landscape(spec, (X.shape[1], *p["widths"], Y.shape[1]))
         rng = np.random.default_rng(p["seed"])
         unit = time_unit(land)
         weights0 = land.random_weights(scale=p["init_scale"] * weight_unit(land), seed=rng)
+        if spec.dropped_inputs:  # no component along the null inputs, which never move
+            weights0[0] = weights0[0] @ _column_space_projector(spec)
         if p["balanced"]:
             weights0 = balanced_factorization(land.end_to_end(weights0), land.widths, seed=rng)
         if not p["end_to_end"] and land.n_params > MAX_WEIGHT_SPACE_PARAMS:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
@@ -323,3 +324,41 @@ def test_singular_input_covariance_is_rejected():
         DeepLinearRegressor().fit(collinear, Y)
     with pytest.raises(ValueError, match="nonsingular input covariance"):
         DeepLinearRegressor().fit(X[:3], Y[:3])  # 3 centred samples span 2 dimensions
+
+
+def null_inputs(X) -> np.ndarray:
+    """An orthonormal basis of the directions the centred ``X`` never varies along (SVD)."""
+    Xc = X - X.mean(axis=0)
+    _, s, vt = np.linalg.svd(Xc)
+    rank = int(np.count_nonzero(s > 1e-10 * s[0]))
+    return vt[rank:].T
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_column_space_fits_constant_and_collinear_features_to_the_minimum_norm_map(seed):
+    rng = np.random.default_rng(seed)
+    X, Y = sample_data(rng, 30, 3, 2)
+    X = np.column_stack([X, np.full(30, 5.0), 1e3 * (X[:, 0] - X[:, 1])])  # rank 3 of 5
+    est = DeepLinearRegressor((3, 3), input_space="column_space", random_state=seed,
+                              t_max=1e6, loss_tol=1e-12).fit(X, Y)
+    assert est.trajectory_.success
+    # the flow never moves W_1 along the null inputs and the start has no component there
+    assert np.abs(est.coef_ @ null_inputs(X)).max() <= 1e-9 * np.abs(est.coef_).max()
+    Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    minimum_norm = np.linalg.lstsq(Xc, Yc, rcond=None)[0].T
+    np.testing.assert_allclose(est.coef_, minimum_norm, atol=1e-4 * np.abs(minimum_norm).max())
+    np.testing.assert_allclose(est.predict(X), LinearRegression().fit(X, Y).predict(X),
+                               atol=1e-4 * np.abs(Y).max())
+
+
+def test_column_space_fits_raw_digits_like_least_squares():
+    """scikit-learn's digits, raw pixels: constant pixels make ``Sxx`` singular."""
+    X, y = load_digits(return_X_y=True)
+    with pytest.raises(ValueError, match="nonsingular input covariance"):
+        DeepLinearRegressor((16, 16)).fit(X, y)
+    est = DeepLinearRegressor((16, 16), input_space="column_space", balanced=True,
+                              random_state=0, t_max=1e6).fit(X, y)
+    assert est.trajectory_.success
+    assert np.abs(est.coef_ @ null_inputs(X)).max() <= 1e-9 * np.abs(est.coef_).max()
+    reference = LinearRegression().fit(X, y)
+    assert est.score(X, y) == pytest.approx(reference.score(X, y), abs=1e-8)
