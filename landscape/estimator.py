@@ -303,7 +303,9 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         else:
             step = p["learning_rate"] * unit
             n_steps = max(1, min(int(p["t_max"] / p["learning_rate"]), GD_MAX_STEPS))
-            record = step * np.unique(np.rint(np.geomspace(1, n_steps, GD_RECORDS)))
+            # k * step can round past t_max = n_steps * step: the last record is t_max itself
+            record = np.minimum(step * np.unique(np.rint(np.geomspace(1, n_steps, GD_RECORDS))),
+                                t_max)
             result = gradient_flow(land, weights0, t_max=t_max, method="gd", step=step,
                                    loss_tol=p["loss_tol"], record=record, record_weights=True,
                                    max_steps=GD_MAX_STEPS)

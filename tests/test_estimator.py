@@ -9,11 +9,13 @@ scikit-learn's own ``check_estimator`` suite.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_diabetes, load_digits, load_linnerud
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
@@ -362,3 +364,19 @@ def test_column_space_fits_raw_digits_like_least_squares():
     assert np.abs(est.coef_ @ null_inputs(X)).max() <= 1e-9 * np.abs(est.coef_).max()
     reference = LinearRegression().fit(X, y)
     assert est.score(X, y) == pytest.approx(reference.score(X, y), abs=1e-8)
+
+
+@pytest.mark.parametrize("learning_rate", [0.2, 0.1, 0.05, 0.03, 0.01])
+@pytest.mark.parametrize("load", [load_diabetes, load_linnerud], ids=["diabetes", "linnerud"])
+def test_gradient_descent_takes_whole_steps_up_to_t_max(load, learning_rate):
+    """The fit takes the ``floor(t_max / learning_rate)`` whole steps; in flow time
+    ``n_steps * step`` can round past ``t_max``, which the records must not."""
+    X, y = load(return_X_y=True)
+    est = DeepLinearRegressor((3,), solver="gd", learning_rate=learning_rate, t_max=1.0,
+                              random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # one time unit is short
+        res = est.fit(X, y).trajectory_
+    n_steps = np.floor(1.0 / learning_rate + 1e-9)
+    assert res.success or res.t[-1] == pytest.approx(
+        n_steps * learning_rate * time_unit(est.landscape_), rel=1e-12)

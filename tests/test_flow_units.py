@@ -135,10 +135,12 @@ def test_the_estimator_is_scale_free(a, b, solver):
                                                               rel=1e-2)
 
 
+@pytest.mark.parametrize("solver", [{}, {"solver": "gd", "learning_rate": 0.2}],
+                         ids=["flow", "gd"])
 @pytest.mark.parametrize("a", [1e150, 1e100, 1e-150])
-def test_diabetes_rescaled_fits_like_the_original(a):
+def test_diabetes_rescaled_fits_like_the_original(a, solver):
     X, y = load_diabetes(return_X_y=True)
-    plain, scaled = fit(X, y, widths=(4, 4)), fit(a * X, y, widths=(4, 4))
+    plain, scaled = fit(X, y, widths=(4, 4), **solver), fit(a * X, y, widths=(4, 4), **solver)
     assert scaled.score(a * X, y) == pytest.approx(plain.score(X, y), abs=1e-9)
     # the least-squares map, which the fit reaches to loss_tol: the excess loss of its
     # coefficients (in the original units) is at most 1e-10 of the explained 1/2 sum sigma_i^2
