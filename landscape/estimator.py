@@ -113,8 +113,9 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     solver : {"flow", "gd"}, default="flow"
         ``"flow"``: the gradient flow, integrated by :func:`~landscape.flow.gradient_flow`'s
         default method (LSODA with the exact Hessian as Jacobian on small networks).
-        ``"gd"``: gradient descent ``W <- W - learning_rate * grad L`` (time
-        ``k * learning_rate``), recorded at up to ``GD_RECORDS`` log-spaced steps.
+        ``"gd"``: gradient descent ``W <- W - eta * grad L`` with ``eta = learning_rate``
+        time units (flow time ``k eta`` after ``k`` steps), recorded at up to ``GD_RECORDS``
+        log-spaced steps.
     learning_rate : float, default=0.01
         Step of ``solver="gd"`` in time units (unused by ``"flow"``). Descent is stable below
         ``2`` over the largest Hessian eigenvalue, which near a balanced minimum is about ``h``

@@ -28,8 +28,8 @@ from .balance import BALANCE_TOL, balanced_factorization, check_balanced
 from .integration import (IMPLICIT_METHODS, FlowError, FlowResult, FlowStatus, check_record,
                           check_resolvable, solve_bounded)
 from .range_powers import _jacobian, _on_manifold, _Operator
-from .units import power_of_two, time_unit, weight_unit
 from .rank_manifold import rank_minimum_value
+from .units import power_of_two, time_unit, weight_unit
 
 __all__ = ["END_TO_END_METHODS", "EndToEndResult", "end_to_end_flow"]
 
@@ -314,8 +314,8 @@ def _record(land, ts, states, k, status, message, method, n_evals) -> EndToEndRe
                      np.linalg.svd(spec.reduced_map(p), compute_uv=False))
         # ||A_P(R)|| in units (homogeneous of degree 1 in R and 1 - 1/h in P), so that its
         # square neither under- nor overflows at any scale of the data
-        scaled_svd = _on_manifold(state / unit_p, land.h, k)[1]
-        quad = _Operator(p / unit_p, land.h, k, scaled_svd).quadratic(
+        u, sigma, vt = svd
+        quad = _Operator(p / unit_p, land.h, k, (u, sigma / unit_p, vt)).quadratic(
             land.residual_of_product(p) / unit_r)
         gnorms.append(unit_r * unit_p ** (1.0 - 1.0 / land.h) * float(np.sqrt(quad)))
     return EndToEndResult(
