@@ -44,7 +44,8 @@ from ._base.validation import check_positive
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits)
 from .critical import Catalog, enumerate_critical_points
-from .flow import BALANCE_TOL, FlowResult, end_to_end_flow, gradient_flow, imbalance
+from .flow import (BALANCE_TOL, FlowResult, end_to_end_flow, gradient_flow, imbalance,
+                   time_unit, weight_unit)
 from .geometry import classify
 from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
                    plot_singular_value_curve, plot_transition_matrix)
@@ -93,13 +94,6 @@ class Report:
     flows: dict = field(repr=False)
     visited: dict = field(repr=False)
     saddles_met: dict = field(repr=False)
-
-
-def _start(land: Landscape, scale: float, rng) -> list[np.ndarray]:
-    """Random weights of size ``scale * sigma_1^{1/h}`` in reduced coordinates, in the problem's."""
-    reduced = [rng.standard_normal(s) * scale * land.weight_scale / np.sqrt(s[1])
-               for s in land.shapes]
-    return land.spectrum.from_reduced(reduced)
 
 
 def _png(fig) -> bytes:
@@ -269,14 +263,18 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     seed : int
         Seeds the saddle graph's probes and the two random starts.
     small_scale, large_scale : float
-        Sizes of the two random starts, in units of ``sigma_1^{1/h}`` in reduced
-        coordinates: a small start learns mode by mode through the top-``k`` saddles, a large
-        one does not (Saxe, McClelland & Ganguli, ICLR 2014). A plateau is seen where the
+        Sizes of the two random starts (:meth:`Landscape.random_weights`), in the flow's
+        weight unit ``(sigma_1 / ||Sxx||^{1/2})^{1/h}`` (``sigma_1^{1/h}`` in reduced
+        coordinates, :func:`landscape.flow.units.weight_unit`), so that every layer starts at
+        the same size whatever the units of the data: a small start learns mode by mode
+        through the top-``k`` saddles, a large one does not (Saxe, McClelland & Ganguli,
+        ICLR 2014). A plateau is seen where the
         gradient is below ``1e-3 sigma_1^{(2h-1)/h}`` (:func:`landscape.flow.plateaus`); near
         the origin the gradient is about ``small_scale^{h-1}`` times that scale, so the
         default start is small enough to show the plateau at the origin too.
     t_max : float
-        Time limit of the two flows.
+        Time limit of the two flows, in the flow's time unit
+        ``1 / (sigma_1^{2-2/h} ||Sxx||^{1/h})`` (:func:`landscape.flow.units.time_unit`).
     graph_options : dict, optional
         Keywords of :func:`landscape.saddle_graph` (its defaults, those of
         :class:`landscape.GraphOptions`, where not given; ``seed`` defaults to ``seed``).
@@ -362,7 +360,8 @@ def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t
     rng = np.random.default_rng(seed)
     flows, visited = {}, {}
     for name, scale in (("small_start", small_scale), ("large_start", large_scale)):
-        flows[name] = _flow(land, _start(land, scale, rng), t_max)
+        start = land.random_weights(scale=scale * weight_unit(land), seed=rng)
+        flows[name] = _flow(land, start, t_max * time_unit(land))
         visited[name] = [v.subset for v in trajectory_visits(land, flows[name])[0]]
         log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(subset_label, visited[name])))
     _write_text(files["flows"], json.dumps(

@@ -10,6 +10,7 @@ import pytest
 import landscape as ls
 from landscape import report as report_module
 from landscape.cli import main
+from landscape.problem.spectrum import load_dataset
 from landscape.report import FILES, write_report
 
 SIGMA = (2.0, 1.0, 0.5)
@@ -104,6 +105,25 @@ def test_command_line_report(tmp_path, capsys):
     catalog = ls.Catalog.load(tmp_path / FILES["catalog"])
     assert catalog.values.tolist() == [land.critical_value(s) for s in catalog.subsets]
     assert (tmp_path / FILES["html"]).is_file()
+
+
+@pytest.mark.parametrize("scale", [1e150, 1e-150])
+def test_report_of_rescaled_inputs_is_the_report_of_the_data(tmp_path, scale):
+    """Starts and t_max in the flow's units: ``X`` scaled by ``1e+-150`` gives the same flows
+    (times divided by ``scale^{2/h}``, the inputs' part of the time unit) and the same visits."""
+    X, Y = load_dataset("linnerud")
+    flows = []
+    for factor in (1.0, scale):
+        land = ls.Landscape(ls.DataSpectrum.from_data(factor * X, Y), (3, 3, 3, 3))
+        report = write_report(land, tmp_path / f"{factor:g}", seed=1, progress=False,
+                              graph_options={"random_probes": 1})
+        flows.append(json.loads((report.out / FILES["flows"]).read_text()))
+    for name in ("small_start", "large_start"):
+        plain, scaled = flows[0][name], flows[1][name]
+        assert plain["status"] == scaled["status"] == "converged"
+        assert scaled["visited"] == plain["visited"]
+        assert scaled["t_final"] * scale ** (2 / 3) == pytest.approx(plain["t_final"], rel=1e-3)
+        assert scaled["loss_final"] == pytest.approx(plain["loss_final"], rel=1e-9)
 
 
 @pytest.mark.parametrize("kwargs, match", [
