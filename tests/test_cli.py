@@ -171,3 +171,20 @@ def test_more_bad_arguments_exit_2(args, match):
     proc = run_cli(*args)
     assert proc.returncode == 2, proc.stderr
     assert re.search(match, proc.stderr), proc.stderr
+
+
+def test_flow_gradient_descent_step_is_in_time_units(tmp_path):
+    """``--step`` and ``--t-max`` in the time unit: the flow of ``X`` and of ``1e150 X`` take
+    the same steps and reach the same loss."""
+    X, Y = ls.problem.spectrum.load_dataset("linnerud")
+    payloads = []
+    for factor in (1.0, 1e150):
+        data = tmp_path / f"data{factor:g}.npz"
+        np.savez(data, X=factor * X, Y=Y)
+        out = tmp_path / f"flow{factor:g}.json"
+        assert main(["flow", "--data", str(data), "--widths", "3,3,3,3", "--method", "gd",
+                     "--step", "0.1", "--t-max", "1000", "--json", str(out)]) == 0
+        payloads.append(json.loads(out.read_text()))
+    plain, scaled = payloads
+    assert plain["loss_final"] == pytest.approx(scaled["loss_final"], rel=1e-9)
+    assert scaled["t_final"] * 1e100 == pytest.approx(plain["t_final"], rel=1e-9)

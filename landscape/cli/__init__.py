@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default 1e9); the output's times are the flow's own")
     flow.add_argument("--method", default="auto", choices=FLOW_METHODS,
                       help="solve_ivp method, 'auto' or 'gd'")
-    flow.add_argument("--step", type=float, help="step size for --method gd")
+    flow.add_argument("--step", type=float,
+                      help="step size for --method gd, in the time unit (as --t-max)")
     flow.add_argument("--end-to-end", action="store_true",
                       help="integrate the end-to-end map alone (exact from 0-balanced starts, "
                            "THEORY §7): the random start is balanced, --weights must be")

@@ -33,8 +33,9 @@ def cmd_flow(args) -> int:
     else:
         weights0 = land.random_weights(scale=args.init_scale * weight_unit(land),
                                        seed=args.seed)
-    result = gradient_flow(land, weights0, t_max=args.t_max * time_unit(land),
-                           method=args.method, step=args.step)
+    unit = time_unit(land)
+    result = gradient_flow(land, weights0, t_max=args.t_max * unit, method=args.method,
+                           step=None if args.step is None else args.step * unit)
     found = plateaus(result, land)
     rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
     payload = {
