@@ -13,8 +13,14 @@ temporary worktree and run in a subprocess with its own default options) on the 
 ``--baseline-budget`` seconds, otherwise the mean time of the first classes it probes, and
 prints the ratio of seconds per class.
 
+``--resume-modes M`` (default 8) times a checkpointed run of ``M`` modes at depth 3 with
+``n_jobs`` processes, then its resume from the finished checkpoint: the resume checks every
+record and integrates again the block escapes and one random probe per multi-hop edge (a
+checkpoint cannot bring an edge without its trajectory); it prints both times, their ratio
+and how many random probes the check integrated.
+
 Run: ``python benchmarks/graph.py [--modes 4,6,8,10] [--depths 2,3,4] [--n-jobs 2]
-[--baseline 72c2e00]``.
+[--baseline 72c2e00] [--resume-modes 8]``.
 """
 
 import argparse
@@ -62,6 +68,32 @@ def per_class(m: int, h: int, n_jobs=None) -> tuple[float, int, int, bool]:
     return seconds, len(catalog), graph.number_of_edges(), graph.graph["checks"]["ok"]
 
 
+def resume(m: int, n_jobs: int) -> None:
+    """Time a checkpointed run of ``m`` modes (depth 3) and its resume; print the figures."""
+    land = Landscape(DataSpectrum.from_singular_values(np.linspace(3.0, 0.5, m)), (m,) * 4)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "checkpoint.json"
+        start = time.perf_counter()
+        first = saddle_graph(land, checkpoint=path, n_jobs=n_jobs, progress=False)
+        run = time.perf_counter() - start
+        start = time.perf_counter()
+        again = saddle_graph(land, checkpoint=path, n_jobs=n_jobs, progress=False)
+        resumed = time.perf_counter() - start
+        classes = json.loads(path.read_text())["classes"].values()
+    probes = sum(len(record["random"]) for record in classes)
+    integrated = 0
+    for record in classes:  # what the check integrates again: a probe per multi-hop edge
+        named = {target for target, _ in record["one_hop"]}
+        for _, _, target in record["random"]:
+            if target is not None and target not in named:
+                named.add(target)
+                integrated += 1
+    same = sorted(first.edges) == sorted(again.edges)
+    print(f"checkpointed run, {m} modes, depth 3, n_jobs={n_jobs}: {run:.1f} s; resume "
+          f"{resumed:.1f} s ({resumed / run:.2f} of the run; {integrated} of {probes} random "
+          f"probes integrated again); same edges: {same}")
+
+
 def baseline(rev: str, modes, budget: float) -> dict[int, float]:
     """Seconds per class of the implementation at ``rev`` (depth 3), by number of modes."""
     out = {}
@@ -94,6 +126,7 @@ def main(argv=None):
     parser.add_argument("--baseline", metavar="REV", help="git revision to compare with")
     parser.add_argument("--baseline-modes", default="4,6")
     parser.add_argument("--baseline-budget", type=float, default=300.0)
+    parser.add_argument("--resume-modes", type=int, default=8)
     args = parser.parse_args(argv)
     old = baseline(args.baseline, [int(x) for x in args.baseline_modes.split(",")],
                    args.baseline_budget) if args.baseline else {}
@@ -109,6 +142,7 @@ def main(argv=None):
         seconds, classes, edges, ok = per_class(10, 3, n_jobs=args.n_jobs)
         print(f"whole graph, 10 modes, depth 3, n_jobs={args.n_jobs}: {seconds:.1f} s for "
               f"{classes} classes ({edges} edges, checks ok: {ok}); target < 60 s")
+        resume(args.resume_modes, args.n_jobs)
 
 
 if __name__ == "__main__":
