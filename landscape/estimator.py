@@ -118,14 +118,19 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         log-spaced steps.
     learning_rate : float, default=0.01
         Step of ``solver="gd"`` in time units (unused by ``"flow"``). Descent is stable below
-        ``2`` over the largest Hessian eigenvalue, which near a balanced minimum is about ``h``
-        over the time unit (times the spread of ``Sxx``), so the same ``learning_rate``
-        serves data of every scale.
-    t_max : float, default=1e4
+        ``2`` over the largest Hessian eigenvalue, which near a balanced minimum is at most
+        about ``h`` over the time unit (the unit takes the largest variance of ``Sxx``), so
+        the same ``learning_rate`` serves data of every scale.
+    t_max : float, default=1e9
         Flow time after which the fit stops unconverged (with a ``ConvergenceWarning``), in
         the flow's time unit ``1 / (sigma_1^{2-2/h} ||Sxx||^{1/h})``
         (:func:`~landscape.flow.units.time_unit`, the time a learnt mode takes to move by its
-        own size); ``solver="gd"`` takes at most ``min(t_max / learning_rate, 10^6)`` steps.
+        own size along the input of largest variance); ``solver="gd"`` takes at most
+        ``min(t_max / learning_rate, 10^6)`` steps. A bound, not a schedule: the flow stops
+        where it converges. Inputs of unequal variances take longer in this unit (the diabetes
+        data, ``cond(Sxx) = 470``, about ``10^3`` units; its first feature scaled by ``10^6``,
+        ``cond(Sxx) = 10^14``, about ``10^7``), which the implicit integrator crosses in a few
+        thousand steps.
 
         The three are measured in the flow's units so that a fit does not depend on the
         units of the data: ``fit(a X, b y)`` integrates the same flow as ``fit(X, y)``
@@ -212,7 +217,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, widths=(4, 4), *, init_scale=0.1, balanced=False, end_to_end="auto",
-                 solver="flow", learning_rate=0.01, t_max=1e4, loss_tol=1e-10, rtol=1e-8,
+                 solver="flow", learning_rate=0.01, t_max=1e9, loss_tol=1e-10, rtol=1e-8,
                  plateau_tol=1e-3, center=True, input_space="full", random_state=None):
         self.widths = widths
         self.init_scale = init_scale

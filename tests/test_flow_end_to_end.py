@@ -16,12 +16,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.datasets import load_diabetes
 
 from conftest import sample_data
 from landscape import (Catalog, DataSpectrum, FlowError, FlowStatus, Landscape,
                        balanced_factorization, check_balanced, end_to_end_flow,
                        enumerate_critical_points, gradient_flow, imbalance, is_rank_minimum,
-                       learnt_modes, one_mode_weight, rank_minimum_value, trajectory_visits)
+                       learnt_modes, one_mode_weight, rank_minimum_value, time_unit,
+                       trajectory_visits, weight_unit)
 from landscape.flow.range_powers import _jacobian, _on_manifold, _Operator
 
 CATALOGS = sorted((__import__("pathlib").Path(__file__).parent.parent / "catalogs").glob("*.json"))
@@ -91,6 +93,46 @@ def test_product_of_the_full_flow_is_the_end_to_end_flow(seed, h, shape, kind, s
     np.testing.assert_allclose(fast.gradient_norm, full.gradient_norm, rtol=1e-6,
                                atol=1e-9 * land.gradient_scale)
     np.testing.assert_allclose(fast.singular_values, full.singular_values, atol=1e-7 * scale)
+
+
+@pytest.mark.parametrize("factor", [1e3, 1e6])
+def test_inputs_of_very_unequal_variances_integrate_like_the_full_flow(factor):
+    """scikit-learn's diabetes with one feature in other units (``Sxx`` of condition up to
+    ``1e14``): the end-to-end flow follows the full flow's product through the escape and
+    converges. (Rebuilding ``P`` from its SVD left its tiny first column exact only to
+    ``eps ||P||``, which ``Sxx`` turned into noise the integrator could not step through.)"""
+    X, y = load_diabetes(return_X_y=True)
+    X = X.copy()
+    X[:, 0] *= factor
+    land = Landscape(DataSpectrum.from_data(X, y[:, None]), (10, 4, 4, 1))
+    rng = np.random.default_rng(0)
+    start = balanced_factorization(
+        land.end_to_end(land.random_weights(scale=0.1 * weight_unit(land), seed=rng)),
+        land.widths, seed=rng)
+    full = gradient_flow(land, start, t_max=1e9 * time_unit(land), rtol=1e-10,
+                         record_weights=True)
+    assert full.status is FlowStatus.CONVERGED
+    times = np.linspace(0.0, full.t[-1], 40)[:-1]
+    full = gradient_flow(land, start, t_max=times[-1], record=times, rtol=1e-10,
+                         record_weights=True)
+    fast = end_to_end_flow(land, start, t_max=times[-1], record=times, rtol=1e-10,
+                           max_steps=20_000)
+    assert fast.t.size == full.t.size == times.size
+    products = np.array([land.end_to_end(land.unflatten(theta)) for theta in full.trajectory])
+    np.testing.assert_allclose(fast.products, products, rtol=0,
+                               atol=1e-5 * np.abs(products).max())
+    converged = end_to_end_flow(land, start, t_max=1e9 * time_unit(land), max_steps=20_000)
+    assert converged.status is FlowStatus.CONVERGED
+
+
+def test_nothing_to_truncate_keeps_the_state_exactly():
+    """``P_k`` is the state minus its tail: where the rank is already ``k`` the state itself,
+    entry by entry (no rebuilding from the SVD, whose entries are exact to ``eps ||P||``)."""
+    rng = np.random.default_rng(3)
+    for h, (rows, cols, k) in itertools.product((2, 3, 4), [(1, 10, 1), (3, 5, 3), (4, 4, 4)]):
+        state = rng.standard_normal((rows, cols)) * np.logspace(-8, 3, cols)[None, :]
+        kept, _, drift = _on_manifold(state, h, k)
+        assert np.array_equal(kept, state) and drift == pytest.approx(0.0, abs=1e-15)
 
 
 @pytest.mark.parametrize("h, rank", [(2, 1), (3, 1), (3, 2), (4, 2), (5, 1)])

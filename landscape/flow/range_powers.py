@@ -43,12 +43,18 @@ def _divided_differences(values: np.ndarray, a: float) -> np.ndarray:
 
 def _on_manifold(state: np.ndarray, h: int, k: int):
     """``(P_k, svd, drift)``: the state truncated to rank ``k`` (kept as is for ``h = 1``), its
-    compact SVD and ``||P - P_k||_F / ||P||_F``, the normal part the integrator left."""
+    compact SVD and ``||P - P_k||_F / ||P||_F``, the normal part the integrator left.
+
+    ``P_k`` is the state minus its tail ``sum_{i > k} s_i u_i v_i^T``, not the head rebuilt from
+    its SVD: a rebuilt entry is exact only to ``eps ||P||``, which ``Sxx`` multiplies in the
+    residual ``(P - P*) Sxx`` (an input of variance ``10^12`` times the others' turns that into
+    noise the integrator cannot step through); the subtraction keeps each entry to its own
+    precision, exactly so where nothing is truncated."""
     svd = np.linalg.svd(state, full_matrices=False)
     if h == 1:
         return state, svd, 0.0
     u, s, vt = svd
-    top = (u[:, :k] * s[:k]) @ vt[:k]
+    top = state - (u[:, k:] * s[k:]) @ vt[k:]
     norm = float(np.sqrt(np.sum(s * s)))
     drift = float(np.sqrt(np.sum(s[k:] ** 2))) / norm if norm > 0 else 0.0
     return top, svd, drift
