@@ -299,7 +299,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
                 f"trajectory takes {8 * land.n_params / 2**20:,.0f} MiB per record): pass "
                 f"balanced=True, whose end-to-end flow costs n_features x n_targets whatever "
                 f"the hidden widths")
-        t_max = p["t_max"] * unit
+        t_max, capped = p["t_max"] * unit, False
         if p["end_to_end"]:
             result = end_to_end_flow(land, weights0, t_max=t_max, rtol=p["rtol"],
                                      loss_tol=p["loss_tol"])
@@ -309,18 +309,22 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         else:
             step = p["learning_rate"] * unit
             n_steps = max(1, min(int(p["t_max"] / p["learning_rate"]), GD_MAX_STEPS))
-            # k * step can round past t_max = n_steps * step: the last record is t_max itself
+            capped = n_steps == GD_MAX_STEPS
+            t_max = n_steps * step  # the steps taken, whole
+            # k * step can round past n_steps * step: the last record is t_max itself
             record = np.minimum(step * np.unique(np.rint(np.geomspace(1, n_steps, GD_RECORDS))),
                                 t_max)
             result = gradient_flow(land, weights0, t_max=t_max, method="gd", step=step,
                                    loss_tol=p["loss_tol"], record=record, record_weights=True,
-                                   max_steps=GD_MAX_STEPS)
+                                   max_steps=n_steps)
         if result.status is FlowStatus.FAILED:
             raise FlowError(f"DeepLinearRegressor could not fit: {result.message}")
         if result.status is FlowStatus.T_MAX:
-            warnings.warn(f"DeepLinearRegressor did not converge within t_max = {p['t_max']:g} "
-                          f"time units (flow time {t_max:.6g}); raise t_max or init_scale, or "
-                          f"loosen loss_tol", ConvergenceWarning, stacklevel=2)
+            limit = (f"GD_MAX_STEPS = {GD_MAX_STEPS:,} gradient-descent steps (flow time "
+                     f"{t_max:.6g}); raise learning_rate" if capped else
+                     f"t_max = {p['t_max']:g} time units (flow time {t_max:.6g}); raise t_max")
+            warnings.warn(f"DeepLinearRegressor did not converge within {limit} or init_scale, "
+                          f"or loosen loss_tol", ConvergenceWarning, stacklevel=2)
         if isinstance(result, EndToEndResult):
             final = result.weights_at(-1, seed=rng)
 

@@ -25,6 +25,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from conftest import sample_data
 from landscape import DataSpectrum
+from landscape import estimator as estimator_module
 from landscape.estimator import DeepLinearRegressor
 from landscape import (EndToEndResult, FlowResult, balanced_factorization, gradient_flow,
                        plateaus, time_unit, weight_unit)
@@ -380,3 +381,16 @@ def test_gradient_descent_takes_whole_steps_up_to_t_max(load, learning_rate):
     n_steps = np.floor(1.0 / learning_rate + 1e-9)
     assert res.success or res.t[-1] == pytest.approx(
         n_steps * learning_rate * time_unit(est.landscape_), rel=1e-12)
+
+
+def test_gradient_descent_out_of_steps_warns_naming_the_cap(monkeypatch):
+    """The step cap ends a fit unconverged (a warning naming the cap and the learning rate),
+    never as a failure."""
+    monkeypatch.setattr(estimator_module, "GD_MAX_STEPS", 50)
+    X, y = load_diabetes(return_X_y=True)
+    est = DeepLinearRegressor((3,), solver="gd", random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"within GD_MAX_STEPS = 50 gradient-descent "
+                                                r"steps .*raise learning_rate"):
+        est.fit(X, y)
+    assert est.trajectory_.t[-1] == pytest.approx(50 * 0.01 * time_unit(est.landscape_),
+                                                  rel=1e-12)
