@@ -8,6 +8,7 @@ solve of the samples, and the loss evaluated directly on the samples (THEORY §1
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from scipy.stats import ortho_group
 from conftest import random_problem, sample_data
 from landscape import DATASETS, DataSpectrum
 from landscape import Landscape
+from landscape.problem.moments import second_moments
 
 
 def _moments(X, Y, center=True):
@@ -241,6 +243,33 @@ def test_bad_arrays_are_rejected(which):
         call(None)
 
 
+@pytest.mark.parametrize("which, factor", [("X", 1e160), ("X", 1e-160), ("Y", 1e170),
+                                           ("Y", 1e-170), ("X", 1e300), ("X", 1e-300)])
+def test_spreads_whose_squares_leave_double_precision_are_refused_naming_the_cause(which,
+                                                                                   factor):
+    """A column spread beyond ``1e+-153`` is refused as such (its variance over- or underflows),
+    not as a singular covariance or an overflow deep inside; one column suffices."""
+    X, Y = _xy()
+    X, Y = X.copy(), Y.copy()
+    (X if which == "X" else Y)[:, 1] *= factor
+    spread = np.std((X if which == "X" else Y)[:, 1] / factor) * factor
+    with pytest.raises(ValueError, match=rf"{which} must have column spreads \(root-mean-square "
+                                         rf"deviations\) in \[1e-153, 1e\+153\].*got "
+                                         rf"{re.escape(f'{spread:.3g}')} in column 1: "
+                                         rf"rescale {which}"):
+        DataSpectrum.from_data(X, Y)
+
+
+@pytest.mark.parametrize("factor", [1e150, 1e-150])
+def test_spreads_inside_the_range_give_the_spectrum_of_the_unscaled_data(factor):
+    """sigma is invariant under a scaling of X (THEORY §1), up to 1e+-150, and the second
+    moments are those of the plain products where those do not overflow."""
+    X, Y = _xy()
+    plain, scaled = DataSpectrum.from_data(X, Y), DataSpectrum.from_data(factor * X, Y)
+    np.testing.assert_allclose(scaled.sigma, plain.sigma, rtol=1e-10)
+    assert scaled.input_scale == pytest.approx(factor * plain.input_scale, rel=1e-10)
+
+
 def test_mismatched_samples_and_bad_options_are_rejected():
     X, Y = _xy()
     with pytest.raises(ValueError, match=r"X and Y must have the same number of rows .* got 10 and 9"):
@@ -265,3 +294,20 @@ def test_bad_singular_values_are_rejected(kwargs, error, match):
     sigma = kwargs.pop("sigma")
     with pytest.raises(error, match=match):
         DataSpectrum.from_singular_values(sigma, **kwargs)
+
+
+def test_second_moments_are_the_plain_products_bit_for_bit_at_ordinary_scales():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        X = rng.standard_normal((30, 4)) * 10.0 ** rng.uniform(-50, 50, 4)
+        Y = rng.standard_normal((30, 3)) * 10.0 ** rng.uniform(-50, 50, 3)
+        sxx, syx, syy = second_moments(X, Y)
+        # the power-of-two column units make the scaling exact: same bits as X^T X / N
+        assert np.array_equal(sxx, X.T @ X / 30)
+        assert np.array_equal(syx, Y.T @ X / 30)
+        assert np.array_equal(syy, Y.T @ Y / 30)
+    huge = rng.standard_normal((10 ** 4, 2)) * 1e152  # the plain sum over samples overflows
+    sxx = second_moments(huge, huge[:, :1])[0]
+    assert np.all(np.isfinite(sxx))
+    np.testing.assert_allclose(sxx, (huge / 1e152).T @ (huge / 1e152) / 10 ** 4 * 1e304,
+                               rtol=1e-12)

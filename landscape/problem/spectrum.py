@@ -20,6 +20,7 @@ from functools import cached_property
 import numpy as np
 
 from .._base.validation import as_matrix, as_vector, check_choice, check_int, check_positive
+from .moments import check_spreads, second_moments
 from .ties import numerical_rank
 
 __all__ = ["DataSpectrum", "DATASETS", "INPUT_SPACES"]
@@ -225,13 +226,13 @@ class DataSpectrum:
             raise ValueError(f"X and Y must have the same number of rows (samples), "
                              f"got {X.shape[0]} and {Y.shape[0]}")
         n = X.shape[0]
+        check_spreads(X, "X")
+        check_spreads(Y, "Y")
         magnitude = np.max(np.abs(X), axis=0)
         if center:
             X = X - X.mean(axis=0)
             Y = Y - Y.mean(axis=0)
-        sxx = X.T @ X / n
-        syx = Y.T @ X / n
-        syy = Y.T @ Y / n
+        sxx, syx, syy = second_moments(X, Y)
         std, corr_values, corr_vectors, keep = _column_space(sxx, magnitude, rcond)
         if input_space == "column_space":
             return cls._from_column_space(sxx, syx, syy, std, corr_values, corr_vectors, keep,
