@@ -189,9 +189,10 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     ------
     ValueError, TypeError
         From ``fit``, for a bad parameter (naming it, the rule and the value), for bad data,
-        or for a singular input covariance ``X_c^T X_c / N`` (fewer samples than
-        ``n_features + 1``, constant or collinear features: drop them or project with
-        ``PCA`` first).
+        for a column spread outside ``[1e-153, 1e153]`` (its variance leaves double
+        precision), or, with ``input_space="full"``, for a singular input covariance
+        ``X_c^T X_c / N`` (fewer samples than ``n_features + 1``, constant or collinear
+        features: pass ``input_space="column_space"``, or drop them first).
     FlowError
         From ``fit``, when the integration fails or gradient descent diverges.
 
@@ -199,9 +200,9 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     -----
     The estimator passes :func:`sklearn.utils.estimator_checks.check_estimator`. Its tags
     differ from a regressor's defaults only in ``target_tags.multi_output = True``. Inputs
-    the loss cannot use are errors, never regularised: fewer than 2 samples, and a singular
-    input covariance (THEORY §1), which raises the ``ValueError`` of
-    :meth:`DataSpectrum.from_data`.
+    the loss cannot use are errors, never regularised: fewer than 2 samples, and (with
+    ``input_space="full"``) a singular input covariance (THEORY §1), which raises the
+    ``ValueError`` of :meth:`DataSpectrum.from_data`.
 
     Examples
     --------
