@@ -232,7 +232,8 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
         every finished class; a rerun with the same problem and options resumes from it,
         after checking it (:func:`~landscape.connections.checkpoints.check_checkpoint`): the
         block escapes and one random probe per multi-hop edge are integrated again, on the
-        run's executor, so a resume costs part of the random probes' time.
+        run's executor, so a resume costs part of the random probes' time; a class whose
+        probe arrives elsewhere is recomputed (``RuntimeWarning``).
     progress : bool or None
         Progress of the classes: a bar (``True``), nothing (``False``), or by default a bar
         on a terminal and a line on standard error every 10 s elsewhere, after an estimate
