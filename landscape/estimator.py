@@ -25,6 +25,7 @@ from ._base.validation import (check_bool, check_choice, check_int, check_positi
                                describe_value)
 from .flow import (EndToEndResult, FlowError, FlowStatus, balanced_factorization,
                    end_to_end_flow, gradient_flow, plateaus, time_unit, weight_unit)
+from .flow.integration import RESOLVABLE_TIME
 from .problem.learnt import learnt_modes
 from .problem.network import Landscape
 from .problem.spectrum import INPUT_SPACES, DataSpectrum
@@ -55,6 +56,14 @@ def _column_space_projector(spec: DataSpectrum) -> np.ndarray:
     """The orthogonal projector onto the column space of ``Sxx`` (the inputs' span)."""
     left = np.linalg.svd(spec.input_sqrt)[0][:, :spec.input_rank]
     return left @ left.T
+
+
+def _at_least_resolvable(value: float, name: str) -> float:
+    """``value`` (time units) if it is at least :data:`RESOLVABLE_TIME`, else a ValueError."""
+    if value < RESOLVABLE_TIME:
+        raise ValueError(f"{name} must be at least {RESOLVABLE_TIME:g} time units (a shorter "
+                         f"time does not move the weights), got {value:g}")
+    return value
 
 
 def _seed(random_state):
@@ -258,8 +267,9 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
             "end_to_end": balanced and solver == "flow" and end_to_end is not False
             and end_to_end is not np.False_,
             "solver": solver,
-            "learning_rate": check_positive(self.learning_rate, "learning_rate"),
-            "t_max": check_positive(self.t_max, "t_max"),
+            "learning_rate": _at_least_resolvable(
+                check_positive(self.learning_rate, "learning_rate"), "learning_rate"),
+            "t_max": _at_least_resolvable(check_positive(self.t_max, "t_max"), "t_max"),
             "loss_tol": check_positive(self.loss_tol, "loss_tol"),
             "rtol": check_positive(self.rtol, "rtol"),
             "plateau_tol": check_positive(self.plateau_tol, "plateau_tol"),
@@ -289,6 +299,11 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         rng = np.random.default_rng(p["seed"])
         unit = time_unit(land)
         weights0 = land.random_weights(scale=p["init_scale"] * weight_unit(land), seed=rng)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is what is checked
+            loss0, gradient0 = land.loss_and_gradient(weights0)
+        if not (np.isfinite(loss0) and all(np.all(np.isfinite(g)) for g in gradient0)):
+            raise ValueError(f"init_scale must give a start whose loss and gradient are finite, "
+                             f"got {p['init_scale']:g} weight units: choose a smaller one")
         if spec.dropped_inputs:  # no component along the null inputs, which never move
             weights0[0] = weights0[0] @ _column_space_projector(spec)
         if p["balanced"]:
@@ -300,7 +315,8 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
                 f"trajectory takes {8 * land.n_params / 2**20:,.0f} MiB per record): pass "
                 f"balanced=True, whose end-to-end flow costs n_features x n_targets whatever "
                 f"the hidden widths")
-        t_max, capped = p["t_max"] * unit, False
+        # a bound, not a schedule: beyond the largest float is as good as no bound
+        t_max, capped = min(p["t_max"] * unit, float(np.finfo(float).max)), False
         if p["end_to_end"]:
             result = end_to_end_flow(land, weights0, t_max=t_max, rtol=p["rtol"],
                                      loss_tol=p["loss_tol"])

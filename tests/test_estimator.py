@@ -312,12 +312,26 @@ def test_too_short_a_flow_warns():
     ({"learning_rate": float("nan")}, ValueError, r"learning_rate must be finite"),
     ({"loss_tol": -1.0}, ValueError, r"loss_tol must be > 0"),
     ({"random_state": -3}, ValueError, r"random_state must be >= 0, got -3"),
+    ({"t_max": 1e-20}, ValueError, r"t_max must be at least 1e-12 time units .* got 1e-20"),
+    ({"solver": "gd", "learning_rate": 1e-20}, ValueError,
+     r"learning_rate must be at least 1e-12 time units .* got 1e-20"),
+    ({"init_scale": 1e200}, ValueError,
+     r"init_scale must give a start whose loss and gradient are finite, got 1e\+200"),
 ])
 def test_bad_parameters_raise_at_fit(params, error, match):
     X, Y = sample_data(np.random.default_rng(12), 20, 3, 2)
     est = DeepLinearRegressor(**params)  # construction never validates (scikit-learn rule)
     with pytest.raises(error, match=match):
         est.fit(X, Y)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e150])
+def test_a_huge_t_max_is_no_bound_at_any_scale_of_the_data(scale):
+    """t_max in time units times a time unit of 1e+-100 may pass the largest float: a bound
+    that large is no bound, never an error."""
+    X, y = load_diabetes(return_X_y=True)
+    est = DeepLinearRegressor((3,), t_max=1e300, random_state=0).fit(scale * X, y)
+    assert est.trajectory_.success
 
 
 def test_singular_input_covariance_is_rejected():
