@@ -24,8 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base.validation import (check_bool, check_choice, check_int, check_positive,
                                describe_value)
 from .flow import (EndToEndResult, FlowError, FlowStatus, balanced_factorization,
-                   end_to_end_flow, gradient_flow, plateaus, time_unit, weight_unit)
-from .flow.integration import RESOLVABLE_TIME
+                   end_to_end_flow, flow_time, gradient_flow, plateaus, weight_unit)
 from .problem.learnt import learnt_modes
 from .problem.network import Landscape
 from .problem.spectrum import INPUT_SPACES, DataSpectrum
@@ -56,14 +55,6 @@ def _column_space_projector(spec: DataSpectrum) -> np.ndarray:
     """The orthogonal projector onto the column space of ``Sxx`` (the inputs' span)."""
     left = np.linalg.svd(spec.input_sqrt)[0][:, :spec.input_rank]
     return left @ left.T
-
-
-def _at_least_resolvable(value: float, name: str) -> float:
-    """``value`` (time units) if it is at least :data:`RESOLVABLE_TIME`, else a ValueError."""
-    if value < RESOLVABLE_TIME:
-        raise ValueError(f"{name} must be at least {RESOLVABLE_TIME:g} time units (a shorter "
-                         f"time does not move the weights), got {value:g}")
-    return value
 
 
 def _seed(random_state):
@@ -267,9 +258,8 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
             "end_to_end": balanced and solver == "flow" and end_to_end is not False
             and end_to_end is not np.False_,
             "solver": solver,
-            "learning_rate": _at_least_resolvable(
-                check_positive(self.learning_rate, "learning_rate"), "learning_rate"),
-            "t_max": _at_least_resolvable(check_positive(self.t_max, "t_max"), "t_max"),
+            "learning_rate": check_positive(self.learning_rate, "learning_rate"),
+            "t_max": check_positive(self.t_max, "t_max"),
             "loss_tol": check_positive(self.loss_tol, "loss_tol"),
             "rtol": check_positive(self.rtol, "rtol"),
             "plateau_tol": check_positive(self.plateau_tol, "plateau_tol"),
@@ -297,7 +287,9 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         spec = DataSpectrum.from_data(X, Y, center=p["center"], input_space=p["input_space"])
         land = Landscape(spec, (X.shape[1], *p["widths"], Y.shape[1]))
         rng = np.random.default_rng(p["seed"])
-        unit = time_unit(land)
+        t_max = flow_time(land, p["t_max"], "t_max")
+        if p["solver"] == "gd":
+            step = flow_time(land, p["learning_rate"], "learning_rate")
         weights0 = land.random_weights(scale=p["init_scale"] * weight_unit(land), seed=rng)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is what is checked
             loss0, gradient0 = land.loss_and_gradient(weights0)
@@ -315,8 +307,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
                 f"trajectory takes {8 * land.n_params / 2**20:,.0f} MiB per record): pass "
                 f"balanced=True, whose end-to-end flow costs n_features x n_targets whatever "
                 f"the hidden widths")
-        # a bound, not a schedule: beyond the largest float is as good as no bound
-        t_max, capped = min(p["t_max"] * unit, float(np.finfo(float).max)), False
+        capped = False
         if p["end_to_end"]:
             result = end_to_end_flow(land, weights0, t_max=t_max, rtol=p["rtol"],
                                      loss_tol=p["loss_tol"])
@@ -324,7 +315,6 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
             result = gradient_flow(land, weights0, t_max=t_max, rtol=p["rtol"],
                                    loss_tol=p["loss_tol"], record_weights=True)
         else:
-            step = p["learning_rate"] * unit
             n_steps = max(1, min(int(p["t_max"] / p["learning_rate"]), GD_MAX_STEPS))
             capped = n_steps == GD_MAX_STEPS
             t_max = n_steps * step  # the steps taken, whole

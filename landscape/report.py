@@ -44,8 +44,8 @@ from ._base.validation import check_positive
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits)
 from .critical import Catalog, enumerate_critical_points
-from .flow import (BALANCE_TOL, FlowResult, end_to_end_flow, gradient_flow, imbalance,
-                   time_unit, weight_unit)
+from .flow import (BALANCE_TOL, FlowResult, end_to_end_flow, flow_time, gradient_flow,
+                   imbalance, weight_unit)
 from .geometry import classify
 from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
                    plot_singular_value_curve, plot_transition_matrix)
@@ -301,7 +301,7 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     check_landscape(land)
     small_scale = check_positive(small_scale, "small_scale")
     large_scale = check_positive(large_scale, "large_scale")
-    t_max = check_positive(t_max, "t_max")
+    t_max = flow_time(land, t_max, "t_max")  # the flow's own time from here on
     options = {"seed": seed, **(graph_options or {})}
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -361,7 +361,7 @@ def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t
     flows, visited = {}, {}
     for name, scale in (("small_start", small_scale), ("large_start", large_scale)):
         start = land.random_weights(scale=scale * weight_unit(land), seed=rng)
-        flows[name] = _flow(land, start, t_max * time_unit(land))
+        flows[name] = _flow(land, start, t_max)
         visited[name] = [v.subset for v in trajectory_visits(land, flows[name])[0]]
         log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(subset_label, visited[name])))
     _write_text(files["flows"], json.dumps(

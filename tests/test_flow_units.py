@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import load_diabetes, load_linnerud
 
-from landscape import (DataSpectrum, DeepLinearRegressor, FlowStatus, Landscape, gradient_flow,
-                       gradient_unit, time_unit, weight_unit)
+from landscape import (DataSpectrum, DeepLinearRegressor, FlowStatus, Landscape, flow_time,
+                       gradient_flow, gradient_unit, time_unit, weight_unit)
 
 #: Input scales ``a`` over the whole range; target scales ``b`` keep ``sigma_1`` inside
 #: ``[MIN_SIGMA, MAX_SIGMA]`` (``sigma`` scales with ``b`` alone).
@@ -148,3 +148,14 @@ def test_diabetes_rescaled_fits_like_the_original(a, solver):
     lstsq = np.linalg.lstsq(Xc, y - y.mean(), rcond=None)[0]
     excess = 0.5 * np.mean((Xc @ (scaled.coef_ * a - lstsq)) ** 2)
     assert excess <= 1.01e-10 * 0.5 * np.mean((Xc @ lstsq) ** 2)
+
+
+def test_flow_time_refuses_unresolvable_times_and_caps_at_the_largest_float():
+    X, Y, hidden = random_problem(3)
+    tiny = Landscape(DataSpectrum.from_data(1e-150 * X, Y), (X.shape[1], *hidden, Y.shape[1]))
+    assert time_unit(tiny) > 1e9  # 1e300 units of it pass the largest float
+    assert flow_time(tiny, 1e300, "t_max") == np.finfo(float).max
+    assert flow_time(tiny, 10.0, "t_max") == pytest.approx(10.0 * time_unit(tiny), rel=1e-15)
+    for bad in (1e-13, 0.0, -1.0, np.nan):
+        with pytest.raises(ValueError, match=r"--t-max must be"):
+            flow_time(tiny, bad, "--t-max")

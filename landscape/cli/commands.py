@@ -9,7 +9,7 @@ from .._base.files import atomic_write
 from ..connections import check_saddle_graph, saddle_graph, save_saddle_graph, subset_label
 from ..critical import Catalog, enumerate_critical_points
 from ..flow import (balanced_factorization, end_to_end_flow, gradient_flow, is_rank_minimum,
-                    plateaus, time_unit, weight_unit)
+                    flow_time, plateaus, weight_unit)
 from ..geometry import classify
 from ..plot import plot_saddle_graph
 from ..problem.datafiles import load_weights_file, save_weights_file
@@ -33,9 +33,10 @@ def cmd_flow(args) -> int:
     else:
         weights0 = land.random_weights(scale=args.init_scale * weight_unit(land),
                                        seed=args.seed)
-    unit = time_unit(land)
-    result = gradient_flow(land, weights0, t_max=args.t_max * unit, method=args.method,
-                           step=None if args.step is None else args.step * unit)
+    result = gradient_flow(land, weights0, t_max=flow_time(land, args.t_max, "--t-max"),
+                           method=args.method,
+                           step=None if args.step is None else flow_time(land, args.step,
+                                                                         "--step"))
     found = plateaus(result, land)
     rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
     payload = {
@@ -65,7 +66,7 @@ def _end_to_end_flow(args, land) -> int:
     else:
         random = land.random_weights(scale=args.init_scale * weight_unit(land), seed=args.seed)
         start = balanced_factorization(land.end_to_end(random), land.widths, seed=args.seed)
-    result = end_to_end_flow(land, start, t_max=args.t_max * time_unit(land),
+    result = end_to_end_flow(land, start, t_max=flow_time(land, args.t_max, "--t-max"),
                              method=args.method)
     found = plateaus(result, land)
     rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]

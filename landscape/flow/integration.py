@@ -18,7 +18,7 @@ from scipy import integrate
 from .._base.products import chain_product, symmetrized_norm
 from .._base.validation import check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
-from .units import power_of_two, time_unit, weight_unit
+from .units import RESOLVABLE_TIME, power_of_two, time_unit, weight_unit
 
 __all__ = [
     "FLOW_METHODS",
@@ -33,10 +33,6 @@ __all__ = [
 FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
 #: The implicit methods, which get the exact Jacobian.
 IMPLICIT_METHODS = ("LSODA", "BDF", "Radau")
-#: The shortest ``t_max`` accepted, in units of :func:`~landscape.flow.units.time_unit`: a
-#: shorter flow moves the weights by less than about this fraction of their scale (and drives
-#: the integrators' step-size control below the resolution of floating point).
-RESOLVABLE_TIME = 1e-12
 #: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
 

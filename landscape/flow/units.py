@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._base.validation import check_positive
 from ..problem.network import Landscape
 
-__all__ = ["gradient_unit", "time_unit", "weight_unit"]
+__all__ = ["RESOLVABLE_TIME", "flow_time", "gradient_unit", "time_unit", "weight_unit"]
+
+#: The shortest time accepted, in units of :func:`time_unit`: a shorter flow moves the weights
+#: by less than about this fraction of their scale (and drives the integrators' step-size
+#: control below the resolution of floating point).
+RESOLVABLE_TIME = 1e-12
 
 
 def power_of_two(value: float) -> float:
@@ -65,3 +71,28 @@ def time_unit(land: Landscape) -> float:
     """
     spec = land.spectrum
     return 1.0 / (spec.scale ** (2.0 - 2.0 / land.h) * spec.input_scale ** (2.0 / land.h))
+
+
+def flow_time(land: Landscape, value, name: str) -> float:
+    """``value`` time units (:func:`time_unit`) as a flow time, for arguments given in units.
+
+    Refuses, naming ``name``, a value below :data:`RESOLVABLE_TIME` units; a flow time beyond
+    the largest float becomes the largest float (a bound that large is no bound).
+
+    Examples
+    --------
+    >>> from landscape import DataSpectrum, Landscape
+    >>> land = Landscape(DataSpectrum.from_singular_values([4.0]), widths=(1, 1, 1))
+    >>> flow_time(land, 10.0, "t_max")
+    2.5
+    >>> flow_time(land, 1e-13, "t_max")
+    Traceback (most recent call last):
+    ...
+    ValueError: t_max must be at least 1e-12 time units (a shorter time does not move the \
+weights), got 1e-13
+    """
+    value = check_positive(value, name)
+    if value < RESOLVABLE_TIME:
+        raise ValueError(f"{name} must be at least {RESOLVABLE_TIME:g} time units (a shorter "
+                         f"time does not move the weights), got {value:g}")
+    return min(value * time_unit(land), float(np.finfo(float).max))
