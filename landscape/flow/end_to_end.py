@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._base.scaling import power_of_two
 from .._base.validation import as_matrix, check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, numerical_rank
@@ -29,7 +30,7 @@ from .integration import (IMPLICIT_METHODS, FlowError, FlowResult, FlowStatus, c
                           check_resolvable, solve_bounded)
 from .range_powers import _jacobian, _on_manifold, _Operator
 from .rank_manifold import rank_minimum_value
-from .units import power_of_two, time_unit, weight_unit
+from .units import time_unit, weight_unit
 
 __all__ = ["END_TO_END_METHODS", "EndToEndResult", "end_to_end_flow"]
 

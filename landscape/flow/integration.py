@@ -16,9 +16,10 @@ import numpy as np
 from scipy import integrate
 
 from .._base.products import chain_product, symmetrized_norm
+from .._base.scaling import power_of_two
 from .._base.validation import check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
-from .units import RESOLVABLE_TIME, power_of_two, time_unit, weight_unit
+from .units import RESOLVABLE_TIME, time_unit, weight_unit
 
 __all__ = [
     "FLOW_METHODS",

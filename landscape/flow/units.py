@@ -27,12 +27,6 @@ __all__ = ["RESOLVABLE_TIME", "flow_time", "gradient_unit", "time_unit", "weight
 RESOLVABLE_TIME = 1e-12
 
 
-def power_of_two(value: float) -> float:
-    """The power of two nearest ``value`` (> 0) on a log scale: scaling by it is exact, so the
-    integrators and the recorded norms can work in units without rounding."""
-    return float(np.ldexp(1.0, int(np.round(np.log2(value)))))
-
-
 def weight_unit(land: Landscape) -> float:
     """``(sigma_1 / s_x)^{1/h}``: the size of a learnt layer of a balanced network, whose
     end-to-end map has size ``sigma_1 / s_x`` in the data's coordinates.

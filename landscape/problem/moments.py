@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._base.scaling import power_of_two
+
 __all__ = ["MAX_SPREAD", "MIN_SPREAD", "check_spreads", "second_moments"]
 
 #: Largest and smallest root-mean-square deviation of a column of ``X`` or ``Y``: their
@@ -22,9 +24,7 @@ MAX_SPREAD, MIN_SPREAD = 1e153, 1e-153
 
 def _column_units(matrix: np.ndarray) -> np.ndarray:
     """Per column, the power of two nearest its largest magnitude (1 for a zero column)."""
-    largest = np.max(np.abs(matrix), axis=0)
-    exponents = np.round(np.log2(np.where(largest > 0, largest, 1.0)))
-    return np.ldexp(1.0, exponents.astype(int))
+    return power_of_two(np.max(np.abs(matrix), axis=0))
 
 
 def check_spreads(matrix: np.ndarray, name: str) -> None:
