@@ -104,6 +104,16 @@ def write(G, stem: Path, title: str) -> None:
     draw(G, title, stem.with_suffix(".png"))
 
 
+def publish(G, stem: Path, name: str, title: str, description: str):
+    """Write ``G`` next to ``stem`` (titled by its edge counts), print its report; return it."""
+    n_one = sum(d["hop"] == "one_hop" for _, _, d in G.edges(data=True))
+    write(G, stem, f"{title}: {n_one} one-hop, {G.number_of_edges() - n_one} multi-hop edges")
+    print(f"\n{name}: {description}")
+    report(G)
+    print(f"wrote {stem}.graphml, .json and .png")
+    return G
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
@@ -129,26 +139,15 @@ def main(argv=None) -> dict:
         land = Landscape(DataSpectrum.from_singular_values(SIGMA), widths=widths)
         G = saddle_graph(land, random_probes=args.random_probes or SMALL_PROBES,
                          seed=args.seed, n_jobs=args.n_jobs)
-        stem = args.out / f"saddle_graph_{case}"
-        n_one = sum(d["hop"] == "one_hop" for _, _, d in G.edges(data=True))
-        write(G, stem, f"sigma = {SIGMA}, widths {widths}: {n_one} one-hop, "
-                       f"{G.number_of_edges() - n_one} multi-hop")
-        print(f"\n{case}: sigma {SIGMA}, widths {widths}")
-        report(G)
-        print(f"wrote {stem}.graphml, .json and .png")
-        graphs[case] = G
+        about = f"sigma {SIGMA}, widths {widths}"
+        graphs[case] = publish(G, args.out / f"saddle_graph_{case}", case, about, about)
     if args.digits:
         land = digits_landscape()
         G = saddle_graph(land, random_probes=args.random_probes or GraphOptions.random_probes,
                          seed=args.seed, n_jobs=args.n_jobs)
-        stem = args.out / "saddle_graph_digits"
-        n_one = sum(d["hop"] == "one_hop" for _, _, d in G.edges(data=True))
-        write(G, stem, f"digits, widths {land.widths}: {G.number_of_nodes()} classes, "
-                       f"{n_one} one-hop and {G.number_of_edges() - n_one} multi-hop edges")
-        print(f"\ndigits: widths {land.widths}")
-        report(G)
-        print(f"wrote {stem}.graphml, .json and .png")
-        graphs["digits"] = G
+        graphs["digits"] = publish(G, args.out / "saddle_graph_digits", "digits",
+                                   f"digits, widths {land.widths}: {G.number_of_nodes()} classes",
+                                   f"widths {land.widths}")
     return graphs
 
 

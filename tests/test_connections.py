@@ -477,23 +477,11 @@ def test_labels_round_trip():
     (dict(seed=-1), ValueError, "seed must be >= 0, got -1"),
     (dict(seed=None), TypeError, "seed must be an integer, got None"),
     (dict(catalog=[]), TypeError, "catalog must be a Catalog, got list"),
-])
-def test_bad_options_are_rejected_before_any_work(kwargs, error, message, monkeypatch):
-    def work(*args, **kw):
-        raise AssertionError("work started before the arguments were checked")
-
-    for name in ("enumerate_critical_points", "_block_task", "_class_task"):
-        monkeypatch.setattr(graph_module, name, work)
-    with pytest.raises(error, match=message):
-        saddle_graph(make_land((3.0, 2.0, 1.0), (3, 3, 3)), **kwargs)
-
-
-@pytest.mark.parametrize("kwargs, error, message", [
     (dict(n_jobs=0), ValueError, "n_jobs must be None, -1 or a positive integer, got 0"),
     (dict(n_jobs=-2), ValueError, "n_jobs must be None, -1 or a positive integer"),
     (dict(client=object()), TypeError, "client must be a dask.distributed.Client"),
 ])
-def test_bad_executor_is_rejected_before_any_work(kwargs, error, message, monkeypatch):
+def test_bad_options_are_rejected_before_any_work(kwargs, error, message, monkeypatch):
     def work(*args, **kw):
         raise AssertionError("work started before the arguments were checked")
 
