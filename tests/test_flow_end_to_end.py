@@ -314,6 +314,23 @@ def test_weights_at_are_balanced_factorisations_with_the_recorded_loss_and_gradi
         assert norm == pytest.approx(res.gradient_norm[index], rel=1e-8, abs=1e-14)
 
 
+@pytest.mark.parametrize("seed", [7, np.random.default_rng(7)], ids=["int", "generator"])
+def test_as_flow_result_keeps_one_set_of_hidden_frames(seed):
+    """The frames ``Q_j`` of every record are the same (as documented), also for a Generator
+    seed: the column space of ``W_1 = Q_1 S^{1/h} V^T`` (rank 2, hidden width 4) does not
+    turn from record to record."""
+    land, rng = make_problem(3, h=3, shape="bottleneck", kind="singular_values")
+    p0 = land.end_to_end(land.random_weights(scale=0.5, seed=rng))
+    wide = (land.widths[0], 4, 4, land.widths[-1])
+    result = end_to_end_flow(Landscape(land.spectrum, wide), balanced_factorization(
+        p0, wide, seed=0), record=np.linspace(0, 1, 5), t_max=1.0).as_flow_result(seed=seed)
+    first, last = (Landscape(land.spectrum, wide).unflatten(result.trajectory[k])[0]
+                   for k in (1, -1))
+    projector = [q @ q.T for q in (np.linalg.svd(w)[0][:, :np.linalg.matrix_rank(w)]
+                                   for w in (first, last))]
+    np.testing.assert_allclose(projector[0], projector[1], atol=1e-8)
+
+
 def test_as_flow_result_visits_the_top_k_saddles_from_a_small_balanced_start():
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 3, 3, 2))
     p0 = land.end_to_end(land.random_weights(scale=1e-2, seed=0))

@@ -150,6 +150,8 @@ class EndToEndResult:
         that read weights (:func:`landscape.connections.trajectory_visits`). It holds
         ``T x n_params`` numbers: meant for small networks.
         """
+        if isinstance(seed, np.random.Generator):  # one draw of frames for every record
+            seed = int(seed.integers(np.iinfo(np.int64).max))
         weights = [self.weights_at(k, seed=seed) for k in range(self.t.size)]
         norm0 = sum(float(np.sum(w * w)) for w in weights[0])
         drifts = []
@@ -306,6 +308,8 @@ def _record(land, ts, states, k, status, message, method, n_evals) -> EndToEndRe
     unit_r = power_of_two(spec.scale * spec.input_scale)
     for state in states:
         p, svd, drift = _on_manifold(state, land.h, k)
+        if svd is None:
+            svd = np.linalg.svd(p, full_matrices=False)
         products.append(p)
         drifts.append(drift)
         losses.append(land.loss_of_product(p))
