@@ -122,14 +122,13 @@ def check_record(record, t_max: float) -> np.ndarray | None:
     return times
 
 
-def check_resolvable(land: Landscape, t_max: float) -> float:
-    """Refuse a ``t_max`` below :data:`RESOLVABLE_TIME` time units; the shortest time accepted."""
-    shortest = RESOLVABLE_TIME * time_unit(land)
-    if t_max < shortest:
-        raise ValueError(f"t_max must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
+def check_resolvable(land: Landscape, value: float, name: str = "t_max",
+                     what: str = "flow") -> None:
+    """Refuse a time ``value`` (``name``: a ``what``) below :data:`RESOLVABLE_TIME` time units."""
+    if value < RESOLVABLE_TIME * time_unit(land):
+        raise ValueError(f"{name} must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
                          f"1/(sigma_1^(2-2/h) ||Sxx||^(1/h)) = {time_unit(land):.3g} (a shorter "
-                         f"flow does not move the weights), got {t_max:.3g}")
-    return shortest
+                         f"{what} does not move the weights), got {value:.3g}")
 
 
 def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
@@ -204,11 +203,9 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
             raise ValueError("step must be given (a positive float) for method='gd', got None")
         step = check_positive(step, "step")
     times = check_record(record, t_max)
-    shortest = check_resolvable(land, t_max)
-    if method == "gd" and step < shortest:
-        raise ValueError(f"step must be at least {RESOLVABLE_TIME:g} of the problem's time unit "
-                         f"1/(sigma_1^(2-2/h) ||Sxx||^(1/h)) = {time_unit(land):.3g} (a shorter "
-                         f"step does not move the weights), got {step:.3g}")
+    check_resolvable(land, t_max)
+    if method == "gd":
+        check_resolvable(land, step, "step", "step")
     threshold = land.minimum_value() + loss_tol * land.loss_scale
     theta0 = land.flatten(weights0)
     if method == "gd":
@@ -313,12 +310,14 @@ def _descend(land, theta0, t_max, step, threshold, times, max_steps):
     ts, thetas = [0.0], [theta0.copy()]
     record_at = set() if keep_every else set(np.rint(times / step).astype(int).tolist())
     theta = theta0.copy()
-    start_loss = land.loss_of_product(chain_product(land.split_flat(theta)))
+    grads, product = land.unchecked_gradient(land.split_flat(theta))
+    start_loss = land.loss_of_product(product)
     status, message = FlowStatus.T_MAX, f"t_max = {t_max:.6g} reached before convergence"
     k = 0
     for k in range(1, n_total + 1):
-        theta = theta - step * land.flat_gradient(theta)
-        loss = land.loss_of_product(chain_product(land.split_flat(theta)))
+        theta = theta - step * np.concatenate([g.ravel() for g in grads])
+        grads, product = land.unchecked_gradient(land.split_flat(theta))
+        loss = land.loss_of_product(product)
         if not np.isfinite(loss) or loss > 1e6 * max(start_loss, 1.0):
             status = FlowStatus.FAILED
             message = f"gradient descent diverged at step {k} (loss {loss:.3g}): lower step"
@@ -355,10 +354,9 @@ def _record(land, weights0, ts, thetas, status, message, method, n_steps, record
     norm0 = sum(float(np.sum(w * w)) for w in weights0)
     losses, svals, gnorms, drifts = [], [], [], []
     for theta in thetas:
-        loss, grads = land.loss_and_gradient(land.split_flat(theta))
-        losses.append(loss)
+        grads, product = land.unchecked_gradient(land.split_flat(theta))
+        losses.append(land.loss_of_product(product))
         gnorms.append(_frobenius(grads))
-        product = chain_product(land.split_flat(theta))
         svals.append(np.linalg.svd(spec.reduced_map(product), compute_uv=False))
         weights = land.split_flat(theta / unit)
         denom = norm0 + sum(float(np.sum(w * w)) for w in weights)

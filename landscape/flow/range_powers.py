@@ -50,9 +50,9 @@ def _on_manifold(state: np.ndarray, h: int, k: int):
     residual ``(P - P*) Sxx`` (an input of variance ``10^12`` times the others' turns that into
     noise the integrator cannot step through); the subtraction keeps each entry to its own
     precision, exactly so where nothing is truncated."""
+    if h == 1:  # nothing to truncate, and A_P is the identity: no SVD
+        return state, None, 0.0
     svd = np.linalg.svd(state, full_matrices=False)
-    if h == 1:
-        return state, svd, 0.0
     u, s, vt = svd
     top = state - (u[:, k:] * s[k:]) @ vt[k:]
     norm = float(np.sqrt(np.sum(s * s)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .._base.validation import check_int
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, check_subset, is_top, numerical_rank
+from ..problem.ties import TIE_TOL, is_top
 
 __all__ = ["is_rank_minimum", "rank_minimum_value"]
 
@@ -64,6 +64,4 @@ def is_rank_minimum(land: Landscape, subset, *, tie_tol: float = TIE_TOL) -> boo
     (True, False, True)
     """
     check_landscape(land)
-    sigma = land.spectrum.sigma
-    subset = check_subset(subset, numerical_rank(sigma, tie_tol=tie_tol))
-    return is_top(sigma, subset, tie_tol=tie_tol)
+    return is_top(land.spectrum.sigma, subset, tie_tol=tie_tol)

@@ -11,9 +11,8 @@ import enum
 
 import numpy as np
 
-from .._base.products import prefix_products, suffix_products
 from .._base.validation import check_nonnegative
-from .network import Landscape, check_landscape
+from .network import Landscape, check_landscape, reduced_landscape
 
 __all__ = [
     "CRITICAL_TOL",
@@ -87,17 +86,10 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     weights = land.check(weights)
     if not spec.reduced:
         weights = spec.to_reduced(weights)
-    prefixes = prefix_products(weights)
-    suffixes = suffix_products(weights)
-    residual = prefixes[-1] - spec.sigma_matrix()
+    grads = reduced_landscape(land).unchecked_gradient(weights)[0]
     norms = np.array([np.linalg.norm(w) for w in weights])
     factors = norms / np.exp(np.mean(np.log(norms))) if np.all(norms > 0) else np.ones(land.h)
-    worst = 0.0
-    for j in range(land.h):
-        after, before = suffixes[j + 1], prefixes[j]
-        grad = residual if after is None else after.T @ residual
-        grad = grad if before is None else grad @ before.T
-        worst = max(worst, float(np.linalg.norm(grad) * factors[j]))
+    worst = max(float(np.linalg.norm(g) * f) for g, f in zip(grads, factors))
     return worst / land.gradient_scale
 
 

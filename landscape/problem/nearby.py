@@ -139,7 +139,8 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     spec = land.spectrum
     sigma = spec.sigma
     groups = tie_groups(sigma, tie_tol=tie_tol)
-    reduced = spec.reduced_map(land.end_to_end(weights))
+    product = land.end_to_end(weights)
+    reduced = spec.reduced_map(product)
     residual = reduced.copy()
     counts, fractions, ambiguous, block_gap = [], [], False, 0.0
     for g, (block, values) in zip(groups, tie_blocks(reduced, groups)):
@@ -160,7 +161,7 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
         counts = _trim_to_bottleneck(counts, fractions, groups, land.bottleneck)
     subset = tuple(i for g, k in zip(groups, counts) for i in g[:k])
     distance = float(np.sqrt(float(np.sum(residual ** 2)) + block_gap)) / land.scale
-    return Location(subset=subset, value=land.critical_value(subset), loss=land.loss(weights),
+    return Location(subset=subset, value=land.critical_value(subset), loss=land.loss_of_product(product),
                     gradient_norm=relative_gradient_norm(land, weights), distance=distance,
                     ambiguous=ambiguous, fractions=tuple(fractions), tie_groups=groups,
                     counts=tuple(counts), halfway_margin=float(halfway_margin))
