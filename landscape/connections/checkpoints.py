@@ -43,7 +43,7 @@ from ..problem.network import Landscape, reduced_landscape
 from ..problem.ties import canonical_subset, tie_groups
 from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import parse_subset_label, subset_label
-from .probes import BlockEscape, exact_probe, one_hop_record, random_draws, random_probe
+from .probes import BlockEscape, exact_probe, one_hop_record, random_plan, random_probe
 
 __all__: list[str] = []
 
@@ -73,6 +73,14 @@ def is_number(value) -> bool:
     """A finite JSON number (not a boolean)."""
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
             and math.isfinite(value))
+
+
+def current_schema(document, file_format: str) -> bool:
+    """Whether ``document`` (a mapping) has ``format`` ``file_format`` and ``schema_version``
+    exactly the integer :data:`SCHEMA_VERSION`."""
+    return isinstance(document, dict) and document.get("format") == file_format \
+        and is_int(document.get("schema_version")) \
+        and document.get("schema_version") == SCHEMA_VERSION
 
 
 def same_record(found, expected) -> bool:
@@ -132,9 +140,7 @@ def read_checkpoint(path: Path, problem: dict, options: dict) -> dict:
         document = json.loads(path.read_text())
     except (ValueError, OSError, RecursionError) as exc:
         raise ValueError(f"checkpoint {path} must be a readable JSON file: {exc}") from exc
-    if not isinstance(document, dict) or document.get("format") != CHECKPOINT_FORMAT \
-            or not is_int(document.get("schema_version")) \
-            or document.get("schema_version") != SCHEMA_VERSION:
+    if not current_schema(document, CHECKPOINT_FORMAT):
         raise ValueError(f"checkpoint {path} must be a saddle-graph checkpoint with "
                          f"schema_version {SCHEMA_VERSION}, got format "
                          f"{document.get('format') if isinstance(document, dict) else None!r}")
@@ -267,8 +273,7 @@ def _reintegrate(name, escape: BlockEscape, land, options, tie_tol) -> float:
 
 def _arrival_task(task):
     """Where one stored random probe, integrated again, first arrives (for the executor)."""
-    land, subset, chosen, coefficients, options, tie_tol = task
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    land, subset, chosen, coefficients, groups, options, tie_tol = task
     return random_probe(land, reduced_landscape(land), subset, chosen, coefficients, groups,
                         options=options, tie_tol=tie_tol)
 
@@ -277,7 +282,8 @@ def _rearrive(arrivals, land, options, tie_tol, executor, progress) -> dict[str,
     """Integrate each random probe of ``arrivals`` again (on ``executor``), the trajectory
     behind an edge that only random probes bring; ``{class label: what happened}`` for the
     classes where one first arrives elsewhere than its stored class."""
-    tasks = [(land, subset, chosen, coefficients, options, tie_tol)
+    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    tasks = [(land, subset, chosen, coefficients, groups, options, tie_tol)
              for _, subset, chosen, coefficients, _ in arrivals]
     elsewhere = {}
     for k, found in executor.map(_arrival_task, tasks, progress=progress,
@@ -316,29 +322,25 @@ def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> l
 
 def _check_random(probes, name, land, subset, fitting, options, groups, one_hop) -> list:
     """Picks and coefficients redrawn from the seed
-    (:func:`~landscape.connections.probes.random_draws`); each outcome a class of the problem
-    that lowers the value and that the block reaches. Returns the first probe of each target
-    outside ``one_hop`` (labels), to be re-integrated."""
-    usable = [(i, e) for i, e in fitting if e.target is not None]
-    count = options.random_probes if len(usable) >= 2 else 0
-    require(isinstance(probes, list) and len(probes) == count,
-            f"{name}.random must be a list of {count} probes, got "
+    (:func:`~landscape.connections.probes.random_plan`, as the run drew them); each outcome a
+    class of the problem that lowers the value and that the block reaches. Returns the first
+    probe of each target outside ``one_hop`` (labels), to be re-integrated."""
+    plan = random_plan(subset, fitting, options.random_probes, options.seed)
+    require(isinstance(probes, list) and len(probes) == len(plan),
+            f"{name}.random must be a list of {len(plan)} probes, got "
             f"{len(probes) if isinstance(probes, list) else type(probes).__name__}")
     value = land.critical_value(subset)
-    draws = random_draws(subset, len(usable), len(probes), options.seed)
     arrivals, named = [], set(one_hop)
-    for k, (probe, (picks, coefficients)) in enumerate(zip(probes, draws)):
+    for k, (probe, (indices, chosen, coefficients)) in enumerate(zip(probes, plan)):
         where = f"{name}.random[{k}]"
         require(isinstance(probe, list) and len(probe) == 3,
                 f"{where} must be [escapes, coefficients, class label or null]")
-        chosen = [usable[p][0] for p in picks]
-        require(same_record(probe[0], chosen) and same_record(probe[1], coefficients),
-                f"{where} must be the probe drawn from the seed: escapes {chosen}, "
+        require(same_record(probe[0], indices) and same_record(probe[1], coefficients),
+                f"{where} must be the probe drawn from the seed: escapes {indices}, "
                 f"coefficients {coefficients}; got {probe[0]!r}, {probe[1]!r}")
         if probe[2] is None:
             continue
         target = _label(probe[2], f"{where}[2]")
-        chosen = [usable[p][1] for p in picks]
         _check_arrival(target, where, land, subset, value, chosen, groups)
         if subset_label(target) not in named:
             named.add(subset_label(target))

@@ -61,15 +61,12 @@ class GraphChecks:
 
     def to_dict(self) -> dict:
         """JSON-ready form (subsets as lists), with ``ok``."""
-        def lists(items):
-            return [[list(s) for s in item] if isinstance(item, tuple) and item
-                    and isinstance(item[0], tuple) else list(item) for item in items]
-
         return {"ok": self.ok, "decreasing": self.decreasing, "acyclic": self.acyclic,
                 "minima_are_sinks": self.minima_are_sinks, "all_escaped": self.all_escaped,
-                "raising_edges": lists(self.raising_edges), "cycle": lists(self.cycle),
-                "minima_with_out_edges": lists(self.minima_with_out_edges),
-                "unescaped": lists(self.unescaped), "summary": self.summary}
+                "raising_edges": [[list(a), list(b)] for a, b in self.raising_edges],
+                "cycle": [list(s) for s in self.cycle],
+                "minima_with_out_edges": [list(s) for s in self.minima_with_out_edges],
+                "unescaped": [list(s) for s in self.unescaped], "summary": self.summary}
 
 
 def check_saddle_graph(G: nx.DiGraph) -> GraphChecks:

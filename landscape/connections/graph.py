@@ -46,12 +46,13 @@ from ..critical import Catalog, enumerate_critical_points
 from ..problem.criticality import CriticalKind
 from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.records import problem_record
-from ..problem.ties import tie_groups
+from ..problem.nearby import to_problem_coordinates
+from ..problem.ties import tie_counts, tie_groups
 from .blocks import InvariantBlock, spare_units
 from .checkpoints import check_checkpoint, read_checkpoint, write_checkpoint
 from .checks import check_saddle_graph
 from .labels import parse_subset_label, subset_label
-from .probes import (BlockEscape, block_escapes, one_hop_record, probe_start, random_draws,
+from .probes import (BlockEscape, block_escapes, one_hop_record, probe_start, random_plan,
                      random_probe)
 
 __all__ = ["GRAPH_OPTION_HELP", "GraphOptions", "example_start", "saddle_graph"]
@@ -147,24 +148,20 @@ def example_start(land: Landscape, G: nx.DiGraph, source, target) -> list[np.nda
     escapes = [_escape_of(G.graph["escapes"][i], land.h) for i in data["example_escapes"]]
     combined, theta = probe_start(land, source, escapes, data["example_coefficients"])
     block = combined.landscape(land.spectrum.sigma)
-    reduced = combined.embed(reduced_landscape(land), source, block.split_flat(theta))
-    spec = land.spectrum
-    return reduced if spec.reduced else spec.from_reduced(reduced)
+    return to_problem_coordinates(
+        land, combined.embed(reduced_landscape(land), source, block.split_flat(theta)))
 
 
 def _class_task(task) -> dict:
     """One-hop edges of a saddle from its fitting escapes; its random probes integrated."""
     land, subset, escapes, options, groups, tie_tol = task
     record = {**one_hop_record(subset, escapes, groups), "random": []}
-    usable = [(i, e) for i, e in escapes if e.target is not None]
-    if len(usable) < 2:
-        return record
-    reduced = reduced_landscape(land)
-    for picks, coefficients in random_draws(subset, len(usable), options.random_probes,
-                                            options.seed):
-        key = random_probe(land, reduced, subset, [usable[p][1] for p in picks], coefficients,
-                           groups, options=options, tie_tol=tie_tol)
-        record["random"].append([[usable[p][0] for p in picks], coefficients,
+    plan = random_plan(subset, escapes, options.random_probes, options.seed)
+    reduced = reduced_landscape(land) if plan else None
+    for indices, chosen, coefficients in plan:
+        key = random_probe(land, reduced, subset, chosen, coefficients, groups,
+                           options=options, tie_tol=tie_tol)
+        record["random"].append([indices, coefficients,
                                  None if key is None else subset_label(key)])
     return record
 
@@ -328,12 +325,12 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
 
 def _assemble(land, catalog, done, escapes, problem, options, groups) -> nx.DiGraph:
     G = nx.DiGraph(problem=problem, options=asdict(options), escapes=escapes)
-    values = catalog.values
-    for subset, value, kind in zip(catalog.subsets, values, catalog.kinds):
+    tied = tuple(g for g in groups if len(g) > 1)
+    for subset, value, kind in zip(catalog.subsets, catalog.values, catalog.kinds):
         record = done.get(subset_label(subset), {})
         G.add_node(subset, label=subset_label(subset), value=float(value),
-                   kind=CriticalKind(kind).value, tie_groups=tuple(g for g in groups if len(g) > 1),
-                   tie_counts=tuple(sum(i in subset for i in g) for g in groups if len(g) > 1),
+                   kind=CriticalKind(kind).value, tie_groups=tied,
+                   tie_counts=tie_counts(subset, tied),
                    escape_orders=tuple(record.get("escape_orders", ())),
                    random_probes=len(record.get("random", ())),
                    uncertified=record.get("uncertified", 0))

@@ -38,7 +38,7 @@ from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import subset_label
 
 __all__ = ["BlockEscape", "block_escapes", "converge_in_block", "first_arrival",
-           "exact_probe", "one_hop_record", "probe_start", "random_draws", "random_probe"]
+           "exact_probe", "one_hop_record", "probe_start", "random_plan", "random_probe"]
 
 #: Convergence of a one-hop probe: block loss within this (relative to the full problem's
 #: ``1/2 sum sigma_i^2``) of the block's minimum value.
@@ -247,11 +247,19 @@ def one_hop_record(subset, fitting, groups) -> dict:
             "escape_orders": sorted({e.order for _, e in fitting})}
 
 
-def random_draws(subset, n_usable: int, count: int, seed: int):
-    """The random probes' draws of the class ``subset``: ``count`` pairs of distinct escape
-    positions (ascending, out of ``n_usable``) and coefficients ``U(1/4, 1)``, from
-    ``SeedSequence(seed, spawn_key=(|S|, *S))`` -- the same on every executor and machine."""
+def random_plan(subset, fitting, count: int, seed: int) -> list:
+    """The random probes of the class ``subset``: ``(escape indices, escapes, coefficients)``
+    for each of ``count`` probes, none where fewer than two of its fitting escapes
+    ``(index, BlockEscape)`` have a target. Each picks two distinct such escapes (ascending)
+    and coefficients ``U(1/4, 1)``, drawn from ``SeedSequence(seed, spawn_key=(|S|, *S))`` --
+    the same on every executor and machine, for the run and for its checkpoint's check."""
+    usable = [(i, e) for i, e in fitting if e.target is not None]
+    if len(usable) < 2:
+        return []
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(len(subset), *subset)))
+    plan = []
     for _ in range(count):
-        picks = sorted(rng.choice(n_usable, size=2, replace=False).tolist())
-        yield picks, rng.uniform(0.25, 1.0, size=2).tolist()
+        picks = sorted(rng.choice(len(usable), size=2, replace=False).tolist())
+        plan.append(([usable[p][0] for p in picks], [usable[p][1] for p in picks],
+                     rng.uniform(0.25, 1.0, size=2).tolist()))
+    return plan

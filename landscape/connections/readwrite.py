@@ -28,7 +28,8 @@ import numpy as np
 
 from .._base.files import atomic_write
 from ..problem.criticality import CriticalKind
-from .checkpoints import ESCAPE_KEYS, SCHEMA_VERSION, is_int, is_number, require, same_record
+from .checkpoints import (ESCAPE_KEYS, SCHEMA_VERSION, current_schema, is_int, is_number, require,
+                          same_record)
 from .checks import check_saddle_graph
 from .labels import parse_subset_label, subset_label
 
@@ -156,17 +157,13 @@ def load_saddle_graph(path) -> nx.DiGraph:
 def _read(path: Path) -> nx.DiGraph:
     if path.suffix == ".json":
         document = json.loads(path.read_text())
-        if not isinstance(document, dict) or document.get("format") != GRAPH_FORMAT \
-                or not is_int(document.get("schema_version")) \
-                or document.get("schema_version") != SCHEMA_VERSION:
+        if not current_schema(document, GRAPH_FORMAT):
             raise ValueError(f"{path} must be a saddle graph with schema_version "
                              f"{SCHEMA_VERSION}")
         graph = nx.node_link_graph(document["graph"], directed=True, edges="edges")
         return _from_document(graph)
     graph = nx.read_graphml(path)
-    if graph.graph.get("format") != GRAPH_FORMAT \
-            or not is_int(graph.graph.get("schema_version")) \
-            or graph.graph.get("schema_version") != SCHEMA_VERSION:
+    if not current_schema(graph.graph, GRAPH_FORMAT):
         raise ValueError(f"{path} must be a saddle graph with schema_version {SCHEMA_VERSION}")
     keys = set(json.loads(graph.graph.pop("json_keys")))
     for key in ("format", "schema_version", "node_default", "edge_default"):
