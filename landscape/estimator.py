@@ -242,11 +242,13 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     def _checked_params(self) -> dict:
         end_to_end = self.end_to_end
         if not (isinstance(end_to_end, (bool, np.bool_)) or end_to_end == "auto"):
-            raise ValueError(f"end_to_end must be one of 'auto', True, False, got "
-                             f"{describe_value(end_to_end)}")
+            raise ValueError(f"end_to_end must be one of {', '.join(map(repr, END_TO_END))}, "
+                             f"got {describe_value(end_to_end)}")
+        if end_to_end != "auto":
+            end_to_end = bool(end_to_end)
         balanced = check_bool(self.balanced, "balanced")
         solver = check_choice(self.solver, "solver", SOLVERS)
-        if end_to_end is True or end_to_end is np.True_:
+        if end_to_end is True:
             if not balanced or solver != "flow":
                 raise ValueError(f"end_to_end=True needs balanced=True and solver='flow' (the "
                                  f"end-to-end flow is exact only from 0-balanced starts), got "
@@ -255,8 +257,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
             "widths": _check_hidden_widths(self.widths),
             "init_scale": check_positive(self.init_scale, "init_scale"),
             "balanced": balanced,
-            "end_to_end": balanced and solver == "flow" and end_to_end is not False
-            and end_to_end is not np.False_,
+            "end_to_end": balanced and solver == "flow" and end_to_end is not False,
             "solver": solver,
             "learning_rate": check_positive(self.learning_rate, "learning_rate"),
             "t_max": check_positive(self.t_max, "t_max"),

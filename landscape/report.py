@@ -52,7 +52,7 @@ from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
 from .problem.criticality import CriticalKind
 from .problem.network import Landscape, check_landscape
 
-__all__ = ["Report", "write_report"]
+__all__ = ["Report", "saddle_graph_figure", "write_report"]
 
 FILES = {
     "catalog": "catalog.json",
@@ -117,8 +117,11 @@ GRAPH_DRAWING_MAX_CLASSES = 60
 GRAPH_TABLE_MAX_ROWS = 500
 
 
-def _graph_figure(graph):
-    """The saddle graph's figure, the view picked by its size."""
+def saddle_graph_figure(graph):
+    """The saddle graph's figure (``saddle_graph.png`` of the report and of ``landscape
+    graph``), the view picked by its size: the drawing up to
+    :data:`GRAPH_DRAWING_MAX_CLASSES` classes, the drawing beside the transition heat map up to
+    four times that, the heat map alone above."""
     import matplotlib.pyplot as plt
 
     n = graph.number_of_nodes()
@@ -154,7 +157,7 @@ def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
     images["sequential_png"] = _png(fig)
     plt.close(fig)
 
-    fig = _graph_figure(graph)
+    fig = saddle_graph_figure(graph)
     images["graph_png"] = _png(fig)
     plt.close(fig)
 

@@ -287,11 +287,11 @@ def test_transition_matrix_cells_are_the_edge_probabilities(m):
 
 
 def test_report_picks_the_view_by_size():
-    from landscape.report import GRAPH_DRAWING_MAX_CLASSES, _graph_figure
+    from landscape.report import GRAPH_DRAWING_MAX_CLASSES, saddle_graph_figure
 
     for G, drawing, heat_map in ((small_graph(), True, False), (synthetic_graph(6), True, True),
                                  (synthetic_graph(10), False, True)):
-        fig = _graph_figure(G)
+        fig = saddle_graph_figure(G)
         assert any(ax.get_xlabel() == "learnt modes |S|" for ax in fig.axes) == drawing
         assert any(ax.images for ax in fig.axes) == heat_map
         assert drawing == (G.number_of_nodes() <= 4 * GRAPH_DRAWING_MAX_CLASSES)

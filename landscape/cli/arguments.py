@@ -67,8 +67,9 @@ def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
                             "columns (default: full, a singular X^T X is refused)")
 
 
-def build_problem(args) -> Landscape:
-    """The :class:`Landscape` the problem options describe."""
+def build_problem(args, network: NetworkFile | None = None) -> Landscape:
+    """The :class:`Landscape` the problem options describe; without ``--widths``, those of
+    ``network`` (the ``--weights`` file, read once by the command) where given."""
     center = not args.no_center
     if args.sigma is not None:
         sigma = float_list(args.sigma, "--sigma")
@@ -88,8 +89,8 @@ def build_problem(args) -> Landscape:
                                       input_space=getattr(args, "input_space", "full"))
         if args.widths:
             widths = int_list(args.widths, "--widths")
-        elif getattr(args, "weights", None) is not None:
-            widths = read_network(args.weights).widths
+        elif network is not None:
+            widths = network.widths
         else:
             widths = (spec.d_x, 2, 2, spec.d_y)
     return Landscape(spec, widths)

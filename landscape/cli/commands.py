@@ -11,11 +11,10 @@ from ..critical import Catalog, enumerate_critical_points
 from ..flow import (balanced_factorization, end_to_end_flow, gradient_flow, is_rank_minimum,
                     flow_time, plateaus, weight_unit)
 from ..geometry import classify
-from ..plot import plot_saddle_graph
-from ..problem.datafiles import load_weights_file, save_weights_file
+from ..problem.datafiles import save_weights_file
 from ..problem.learnt import learnt_modes
 from ..problem.ties import TIE_TOL, numerical_rank
-from ..report import write_report
+from ..report import saddle_graph_figure, write_report
 from ..signed import frustration, frustration_vs_null
 from .arguments import UsageError, build_problem, graph_options, read_network
 from .output import emit, print_table, write_json
@@ -24,60 +23,61 @@ __all__ = ["cmd_catalog", "cmd_classify", "cmd_flow", "cmd_frustration", "cmd_gr
            "cmd_report"]
 
 
+def _weights_file(args):
+    """The ``--weights`` network file, read once (``None`` without the option)."""
+    return None if args.weights is None else read_network(args.weights)
+
+
 def cmd_flow(args) -> int:
-    land = build_problem(args)
-    if args.end_to_end:
-        return _end_to_end_flow(args, land)
-    if args.weights is not None:
-        weights0 = land.check(load_weights_file(args.weights), "--weights")
+    if args.end_to_end and args.method == "gd":
+        raise UsageError("--method gd is gradient descent on the weights; --end-to-end "
+                         "integrates the flow of the end-to-end map: pick a solve_ivp method")
+    network = _weights_file(args)
+    land = build_problem(args, network)
+    if network is not None:
+        start = _network_weights(args, land, network)
     else:
-        weights0 = land.random_weights(scale=args.init_scale * weight_unit(land),
-                                       seed=args.seed)
-    result = gradient_flow(land, weights0, t_max=flow_time(land, args.t_max, "--t-max"),
-                           method=args.method,
+        start = land.random_weights(scale=args.init_scale * weight_unit(land), seed=args.seed)
+        if args.end_to_end:
+            start = balanced_factorization(land.end_to_end(start), land.widths, seed=args.seed)
+    t_max = flow_time(land, args.t_max, "--t-max")
+    if args.end_to_end:
+        return _end_to_end_flow(args, land, start, t_max)
+    result = gradient_flow(land, start, t_max=t_max, method=args.method,
                            step=None if args.step is None else flow_time(land, args.step,
                                                                          "--step"))
-    found = plateaus(result, land)
-    rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
-    payload = {
-        "widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
-        "status": result.status.value, "message": result.message,
-        "coordinates": result.coordinates, "method": result.method,
-        "t_final": float(result.t[-1]), "loss_final": float(result.loss[-1]),
-        "max_invariant_drift": float(result.invariant_drift.max()), "plateaus": rows,
-    }
+    rows = _plateau_rows(result, land)
+    payload = {**_flow_payload(land, result), "max_invariant_drift":
+               float(result.invariant_drift.max()), "plateaus": rows}
     if args.json != "-":
         print(repr(result))
-        print_table(rows)
-    if args.json:
-        write_json(args.json, payload)
+    emit(args, rows, payload)
     if args.output is not None:
         save_weights_file(args.output, result.weights)
     return 0
 
 
-def _end_to_end_flow(args, land) -> int:
+def _plateau_rows(result, land) -> list[dict]:
+    return [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss}
+            for p in plateaus(result, land)]
+
+
+def _flow_payload(land, result) -> dict:
+    """What every flow's JSON begins with: the problem and how the flow ended."""
+    return {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
+            "status": result.status.value, "message": result.message,
+            "coordinates": result.coordinates, "method": result.method,
+            "t_final": float(result.t[-1]), "loss_final": float(result.loss[-1])}
+
+
+def _end_to_end_flow(args, land, start, t_max) -> int:
     """``landscape flow --end-to-end``: the flow of ``P`` alone from a balanced start (§7)."""
-    if args.method == "gd":
-        raise UsageError("--method gd is gradient descent on the weights; --end-to-end "
-                         "integrates the flow of the end-to-end map: pick a solve_ivp method")
-    if args.weights is not None:
-        start = land.check(load_weights_file(args.weights), "--weights")
-    else:
-        random = land.random_weights(scale=args.init_scale * weight_unit(land), seed=args.seed)
-        start = balanced_factorization(land.end_to_end(random), land.widths, seed=args.seed)
-    result = end_to_end_flow(land, start, t_max=flow_time(land, args.t_max, "--t-max"),
-                             method=args.method)
-    found = plateaus(result, land)
-    rows = [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss} for p in found]
+    result = end_to_end_flow(land, start, t_max=t_max, method=args.method)
+    rows = _plateau_rows(result, land)
     weights = result.weights_at(-1, seed=args.seed)
     limit = learnt_modes(land, weights).subset
     payload = {
-        "widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
-        "end_to_end": True, "status": result.status.value, "message": result.message,
-        "coordinates": result.coordinates, "method": result.method,
-        "t_final": float(result.t[-1]), "loss_final": float(result.loss[-1]),
-        "rank": result.start_rank, "final_rank": int(result.rank[-1]),
+        **_flow_payload(land, result), "end_to_end": True, "rank": result.start_rank, "final_rank": int(result.rank[-1]),
         "limit_class": list(limit),
         "minimum_on_rank_manifold": bool(result.success and is_rank_minimum(land, limit)),
         "max_manifold_drift": float(result.manifold_drift.max()), "plateaus": rows,
@@ -87,9 +87,7 @@ def _end_to_end_flow(args, land) -> int:
         print(f"limit: class {subset_label(limit)}, rank {payload['final_rank']}, "
               f"{'the' if payload['minimum_on_rank_manifold'] else 'not the'} minimum of the "
               f"loss on rank-{result.start_rank} maps")
-        print_table(rows)
-    if args.json:
-        write_json(args.json, payload)
+    emit(args, rows, payload)
     if args.output is not None:
         save_weights_file(args.output, weights)
     return 0
@@ -104,10 +102,10 @@ def _class_row(record: dict) -> dict:
     return row
 
 
-def _catalog_payload(catalog: Catalog) -> dict:
+def _catalog_payload(catalog: Catalog, records: list[dict]) -> dict:
     land = catalog.land
     return {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
-            "loss_offset": land.spectrum.loss_offset, "classes": catalog.records()}
+            "loss_offset": land.spectrum.loss_offset, "classes": records}
 
 
 def _problem_header(args, land) -> None:
@@ -137,9 +135,10 @@ def cmd_catalog(args) -> int:
                                         progress=False if args.quiet else None)
     if args.output is not None:
         catalog.save(args.output)
-    rows = sorted((_class_row(r) for r in catalog.records()), key=lambda r: r["value"])
+    records = catalog.records()
+    rows = sorted((_class_row(r) for r in records), key=lambda r: r["value"])
     _problem_header(args, land)
-    emit(args, rows, _catalog_payload(catalog))
+    emit(args, rows, _catalog_payload(catalog, records))
     return 0
 
 
@@ -157,10 +156,10 @@ def _classification_record(found) -> dict:
     return record
 
 
-def _network_weights(args, land):
-    """The weights of ``--weights`` checked against ``land``; biases noted (they are the
-    constant of an affine network, exact on centred data) or refused on uncentred data."""
-    network = read_network(args.weights)
+def _network_weights(args, land, network):
+    """The weights of the ``--weights`` ``network`` checked against ``land``; biases noted (they
+    are the constant of an affine network, exact on centred data) or refused on uncentred
+    data."""
     if network.has_biases:
         if args.no_center:
             raise UsageError(f"{args.weights.name} has biases: an affine network is the "
@@ -174,18 +173,19 @@ def _network_weights(args, land):
 
 
 def cmd_classify(args) -> int:
+    network = _weights_file(args)
     if args.catalog is not None:
         if _problem_given(args):
             raise UsageError("give a CATALOG or a problem (--dataset/--data/--sigma), not both")
         catalog = Catalog.load(args.catalog)
         land = catalog.land
     else:
-        land = build_problem(args)
+        land = build_problem(args, network)
         catalog = None
     _problem_header(args, land)
-    if args.weights is not None:
+    if network is not None:
         # not critical to --critical-tol: the kind of the class it is near (THEORY §3)
-        weights = _network_weights(args, land)
+        weights = _network_weights(args, land, network)
         found = [classify(land, weights, method=args.method, critical_tol=args.critical_tol)]
     else:
         if catalog is None:
@@ -213,8 +213,7 @@ def _problem_given(args) -> bool:
 
 def cmd_graph(args) -> int:
     land = build_problem(args)
-    catalog = enumerate_critical_points(land, progress=False)
-    graph = saddle_graph(land, catalog=catalog, n_jobs=args.n_jobs,
+    graph = saddle_graph(land, n_jobs=args.n_jobs,
                          checkpoint=args.checkpoint, progress=False if args.quiet else None,
                          **graph_options(args))
     checks = check_saddle_graph(graph)
@@ -239,9 +238,7 @@ def _save_graph_png(graph, path: Path) -> None:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 6))
-    plot_saddle_graph(graph, ax=ax)
-    fig.tight_layout()
+    fig = saddle_graph_figure(graph)
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
     plt.close(fig)
 
@@ -255,15 +252,17 @@ def _frustration_record(result) -> dict:
 def cmd_frustration(args) -> int:
     options = {"method": args.method, "restarts": args.restarts, "seed": args.seed}
     if args.weights is not None:
-        weights = load_weights_file(args.weights)
+        network = _weights_file(args)
+        weights = network.weights
         if _problem_given(args):
-            weights = build_problem(args).check(weights, "--weights")
-        result = frustration(weights, **options)
+            weights = build_problem(args, network).check(weights, "--weights")
+        null = None if args.null is None else frustration_vs_null(weights, args.null,
+                                                                  args.samples, **options)
+        result = frustration(weights, **options) if null is None else null.result
         payload = {"weights": str(args.weights), **_frustration_record(result)}
         rows = [{"network": args.weights.name, **{k: payload[k] for k in
                  ("value", "normalized", "exact", "method")}}]
-        if args.null is not None:
-            null = frustration_vs_null(weights, args.null, args.samples, **options)
+        if null is not None:
             payload["null"] = {"model": args.null, "samples": args.samples,
                                "mean": null.mean, "std": null.std, "z_score": null.z_score,
                                "p_value": null.p_value}

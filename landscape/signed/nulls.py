@@ -121,7 +121,8 @@ def compare_with_null(layers: list[np.ndarray], null: str, samples: int,
     p = (1.0 + np.sum(values <= observed.normalized)) / (samples + 1.0)
     return observed, NullComparison(value=observed.normalized, samples=values, mean=mean,
                                     std=std, z_score=z, p_value=float(p), null=null,
-                                    exact=bool(observed.exact and exact.all()))
+                                    exact=bool(observed.exact and exact.all()),
+                                    result=observed)
 
 
 def check_progress(progress) -> bool | None:

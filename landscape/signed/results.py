@@ -110,6 +110,9 @@ class NullComparison:
         The null model (one of :data:`NULL_MODELS`).
     exact : bool
         Whether the network's and every sample's value are proven minimal.
+    result : FrustrationResult or None
+        The network's own result, whose ``normalized`` is ``value`` (the solve the comparison
+        made, so that nothing solves the network a second time).
     """
 
     value: float
@@ -120,6 +123,7 @@ class NullComparison:
     p_value: float
     null: str
     exact: bool
+    result: FrustrationResult | None = None
 
     def __repr__(self) -> str:
         z = "None" if self.z_score is None else f"{self.z_score:.3f}"
