@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..geometry import witness_kind
+from ..geometry.witness import kind_from_modes
 from ..problem.criticality import CriticalKind, check_critical
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
@@ -208,7 +209,9 @@ def check_classes(classes: list, land: Landscape, representatives: np.ndarray, *
         modes = learnt_modes(land, weights, tie_tol=tie_tol)
         require(modes.subset == subset, f"the representative of {name} is in class "
                                         f"{modes.subset}, not {subset}")
-        found = _witness_kind(land, weights, modes, tie_tol=tie_tol, critical_tol=critical_tol)
+        ruled = kind_from_modes(land, modes)  # the strengths only where the modes do not tell
+        found = ruled[0] if ruled is not None else witness_kind(
+            land, weights, tie_tol=tie_tol, critical_tol=critical_tol)
         require(found is kind,
                 f"{name}.kind must be {found.value!r}, the kind the witness test gives its "
                 f"representative (landscape.geometry.witness_kind), got {kind.value!r}")
@@ -220,24 +223,6 @@ def check_classes(classes: list, land: Landscape, representatives: np.ndarray, *
     require(bool(np.all(np.diff(values) <= 0)), "classes must be in order of decreasing value")
     return {"masks": masks, "values": values, "kinds": kinds, "extras": extras,
             "frustration": frustration}
-
-
-def _witness_kind(land: Landscape, weights, modes, *, tie_tol: float,
-                  critical_tol: float) -> CriticalKind:
-    """The witness test's kind of a critical point whose learnt modes are ``modes``.
-
-    Its first three rules (THEORY §4.1) read the learnt modes only: not top -> strict; top
-    and of rank ``r*`` -> global minimum; depth 2 -> strict. Only a top set below full rank
-    at depth >= 3 needs the witness strengths of :func:`landscape.geometry.witness_kind`
-    (at most one such class per rank), so the check costs little more than reading the modes.
-    """
-    if not modes.top:
-        return CriticalKind.STRICT_SADDLE
-    if modes.rank >= modes.max_rank:
-        return CriticalKind.GLOBAL_MINIMUM
-    if land.h <= 2:
-        return CriticalKind.STRICT_SADDLE
-    return witness_kind(land, weights, tie_tol=tie_tol, critical_tol=critical_tol)
 
 
 def _curvature_fields(record: dict, name: str, land: Landscape, kind: CriticalKind) -> dict:

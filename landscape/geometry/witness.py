@@ -212,15 +212,36 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     >>> w.kind.value, w.pair
     ('strict_saddle', (1, 3))
     """
+    weights, zero_tol, tie_tol = _checked(land, weights, zero_tol, tie_tol, critical_tol)
+    balanced, scale = prepared_point(land, weights)
+    return witness_at(land, weights, balanced, zero_threshold(land, balanced, scale, zero_tol),
+                      tie_tol)
+
+
+def _checked(land, weights, zero_tol, tie_tol, critical_tol):
+    """``(weights, zero_tol, tie_tol)`` validated, the weights critical (else
+    :class:`NotCriticalError`)."""
     check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
     critical_tol = check_nonnegative(critical_tol, "critical_tol")
     weights = land.check(weights)
     check_critical(land, weights, critical_tol=critical_tol)
-    balanced, scale = prepared_point(land, weights)
-    return witness_at(land, weights, balanced, zero_threshold(land, balanced, scale, zero_tol),
-                      tie_tol)
+    return weights, zero_tol, tie_tol
+
+
+def kind_from_modes(land: Landscape, modes) -> tuple[CriticalKind, str] | None:
+    """``(kind, rule)`` by the witness test's first three rules, which read the learnt modes
+    (:class:`~landscape.problem.learnt.LearntModes`) only -- not top: strict; top and of rank
+    ``r*``: global minimum; depth 2: strict -- or ``None`` where the witness strengths decide
+    (a top set below full rank at depth >= 3, at most one class per rank)."""
+    if not modes.top:
+        return CriticalKind.STRICT_SADDLE, "not top"
+    if modes.rank >= modes.max_rank:
+        return CriticalKind.GLOBAL_MINIMUM, "top, full rank"
+    if land.h <= 2:
+        return CriticalKind.STRICT_SADDLE, "depth 2"
+    return None
 
 
 def witness_at(land: Landscape, weights, balanced, threshold: float, tie_tol: float) -> Witness:
@@ -232,15 +253,9 @@ def witness_at(land: Landscape, weights, balanced, threshold: float, tie_tol: fl
     modes = learnt_modes(land, weights, tie_tol=tie_tol)
     common = dict(subset=modes.subset, rank=modes.rank, max_rank=modes.max_rank, top=modes.top,
                   threshold=threshold)
-    if not modes.top:
-        return Witness(kind=CriticalKind.STRICT_SADDLE, rule="not top", pair=None,
-                       strength=0.0, **common)
-    if modes.rank >= modes.max_rank:
-        return Witness(kind=CriticalKind.GLOBAL_MINIMUM, rule="top, full rank", pair=None,
-                       strength=0.0, **common)
-    if land.h <= 2:
-        return Witness(kind=CriticalKind.STRICT_SADDLE, rule="depth 2", pair=None,
-                       strength=0.0, **common)
+    ruled = kind_from_modes(land, modes)
+    if ruled is not None:
+        return Witness(kind=ruled[0], rule=ruled[1], pair=None, strength=0.0, **common)
     strengths = witness_strengths(balanced, land.spectrum.sigma_matrix(), modes.rank)
     pair = max(strengths, key=lambda p: (strengths[p], -p[0], -p[1]))
     strength = strengths[pair]
@@ -264,5 +279,10 @@ def witness_kind(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     >>> witness_kind(land, [np.zeros((2, 2)), np.zeros((2, 2))]).value
     'strict_saddle'
     """
-    return witness_test(land, weights, zero_tol=zero_tol, tie_tol=tie_tol,
-                        critical_tol=critical_tol).kind
+    weights, zero_tol, tie_tol = _checked(land, weights, zero_tol, tie_tol, critical_tol)
+    ruled = kind_from_modes(land, learnt_modes(land, weights, tie_tol=tie_tol))
+    if ruled is not None:  # no balancing where the learnt modes decide
+        return ruled[0]
+    balanced, scale = prepared_point(land, weights)
+    return witness_at(land, weights, balanced, zero_threshold(land, balanced, scale, zero_tol),
+                      tie_tol).kind
