@@ -16,6 +16,7 @@ import dataclasses
 import numpy as np
 
 from .._base.validation import check_nonnegative
+from ..geometry.orbit import RANK_RTOL, partial_ranks
 from ..problem.criticality import CRITICAL_TOL, check_critical, relative_gradient_norm
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
@@ -24,11 +25,6 @@ from .points import CriticalPoint, FiberCoordinates
 from .representatives import class_record
 
 __all__ = ["canonicalize", "fiber_coordinates", "same_class"]
-
-#: Default relative threshold for the numerical rank of partial products (times the product
-#: of the layers' spectral norms, the size of the products' rounding error).
-RANK_RTOL = 1e-10
-
 
 def fiber_coordinates(land: Landscape, weights, *,
                       rank_rtol: float = RANK_RTOL) -> FiberCoordinates:
@@ -56,21 +52,9 @@ def fiber_coordinates(land: Landscape, weights, *,
 
 
 def _fiber(land: Landscape, weights, rank_rtol: float, gradient_norm: float) -> FiberCoordinates:
-    h = land.h
-    ranks = np.full((h, h), -1, dtype=int)
-    layer_values = [np.linalg.svd(w, compute_uv=False) for w in weights]
-    norms = [float(v[0]) for v in layer_values]
-
-    def rank(values, bound):
-        return int(np.count_nonzero(values > rank_rtol * bound)) if bound > 0 else 0
-
-    for a in range(h):
-        ranks[a, a] = rank(layer_values[a], norms[a])
-        product, bound = weights[a], norms[a]
-        for b in range(a + 1, h):
-            product = weights[b] @ product
-            bound *= norms[b]
-            ranks[a, b] = rank(np.linalg.svd(product, compute_uv=False), bound)
+    ranks = np.full((land.h, land.h), -1, dtype=int)  # ranks[a, b]: W_{b+1} ... W_{a+1}
+    for (i, j), r in partial_ranks(weights, rtol=rank_rtol).items():
+        ranks[i, j - 1] = r
     return FiberCoordinates(invariants=tuple(land.invariants(weights)), ranks=ranks,
                             gradient_norm=gradient_norm)
 

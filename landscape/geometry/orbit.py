@@ -82,9 +82,9 @@ def orbit_tangent(land: Landscape, weights) -> np.ndarray:
     return out
 
 
-def _matrix_rank(values: np.ndarray, scale: float) -> int:
-    """Singular values above ``RANK_RTOL * scale``."""
-    return int(np.count_nonzero(values > RANK_RTOL * scale)) if scale > 0 else 0
+def _matrix_rank(values: np.ndarray, scale: float, rtol: float = RANK_RTOL) -> int:
+    """Singular values above ``rtol * scale``."""
+    return int(np.count_nonzero(values > rtol * scale)) if scale > 0 else 0
 
 
 def orthonormal_orbit_basis(tangent: np.ndarray) -> np.ndarray:
@@ -102,8 +102,9 @@ def orthonormal_orbit_basis(tangent: np.ndarray) -> np.ndarray:
     return u[:, :_matrix_rank(s, float(s[0]) if s.size else 0.0)]
 
 
-def partial_ranks(weights) -> dict[tuple[int, int], int]:
-    """``r_ij = rank(W_j ... W_{i+1})`` for ``0 <= i < j <= h``, relative to the factors' norms.
+def partial_ranks(weights, *, rtol: float = RANK_RTOL) -> dict[tuple[int, int], int]:
+    """``r_ij = rank(W_j ... W_{i+1})`` for ``0 <= i < j <= h``: singular values above ``rtol``
+    times the product of the factors' spectral norms (the scale of its rounding error).
 
     Examples
     --------
@@ -119,7 +120,7 @@ def partial_ranks(weights) -> dict[tuple[int, int], int]:
             w = weights[j - 1]
             product = w if product is None else w @ product
             scale *= float(np.linalg.norm(w, 2)) if w.size else 0.0
-            out[(i, j)] = _matrix_rank(np.linalg.svd(product, compute_uv=False), scale)
+            out[(i, j)] = _matrix_rank(np.linalg.svd(product, compute_uv=False), scale, rtol)
     return out
 
 
