@@ -55,6 +55,19 @@ def admissible_sizes(land: Landscape, n_modes: int) -> range:
     return range(min(land.bottleneck, n_modes) + 1)
 
 
+def class_values(land: Landscape, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(masks, values)`` of the classes whose learnt modes are the rows of ``block``
+    (``(n, k)``): the learnt masks over all of ``sigma`` and the critical values
+    ``L0 + 1/2 sum_{i not in S} sigma_i^2``, summed over the complement (no cancellation), the
+    same numbers as :meth:`Landscape.critical_value`."""
+    sigma = land.spectrum.sigma
+    n, k = block.shape
+    masks = np.zeros((n, sigma.size), dtype=bool)
+    np.put_along_axis(masks, block, True, axis=1)
+    complement = np.nonzero(~masks)[1].reshape(n, sigma.size - k)
+    return masks, land.spectrum.loss_offset + 0.5 * (sigma[complement] ** 2).sum(axis=1)
+
+
 def class_blocks(land: Landscape, groups, chunk: int) -> Iterator[tuple[list, np.ndarray]]:
     """The class keys in enumeration order (by rank, then lexicographically), ``chunk`` at a
     time: ``(rows, block)`` with ``rows`` the tuples and ``block`` their ``(n, k)`` array.
@@ -94,11 +107,8 @@ def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_to
         If a representative is not critical to ``critical_tol`` (as the per-record path).
     """
     sigma = land.spectrum.sigma
-    n, k = block.shape
-    masks = np.zeros((n, sigma.size), dtype=bool)
-    np.put_along_axis(masks, block, True, axis=1)
-    complement = np.nonzero(~masks)[1].reshape(n, sigma.size - k)
-    values = land.spectrum.loss_offset + 0.5 * (sigma[complement] ** 2).sum(axis=1)
+    n = block.shape[0]
+    masks, values = class_values(land, block)
     for row in {rows[0], rows[-1]}:
         # the construction and the map to the problem's coordinates, by the dense test
         check_critical(land, to_problem_coordinates(land, aligned_weights(land, row)),
@@ -109,12 +119,10 @@ def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_to
         norms = np.zeros(n)
     else:
         edge = learnt ** (1.0 / land.h)
-        products = edge.copy()
-        for _ in range(land.h - 1):
-            products = edge * products
-        slope = edge.copy()
+        slope = edge.copy()  # edge^(h-1), then the product edge^h
         for _ in range(land.h - 2):
             slope = edge * slope
+        products = edge * slope
         norms = np.sqrt(np.sum((slope * (products - learnt)) ** 2, axis=1))
     measures = norms / land.gradient_scale
     bad = np.flatnonzero(~(measures <= critical_tol))

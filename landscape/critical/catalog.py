@@ -21,11 +21,12 @@ import numpy as np
 
 from ..problem.criticality import CRITICAL_TOL, CriticalKind
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, canonical_subset, check_subset, tie_counts, tie_groups
+from ..problem.ties import (TIE_TOL, canonical_subset, check_subset, grassmannian_dimension,
+                             tie_counts, tie_groups)
 from ..signed import FrustrationResult
-from .catalog_files import (CURVATURE_FIELDS, KINDS, frustration_record, load_columns,
+from .catalog_files import (KINDS, frustration_record, load_columns,
                             save_catalog)
-from .points import CriticalPoint, grassmannian_dimension
+from .points import CURVATURE_FIELDS, CriticalPoint
 from .representatives import canonical_representative
 
 __all__ = ["Catalog"]
@@ -276,10 +277,15 @@ class Catalog(Sequence):
             ``land``. Nothing is built before every check has passed; values are the closed
             form ``L_S`` itself.
         """
-        columns = load_columns(path, land=land, critical_tol=critical_tol)
+        return cls._from_columns(**load_columns(path, land=land, critical_tol=critical_tol))
+
+    @classmethod
+    def _from_columns(cls, *, land, tie_tol, **columns) -> "Catalog":
+        """A catalog of ``land`` from its columns (checked or computed by the caller): what
+        :meth:`load` and the batched enumeration build."""
         catalog = cls.__new__(cls)
-        catalog.land = columns.pop("land")
-        catalog.tie_tol = columns.pop("tie_tol")
+        catalog.land = land
+        catalog.tie_tol = float(tie_tol)
         catalog._init_columns(**columns)
         return catalog
 

@@ -26,18 +26,16 @@ from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
 from ..problem.records import BASIS_ARRAYS, basis_hash
 from ..problem.spectrum import DataSpectrum
-from ..problem.ties import canonical_subset, tie_counts, tie_groups
+from ..problem.ties import canonical_subset, grassmannian_dimension, tie_counts, tie_groups
 from ..signed import FrustrationResult
 from ..signed.results import result_of_signs
-from .points import grassmannian_dimension
+from .points import CURVATURE_FIELDS
 
 __all__: list[str] = []
 
 #: The keys of a class record (``"frustration"`` may be added).
 CLASS_KEYS = {"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
-              "inertia", "n_orbit", "centre_dim", "witness_kind"}
-#: The curvature fields of a class record (all null or all given).
-CURVATURE_KEYS = ("inertia", "n_orbit", "centre_dim", "witness_kind")
+              *CURVATURE_FIELDS}
 #: The keys of a stored frustration.
 FRUSTRATION_KEYS = {"value", "normalized", "lower_bound", "exact", "method", "signs"}
 #: Relative agreement (times ``L0 + 1/2 sum sigma^2``) required between a stored value and
@@ -229,11 +227,11 @@ def _curvature_fields(record: dict, name: str, land: Landscape, kind: CriticalKi
     """The curvature fields, checked for type, range and consistency with each other and
     with ``kind`` (they cannot be recomputed cheaply: the inertia needs the Hessian)."""
     out = {}
-    present = [record[key] is not None for key in CURVATURE_KEYS]
+    present = [record[key] is not None for key in CURVATURE_FIELDS]
     require(all(present) or not any(present),
-            f"{name}: the curvature fields {', '.join(CURVATURE_KEYS)} must all be null or "
+            f"{name}: the curvature fields {', '.join(CURVATURE_FIELDS)} must all be null or "
             f"all be given (they come from one classification), got "
-            f"{', '.join(k for k, p in zip(CURVATURE_KEYS, present) if p)}")
+            f"{', '.join(k for k, p in zip(CURVATURE_FIELDS, present) if p)}")
     n_params = land.n_params
     n_zero = n_params
     if record["inertia"] is not None:

@@ -69,8 +69,6 @@ SCHEMA_VERSION = 1
 FORMAT = "landscape.catalog"
 #: The kinds in the order of the catalog's kind codes.
 KINDS = tuple(CriticalKind)
-#: The optional curvature fields of a class record.
-CURVATURE_FIELDS = ("inertia", "n_orbit", "centre_dim", "witness_kind")
 #: The keys of the ``problem`` section.
 PROBLEM_KEYS = {"name", "widths", "sigma", "d_x", "d_y", "loss_offset", "reduced", "n_samples",
                 "tie_rtol", "basis_sha256"}

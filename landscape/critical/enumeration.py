@@ -23,13 +23,13 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from .._base.validation import check_int, check_nonnegative
+from .._base.validation import check_bool, check_int, check_nonnegative
 from ..geometry import classify
 from ..problem.criticality import CRITICAL_TOL
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, tie_groups
 from ..signed import FrustrationResult, frustration as signed_frustration
-from .batches import admissible_sizes, class_blocks, verified_columns
+from .batches import admissible_sizes, class_blocks, class_values, verified_columns
 from .catalog import Catalog
 from .points import CriticalPoint
 from .representatives import class_record
@@ -55,11 +55,6 @@ class CriticalClass(NamedTuple):
     value: float
 
 
-def _sizes(land: Landscape, n_modes: int) -> range:
-    """Admissible numbers of learnt modes: ``0..min(r, m)``, only ``m`` for ``h = 1``."""
-    return admissible_sizes(land, n_modes)
-
-
 def count_classes(land: Landscape, *, tie_tol: float = TIE_TOL) -> int:
     """Number of critical classes: learnt counts ``0 <= k_g <= |g|`` per tie group, ``sum k_g``
     admissible.
@@ -79,7 +74,7 @@ def count_classes(land: Landscape, *, tie_tol: float = TIE_TOL) -> int:
     by_rank = np.ones(1, dtype=object)
     for g in groups:
         by_rank = np.convolve(by_rank, np.ones(len(g) + 1, dtype=object))
-    return int(sum(by_rank[k] for k in _sizes(land, sum(len(g) for g in groups))))
+    return int(sum(by_rank[k] for k in admissible_sizes(land, sum(len(g) for g in groups))))
 
 
 def iter_classes(land: Landscape, *, tie_tol: float = TIE_TOL, chunk: int = 4096
@@ -101,14 +96,8 @@ def iter_classes(land: Landscape, *, tie_tol: float = TIE_TOL, chunk: int = 4096
     chunk = check_int(chunk, "chunk", minimum=1)
     sigma = land.spectrum.sigma
     groups = tie_groups(sigma, tie_tol=tie_tol)
-    n_modes = sum(len(g) for g in groups)
-    squares = sigma[:n_modes] ** 2
-    offset = land.spectrum.loss_offset + 0.5 * float(np.sum(sigma[n_modes:] ** 2))
     for rows, block in class_blocks(land, groups, chunk):
-        learnt = np.zeros((len(rows), n_modes), dtype=bool)
-        np.put_along_axis(learnt, block, True, axis=1)
-        values = offset + 0.5 * np.where(learnt, 0.0, squares).sum(axis=1)
-        yield from map(CriticalClass._make, zip(rows, values.tolist()))
+        yield from map(CriticalClass._make, zip(rows, class_values(land, block)[1].tolist()))
 
 
 def iter_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
@@ -219,13 +208,11 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
     (16, 7.125, 0.0, 'global_minimum')
     """
     check_landscape(land)
-    if not isinstance(frustration, bool):
-        raise TypeError(f"frustration must be True or False, got {frustration!r}")
+    frustration = check_bool(frustration, "frustration")
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
     critical_tol = check_nonnegative(critical_tol, "critical_tol")
-    for name, flag in (("keep_weights", keep_weights), ("curvature", curvature)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    keep_weights = check_bool(keep_weights, "keep_weights")
+    curvature = check_bool(curvature, "curvature")
     max_classes = check_int(max_classes, "max_classes", minimum=1)
     n_classes = count_classes(land, tie_tol=tie_tol)
     if n_classes > max_classes:
@@ -239,7 +226,7 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
                                 progress=progress)
     points = iter_critical_points(land, tie_tol=tie_tol, critical_tol=critical_tol,
                                   curvature=curvature)
-    points = tqdm(points, total=count_classes(land, tie_tol=tie_tol), desc="critical classes",
+    points = tqdm(points, total=n_classes, desc="critical classes",
                   leave=False, disable=None if progress is None else not progress)
     column = None
     if frustration:
@@ -265,10 +252,6 @@ def _batched_catalog(land: Landscape, *, tie_tol: float, critical_tol: float,
             bar.update(len(rows))
     values = np.concatenate(values)
     order = np.argsort(-values, kind="stable")
-    catalog = Catalog.__new__(Catalog)
-    catalog.land = land
-    catalog.tie_tol = float(tie_tol)
-    catalog._init_columns(masks=np.concatenate(masks)[order], values=values[order],
-                          kinds=np.concatenate(kinds)[order], weights=None, extras={},
-                          frustration={})
-    return catalog
+    return Catalog._from_columns(land=land, tie_tol=tie_tol, masks=np.concatenate(masks)[order],
+                                 values=values[order], kinds=np.concatenate(kinds)[order],
+                                 weights=None, extras={}, frustration={})

@@ -22,6 +22,7 @@ from ..problem.criticality import CRITICAL_TOL, check_critical
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, canonical_subset, tie_groups
+from .batches import admissible_sizes
 from .representatives import admissible_subset, aligned_weights, to_problem_coordinates
 
 __all__ = ["FiberConstruction", "FiberSample", "sample_fiber"]
@@ -85,7 +86,8 @@ def _tie_rotation(rng, groups, sizes) -> list[np.ndarray]:
 def _random_class(land: Landscape, n_modes: int, rng) -> tuple[int, ...]:
     if land.h == 1:
         return tuple(range(n_modes))
-    k = int(rng.integers(0, min(land.bottleneck, n_modes) + 1))
+    sizes = admissible_sizes(land, n_modes)
+    k = int(rng.integers(sizes.start, sizes.stop))
     return tuple(sorted(int(i) for i in rng.choice(n_modes, size=k, replace=False)))
 
 

@@ -19,6 +19,9 @@ from ..problem.criticality import CriticalKind
 
 __all__ = ["CriticalPoint", "FiberCoordinates"]
 
+#: The curvature fields of a class (all computed, by ``curvature=True``, or all ``None``).
+CURVATURE_FIELDS = ("inertia", "n_orbit", "centre_dim", "witness_kind")
+
 
 @dataclass(frozen=True, eq=False)
 class FiberCoordinates:
@@ -113,15 +116,10 @@ class CriticalPoint:
     def __repr__(self) -> str:
         extra = "".join(f", {name}={str(getattr(self, name))!r}" if name == "witness_kind"
                         else f", {name}={getattr(self, name)!r}"
-                        for name in ("inertia", "n_orbit", "centre_dim", "witness_kind")
+                        for name in CURVATURE_FIELDS
                         if getattr(self, name) is not None)
         ties = f", tie_counts={self.tie_counts}, grassmannian_dim={self.grassmannian_dim}" \
             if self.tie_groups else ""
         fiber = f", fiber={self.fiber!r}" if self.fiber is not None else ""
         return (f"CriticalPoint(subset={self.subset}, value={self.value:.10g}, "
                 f"kind={self.kind.value!r}{ties}{extra}{fiber})")
-
-
-def grassmannian_dimension(tied, counts) -> int:
-    """``sum_g k_g (|g| - k_g)`` over the tie groups ``tied`` with learnt counts ``counts``."""
-    return sum(k * (len(g) - k) for g, k in zip(tied, counts))

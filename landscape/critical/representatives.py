@@ -20,8 +20,9 @@ from ..geometry import witness_kind
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
 from ..problem.nearby import aligned_weights, to_problem_coordinates
 from ..problem.network import Landscape, check_landscape, reduced_landscape
-from ..problem.ties import TIE_TOL, canonical_subset, check_subset, tie_counts, tie_groups
-from .points import CriticalPoint, grassmannian_dimension
+from ..problem.ties import (TIE_TOL, canonical_subset, check_subset, grassmannian_dimension,
+                             tie_counts, tie_groups)
+from .points import CriticalPoint
 
 __all__ = ["canonical_representative", "critical_point"]
 

@@ -60,7 +60,7 @@ from ..flow.integration import gradient_flow
 from ..problem.criticality import CRITICAL_TOL, check_critical, relative_gradient_norm
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, canonical_subset, tie_groups
+from ..problem.ties import TIE_TOL, canonical_subset
 from .centre import (canonical_eigenbasis, centre_basis, coefficient_scales, level_set_tangent,
                      on_sphere, polynomial_order, sector_objective, sectors, sharpen,
                      without_orbit)
@@ -161,7 +161,7 @@ def follow_escape(land: Landscape, x, direction, step: float, subset, t_max: flo
     integrated only when ``own`` was missed.
     """
     start = [w + step * v for w, v in zip(x, direction)]
-    scale = float(0.5 * np.sum(land.spectrum.sigma ** 2)) or 1.0
+    scale = land.loss_scale
     tols = [FLOW_TOL]
     if own is not None:
         passed = (land.critical_value(own) - land.minimum_value()) / scale - PASSED_RTOL
@@ -267,7 +267,8 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
                          f"parameters for escape_directions (the centre needs the dense "
                          f"Hessian), got {land.n_params}")
     check_critical(land, weights, critical_tol=critical_tol)
-    subset = learnt_modes(land, weights, tie_tol=tie_tol).subset
+    modes = learnt_modes(land, weights, tie_tol=tie_tol)
+    subset = modes.subset
     frame = BalancedFrame(land, weights)
     threshold = zero_tol * frame.scale
     values, vectors, kernel, orbit = centre_basis(frame, threshold)
@@ -326,8 +327,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
             if not follow:
                 found.extend(candidates[:1])
                 continue
-            own = canonical_subset((*subset, mode),
-                                   tie_groups(land.spectrum.sigma, tie_tol=tie_tol))
+            own = canonical_subset((*subset, mode), modes.tie_groups)
             left, missed = [], []
             for escape in candidates:
                 if any(escape.order == e.order and abs(escape.rate - e.rate) <= 1e-6 * abs(e.rate)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Landscape, check_landscape
-from .ties import TIE_TOL, tie_groups, top_of_counts
+from .ties import TIE_TOL, grassmannian_dimension, tie_groups, top_of_counts
 
 __all__ = ["LearntModes", "learnt_modes"]
 
@@ -50,7 +50,7 @@ class LearntModes:
     @property
     def grassmannian_dim(self) -> int:
         """``sum_g k_g (|g| - k_g)``: dimension of the family of end-to-end maps of this class."""
-        return sum(k * (len(g) - k) for g, k in zip(self.tie_groups, self.counts))
+        return grassmannian_dimension(self.tie_groups, self.counts)
 
 
 def tie_blocks(reduced_map: np.ndarray, groups) -> list[tuple[np.ndarray, np.ndarray]]:

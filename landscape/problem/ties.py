@@ -24,6 +24,7 @@ __all__ = [
     "canonical_subset",
     "check_sigma",
     "check_subset",
+    "grassmannian_dimension",
     "is_top",
     "numerical_rank",
     "tie_counts",
@@ -97,6 +98,12 @@ def tie_counts(subset, groups) -> tuple[int, ...]:
     """How many modes of ``subset`` lie in each tie group."""
     members = set(subset)
     return tuple(sum(i in members for i in g) for g in groups)
+
+
+def grassmannian_dimension(groups, counts) -> int:
+    """``sum_g k_g (|g| - k_g)`` over the tie groups ``groups`` with learnt counts ``counts``:
+    the dimension of the family of end-to-end maps of a class (only tied groups contribute)."""
+    return sum(k * (len(g) - k) for g, k in zip(groups, counts))
 
 
 def canonical_subset(subset, groups) -> tuple[int, ...]:
