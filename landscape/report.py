@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base.files import atomic_directory, atomic_write
+from ._base.files import atomic_directory, atomic_write, atomic_write_text
 from ._base.validation import check_positive
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits)
@@ -104,10 +104,6 @@ def _png(fig) -> bytes:
 
 def _write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
-
-
-def _write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
 #: Up to this many classes ``saddle_graph.png`` draws the graph; above, the transition heat
@@ -367,7 +363,7 @@ def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t
         flows[name] = _flow(land, start, t_max)
         visited[name] = [v.subset for v in trajectory_visits(land, flows[name])[0]]
         log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(subset_label, visited[name])))
-    _write_text(files["flows"], json.dumps(
+    atomic_write_text(files["flows"], json.dumps(
         {name: _flow_summary(flows[name], visited[name]) for name in flows},
         indent=2, allow_nan=False) + "\n")
 
@@ -382,7 +378,7 @@ def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t
     images = _figures(land, catalog, graph, flows, saddles_met)
     for key, data in images.items():
         _write_bytes(files[key], data)
-    _write_text(files["html"], _html(land, catalog, graph, checks, flows, visited, images,
+    atomic_write_text(files["html"], _html(land, catalog, graph, checks, flows, visited, images,
                                      files))
     return Report(out=out, files=files, catalog=catalog, graph=graph, flows=flows,
                   visited=visited, saddles_met=saddles_met)

@@ -17,7 +17,8 @@ try:  # POSIX: a writer holds an advisory lock on its temporary file while it li
 except ImportError:  # pragma: no cover - Windows: no lock, every temporary counts as abandoned
     fcntl = None
 
-__all__ = ["atomic_directory", "atomic_write", "remove_stale_temporaries", "temporary_file"]
+__all__ = ["atomic_directory", "atomic_write", "atomic_write_text", "remove_stale_temporaries",
+           "temporary_file"]
 
 #: How the library's temporaries of ``NAME`` end: mkstemp's 8 random characters, then
 #: ``.tmp`` (files, before ``NAME``'s own suffix), ``.tmpdir`` (a directory being written) or
@@ -50,6 +51,11 @@ def atomic_write(path, write) -> Path:
         os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     return path
+
+
+def atomic_write_text(path, text: str) -> Path:
+    """Write ``text`` to ``path`` through :func:`atomic_write`; the path written."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def _current_umask() -> int:

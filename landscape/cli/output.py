@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
-from .._base.files import atomic_write
+from .._base.files import atomic_write_text
 
 __all__ = ["emit", "print_table", "write_json"]
 
@@ -17,7 +16,7 @@ def write_json(target: str, payload: dict) -> None:
     if target == "-":
         print(text)
         return
-    atomic_write(target, lambda tmp: Path(tmp).write_text(text + "\n"))
+    atomic_write_text(target, text + "\n")
 
 
 def print_table(rows: list[dict], *, file=None) -> None:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._base.files import atomic_write
+from .._base.files import atomic_write_text
 from .._base.parallel import Executor
 from ..geometry.escapes import escape_step
 from ..problem.criticality import CriticalKind
@@ -372,4 +372,4 @@ def write_checkpoint(path: Path, problem: dict, options: dict, state: dict) -> N
     """Write ``state`` (``{"escapes", "classes"}``) to ``path`` atomically."""
     text = json.dumps({"format": CHECKPOINT_FORMAT, "schema_version": SCHEMA_VERSION,
                        "problem": problem, "options": options, **state}, allow_nan=False)
-    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+    atomic_write_text(path, text)

@@ -26,7 +26,7 @@ from xml.etree.ElementTree import ParseError
 import networkx as nx
 import numpy as np
 
-from .._base.files import atomic_write
+from .._base.files import atomic_write, atomic_write_text
 from ..problem.criticality import CriticalKind
 from .checkpoints import (ESCAPE_KEYS, SCHEMA_VERSION, current_schema, is_int, is_number, require,
                           same_record)
@@ -104,7 +104,7 @@ def save_saddle_graph(G: nx.DiGraph, path) -> Path:
         data = nx.node_link_data(graph, edges="edges")
         text = json.dumps({"format": GRAPH_FORMAT, "schema_version": SCHEMA_VERSION,
                            "graph": data}, allow_nan=False)
-        return atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+        return atomic_write_text(path, text)
     if path.suffix != ".graphml":
         raise ValueError(f"path must end in .graphml or .json, got {str(path)!r}")
     encoded: set[str] = set()
