@@ -137,18 +137,44 @@ def check_choice(value, name: str, choices: Sequence[str]) -> str:
     return value
 
 
-def check_widths(widths, d_x: int, d_y: int) -> tuple[int, ...]:
-    """Validate layer widths ``(d_0, ..., d_h)`` against the data dimensions."""
+def check_widths(widths, d_x: int | None = None, d_y: int | None = None) -> tuple[int, ...]:
+    """Validate layer widths ``(d_0, ..., d_h)``, against the data dimensions where given."""
     if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence | np.ndarray):
         raise TypeError(f"widths must be a sequence of integers, got {describe_value(widths)}")
     widths = tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
     if len(widths) < 2:
         raise ValueError(f"widths must hold at least 2 entries (d_x and d_y), got {widths}")
-    if widths[0] != d_x:
+    if d_x is not None and widths[0] != d_x:
         raise ValueError(f"widths[0] must equal d_x = {d_x}, got {widths[0]}")
-    if widths[-1] != d_y:
+    if d_y is not None and widths[-1] != d_y:
         raise ValueError(f"widths[-1] must equal d_y = {d_y}, got {widths[-1]}")
     return widths
+
+
+def check_chained(layers: list[np.ndarray], name: str) -> list[np.ndarray]:
+    """``layers`` if each has as many columns as the one before has rows, else a ValueError
+    naming the first that does not."""
+    for j in range(1, len(layers)):
+        if layers[j].shape[1] != layers[j - 1].shape[0]:
+            raise ValueError(f"{name}[{j}] must have {layers[j - 1].shape[0]} columns (the rows "
+                             f"of {name}[{j - 1}]), got shape {layers[j].shape}")
+    return layers
+
+
+def block_shift_layers(A: np.ndarray, widths: tuple[int, ...], name: str) -> list[np.ndarray]:
+    """The blocks ``W_j = A[(j), (j-1)]`` of a validated square matrix ``A`` with node layers of
+    ``widths``; a ValueError names the first nonzero entry off the block-shift pattern."""
+    offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int)
+    mask = np.zeros(A.shape, dtype=bool)
+    for j in range(1, len(widths)):
+        mask[offsets[j]:offsets[j + 1], offsets[j - 1]:offsets[j]] = True
+    off = (A != 0) & ~mask
+    if np.any(off):
+        i, k = np.argwhere(off)[0]
+        raise ValueError(f"{name} must be zero off the block-shift pattern (blocks (j, j-1)), "
+                         f"got {name}[{i}, {k}] = {A[i, k]:.3g}")
+    return [A[offsets[j]:offsets[j + 1], offsets[j - 1]:offsets[j]].copy()
+            for j in range(1, len(widths))]
 
 
 def check_weights(weights, widths: tuple[int, ...], name: str = "weights") -> list[np.ndarray]:

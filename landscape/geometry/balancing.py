@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._base.validation import as_matrix, check_int, check_positive
+from .._base.validation import as_matrix, check_chained, check_int, check_positive
 
 __all__ = ["balance_hidden_layers", "balance_layers"]
 
@@ -41,12 +41,8 @@ def _layer_weights(weights) -> list[np.ndarray]:
                         f"got {type(weights).__name__}")
     if not weights:
         raise ValueError("weights must hold at least one matrix, got an empty sequence")
-    weights = [as_matrix(w, f"weights[{j}]", allow_empty=True) for j, w in enumerate(weights)]
-    for j in range(1, len(weights)):
-        if weights[j].shape[1] != weights[j - 1].shape[0]:
-            raise ValueError(f"weights[{j}] must have {weights[j - 1].shape[0]} columns (the rows "
-                             f"of weights[{j - 1}]), got shape {weights[j].shape}")
-    return weights
+    return check_chained([as_matrix(w, f"weights[{j}]", allow_empty=True)
+                          for j, w in enumerate(weights)], "weights")
 
 
 def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarray]:

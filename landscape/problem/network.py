@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.products import backpropagate, chain_product, prefix_products
-from .._base.validation import as_matrix, as_vector, check_weights, check_widths
+from .._base.validation import (as_matrix, as_vector, block_shift_layers, check_weights,
+                               check_widths)
 from .spectrum import DataSpectrum
 
 __all__ = ["Landscape"]
@@ -153,14 +154,8 @@ class Landscape:
         ValueError
             If ``A`` has the wrong shape or any nonzero entry off the block-shift pattern.
         """
-        A = as_matrix(A, "A", shape=(self.n_nodes, self.n_nodes))
-        mask = self.pattern_mask()
-        if np.any(A[~mask] != 0):
-            i, k = np.argwhere((A != 0) & ~mask)[0]
-            raise ValueError(f"A must be zero off the block-shift pattern (blocks (j, j-1)), "
-                             f"got A[{i}, {k}] = {A[i, k]:.3g}")
-        o = self._node_offsets
-        return [A[o[j]:o[j + 1], o[j - 1]:o[j]].copy() for j in range(1, self.h + 1)]
+        return block_shift_layers(as_matrix(A, "A", shape=(self.n_nodes, self.n_nodes)),
+                                  self.widths, "A")
 
     def pattern_mask(self) -> np.ndarray:
         """Boolean ``n x n`` mask of the block-shift pattern."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._base.validation import as_matrix, check_int
+from .._base.validation import as_matrix, block_shift_layers, check_chained, check_widths
 
 __all__ = ["SignedLayers", "check_signs", "layers_of", "signed_layers"]
 
@@ -114,46 +114,23 @@ def layers_of(value, widths, name: str) -> list[np.ndarray]:
         if widths is None:
             raise ValueError(f"widths must be given with an adjacency matrix {name} (the "
                              f"layering is not inferred from zero blocks), got None")
-        widths = _check_layer_widths(widths)
+        widths = check_widths(widths)
         if sum(widths) != A.shape[0]:
             raise ValueError(f"widths must sum to the size of {name} = {A.shape[0]}, got "
                              f"{widths} (sum {sum(widths)})")
-        o = np.concatenate([[0], np.cumsum(widths)]).astype(int)
-        mask = np.zeros(A.shape, dtype=bool)
-        for j in range(1, len(widths)):
-            mask[o[j]:o[j + 1], o[j - 1]:o[j]] = True
-        off = (A != 0) & ~mask
-        if np.any(off):
-            i, k = np.argwhere(off)[0]
-            raise ValueError(f"{name} must be zero off the block-shift pattern (blocks "
-                             f"(j, j-1)), got {name}[{i}, {k}] = {A[i, k]:.3g}")
-        return [A[o[j]:o[j + 1], o[j - 1]:o[j]].copy() for j in range(1, len(widths))]
+        return block_shift_layers(A, widths, name)
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise TypeError(f"{name} must be a list of layer matrices W_1..W_h or a square "
                         f"adjacency matrix (numpy array), got {type(value).__name__}")
     if len(value) == 0:
         raise ValueError(f"{name} must hold at least one layer matrix, got an empty sequence")
-    layers = [as_matrix(w, f"{name}[{j}]") for j, w in enumerate(value)]
-    for j in range(1, len(layers)):
-        if layers[j].shape[1] != layers[j - 1].shape[0]:
-            raise ValueError(f"{name}[{j}] must have {layers[j - 1].shape[0]} columns (the rows "
-                             f"of {name}[{j - 1}]), got shape {layers[j].shape}")
+    layers = check_chained([as_matrix(w, f"{name}[{j}]") for j, w in enumerate(value)], name)
     if widths is not None:
         expected = tuple([layers[0].shape[1]] + [w.shape[0] for w in layers])
-        widths = _check_layer_widths(widths)
+        widths = check_widths(widths)
         if widths != expected:
             raise ValueError(f"widths must match the layer shapes {expected}, got {widths}")
     return layers
-
-
-def _check_layer_widths(widths) -> tuple[int, ...]:
-    # Like _base.validation.check_widths, without data dimensions to check against.
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence | np.ndarray):
-        raise TypeError(f"widths must be a sequence of integers, got {widths!r}")
-    widths = tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
-    if len(widths) < 2:
-        raise ValueError(f"widths must hold at least 2 entries, got {widths}")
-    return widths
 
 
 def signed_layers(layers: list[np.ndarray], weighted: bool, fix_io_signs: bool) -> SignedLayers:
