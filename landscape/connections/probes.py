@@ -29,6 +29,7 @@ from scipy import integrate
 
 from .._base.products import chain_product
 from ..geometry import escape_directions, witness_kind
+from ..flow.integration import FlowStatus, solve_bounded
 from ..geometry.escapes import escape_step
 from ..problem.criticality import CriticalKind
 from ..problem.learnt import learnt_modes
@@ -43,6 +44,8 @@ __all__ = ["BlockEscape", "block_escapes", "converge_in_block", "first_arrival",
 #: Convergence of a one-hop probe: block loss within this (relative to the full problem's
 #: ``1/2 sum sigma_i^2``) of the block's minimum value.
 CONVERGED_LOSS_TOL = 1e-12
+#: Bound on the evaluations of one probe's integration (none runs unbounded).
+MAX_PROBE_EVALUATIONS = 1_000_000
 #: Relative tolerance of the exact probes: they are few (one block serves every class it
 #: fits), so they are integrated tightly whatever the random probes use.
 EXACT_PROBE_RTOL = 1e-10
@@ -101,18 +104,13 @@ def converge_in_block(block: Landscape, theta0, *, land: Landscape, t_max: float
     """Integrate the block's flow until its loss is within ``CONVERGED_LOSS_TOL`` of the
     block's minimum value; ``(final flat weights, time, converged)``."""
     threshold = block.minimum_value() + CONVERGED_LOSS_TOL * land.loss_scale
-
-    def converged(_t, y):
-        return block.loss_of_product(chain_product(block.split_flat(y))) - threshold
-
-    converged.direction = -1
-    atol = 1e-3 * rtol * land.weight_scale
-    if converged(0.0, theta0) <= 0:
-        return np.asarray(theta0, dtype=float), 0.0, True
-    sol = _solve(block, theta0, (0.0, t_max), rtol, atol, converged)
-    if sol.status == 1:
-        return sol.y_events[0][0], float(sol.t_events[0][0]), True
-    return sol.y[:, -1], float(sol.t[-1]), False
+    ts, ys, status, _, _ = solve_bounded(
+        lambda y: -block.flat_gradient(y), np.asarray(theta0, dtype=float), t_max,
+        method="LSODA", rtol=rtol, atol=1e-3 * rtol * land.weight_scale, times=None,
+        converged=lambda y: block.loss_of_product(chain_product(block.split_flat(y)))
+        - threshold, jac=lambda y: -block.hessian(block.split_flat(y)),
+        max_steps=MAX_PROBE_EVALUATIONS, goal="converged in its block")
+    return ys[-1], float(ts[-1]), status is FlowStatus.CONVERGED
 
 
 def block_escapes(land: Landscape, inner: InvariantBlock, *, radius: float, seed: int,
