@@ -77,7 +77,8 @@ def _end_to_end_flow(args, land, start, t_max) -> int:
     weights = result.weights_at(-1, seed=args.seed)
     limit = learnt_modes(land, weights).subset
     payload = {
-        **_flow_payload(land, result), "end_to_end": True, "rank": result.start_rank, "final_rank": int(result.rank[-1]),
+        **_flow_payload(land, result), "end_to_end": True, "rank": result.start_rank,
+        "final_rank": int(result.rank[-1]),
         "limit_class": list(limit),
         "minimum_on_rank_manifold": bool(result.success and is_rank_minimum(land, limit)),
         "max_manifold_drift": float(result.manifold_drift.max()), "plateaus": rows,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Landscape, check_landscape
-from .ties import TIE_TOL, grassmannian_dimension, tie_groups, top_of_counts
+from .ties import TIE_TOL, grassmannian_dimension, subset_of_counts, tie_groups, top_of_counts
 
 __all__ = ["LearntModes", "learnt_modes"]
 
@@ -99,7 +99,7 @@ def learnt_modes(land: Landscape, weights, *, tie_tol: float = TIE_TOL) -> Learn
     reduced = spec.reduced_map(land.end_to_end(weights))
     counts = [int(np.count_nonzero(values > 0.5 * spec.sigma[g[0]]))
               for g, (_, values) in zip(groups, tie_blocks(reduced, groups))]
-    subset = tuple(i for g, k in zip(groups, counts) for i in g[:k])
+    subset = subset_of_counts(groups, counts)
     n_modes = sum(len(g) for g in groups)
     return LearntModes(subset=subset, rank=len(subset), tie_groups=groups, counts=tuple(counts),
                        top=top_of_counts([(k, len(g)) for k, g in zip(counts, groups)]),

@@ -29,7 +29,7 @@ from .._base.validation import check_nonnegative
 from .criticality import relative_gradient_norm
 from .learnt import tie_blocks
 from .network import Landscape, check_landscape
-from .ties import TIE_TOL, tie_groups
+from .ties import TIE_TOL, subset_of_counts, tie_groups
 
 __all__ = ["HALFWAY_MARGIN", "Location", "locate"]
 
@@ -159,9 +159,10 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     if sum(counts) > land.bottleneck:
         ambiguous = True
         counts = _trim_to_bottleneck(counts, fractions, groups, land.bottleneck)
-    subset = tuple(i for g, k in zip(groups, counts) for i in g[:k])
+    subset = subset_of_counts(groups, counts)
     distance = float(np.sqrt(float(np.sum(residual ** 2)) + block_gap)) / land.scale
-    return Location(subset=subset, value=land.critical_value(subset), loss=land.loss_of_product(product),
+    return Location(subset=subset, value=land.critical_value(subset),
+                    loss=land.loss_of_product(product),
                     gradient_norm=relative_gradient_norm(land, weights), distance=distance,
                     ambiguous=ambiguous, fractions=tuple(fractions), tie_groups=groups,
                     counts=tuple(counts), halfway_margin=float(halfway_margin))

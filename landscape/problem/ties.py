@@ -27,6 +27,7 @@ __all__ = [
     "grassmannian_dimension",
     "is_top",
     "numerical_rank",
+    "subset_of_counts",
     "tie_counts",
     "tie_groups",
     "top_of_counts",
@@ -114,7 +115,18 @@ def canonical_subset(subset, groups) -> tuple[int, ...]:
     >>> canonical_subset((0, 2), ((0,), (1, 2)))
     (0, 1)
     """
-    return tuple(i for g, k in zip(groups, tie_counts(subset, groups)) for i in g[:k])
+    return subset_of_counts(groups, tie_counts(subset, groups))
+
+
+def subset_of_counts(groups, counts) -> tuple[int, ...]:
+    """The class key with ``counts[g]`` learnt modes in tie group ``g``: its lowest indices.
+
+    Examples
+    --------
+    >>> subset_of_counts(((0,), (1, 2)), (1, 1))
+    (0, 1)
+    """
+    return tuple(i for g, k in zip(groups, counts) for i in g[:k])
 
 
 def top_of_counts(counts) -> bool:
@@ -168,5 +180,5 @@ def is_top(sigma, subset, *, tie_tol: float = TIE_TOL) -> bool:
     True
     """
     groups = tie_groups(sigma, tie_tol=tie_tol)
-    members = set(check_subset(subset, sum(len(g) for g in groups)))
-    return top_of_counts([(sum(i in members for i in g), len(g)) for g in groups])
+    counts = tie_counts(check_subset(subset, sum(len(g) for g in groups)), groups)
+    return top_of_counts([(k, len(g)) for k, g in zip(counts, groups)])
