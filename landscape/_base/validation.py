@@ -19,6 +19,7 @@ __all__ = [
     "check_int",
     "check_bool",
     "check_choice",
+    "check_seed",
     "check_widths",
     "check_weights",
     "describe_value",
@@ -188,3 +189,26 @@ def check_weights(weights, widths: tuple[int, ...], name: str = "weights") -> li
         raise ValueError(f"{name} must hold h = {h} matrices, got {len(weights)}")
     return [as_matrix(w, f"{name}[{j}]", shape=(widths[j + 1], widths[j]))
             for j, w in enumerate(weights)]
+
+
+def check_seed(seed, name: str = "seed") -> np.random.Generator:
+    """A numpy ``Generator`` from ``seed``: an integer ``>= 0``, a ``Generator`` or ``None``.
+
+    A ``Generator`` is returned as is (its state is shared); ``None`` draws fresh entropy.
+
+    Examples
+    --------
+    >>> int(check_seed(3).integers(100)) == int(check_seed(3).integers(100))
+    True
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be >= 0, got -1
+    """
+    if isinstance(seed, np.random.Generator) or seed is None:
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, a numpy Generator or None, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name} must be >= 0, got {int(seed)}")
+    return np.random.default_rng(int(seed))

@@ -15,10 +15,9 @@ values completed by zeros. Used on exact Hessian-vector products
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from .._base.validation import check_seed
 from ..problem.network import Landscape
 
 __all__: list[str] = []
@@ -27,29 +26,6 @@ __all__: list[str] = []
 FIRST_BLOCK = 16
 #: Gaussian probes of the matrix-free error bound (it fails with probability ``10^-PROBES``).
 PROBES = 10
-
-
-def check_seed(seed, name: str = "seed") -> np.random.Generator:
-    """A numpy ``Generator`` from ``seed``: an integer ``>= 0``, a ``Generator`` or ``None``.
-
-    A ``Generator`` is returned as is (its state is shared); ``None`` draws fresh entropy.
-
-    Examples
-    --------
-    >>> int(check_seed(3).integers(100)) == int(check_seed(3).integers(100))
-    True
-    >>> check_seed(-1)
-    Traceback (most recent call last):
-    ...
-    ValueError: seed must be >= 0, got -1
-    """
-    if isinstance(seed, np.random.Generator) or seed is None:
-        return np.random.default_rng(seed)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, a numpy Generator or None, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{name} must be >= 0, got {int(seed)}")
-    return np.random.default_rng(int(seed))
 
 
 def hvp_block(land: Landscape, weights):
