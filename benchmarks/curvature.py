@@ -7,11 +7,20 @@ to its type: ``hessian_inertia(method="dense")`` (the analytic P x P Hessian and
 eigenvalues, up to ``--max-dense`` parameters), ``hessian_inertia(method="matrix_free")``
 (randomized range finder on exact HVPs), and ``witness_test`` (no Hessian at all).
 Target (issue 4): the witness test at least 100x faster than the dense route at P = 10^4.
+
+Wide layers (issue 19): ``classify`` (``method="auto"``: the core network and the blocks of
+idle units in closed form, :mod:`landscape.geometry.structure`) on digits in its column space
+(64 pixels, 3 constant; one-hot targets) at widths ``(64, w, w, 10)`` up to ``w = 1024``
+(``P = 1.1 10^6``), at the minimum, a non-strict and a strict saddle, with the core's size and
+the peak memory of the process so far; the ratio against the whole-network dense route (the
+full ``P x P`` Hessian, as before) where that one is run (``--max-whole``).
 Run: ``python benchmarks/curvature.py`` (set OMP_NUM_THREADS=1 for one core).
 """
 
 import argparse
+import resource
 
+import numpy as np
 from core import best_time
 
 import landscape as ls
@@ -42,6 +51,9 @@ def main(argv=None):
                         help="largest P for the dense route (default 10500)")
     parser.add_argument("--max-params", type=int, default=1_100_000,
                         help="largest P for every route (default 1100000)")
+    parser.add_argument("--max-whole", type=int, default=3_000,
+                        help="largest P for the whole-network dense route of the wide table "
+                             "(default 3000)")
     args = parser.parse_args(argv)
     spec = ls.DataSpectrum.from_singular_values(SIGMA)
     print(f"{'w':>5} {'P':>9} {'dense s':>9} {'free s':>9} {'witness s':>10} "
@@ -67,6 +79,31 @@ def main(argv=None):
         else:
             print(f"{row} {'-':>9} {t_free:9.4f} {t_witness:10.5f} {'-':>14} "
                   f"{t_free / t_witness:13.1f}  {'-'} | {free_text}, {witness.kind.value}")
+    wide(args.max_whole)
+
+
+def wide(max_whole: int) -> None:
+    """The wide-layer table (module notes)."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    spec = ls.DataSpectrum.from_data(X, np.eye(10)[y], input_space="column_space")
+    print(f"\n{'w':>5} {'P':>9} {'class':>12} {'core P':>7} {'classify s':>11} "
+          f"{'whole s':>9} {'whole/classify':>14} {'peak MB':>8}  inertia, kind")
+    for w in (16, 64, 256, 1024):
+        land = ls.Landscape(spec, (64, w, w, 10))
+        for subset in ((0, 1, 2, 3, 4, 5, 6, 7, 8), (0, 1, 2), (1,)):
+            weights = ls.critical_point(land, subset).weights
+            seconds, c = timed(lambda: ls.classify(land, weights), w >= 256)
+            core = ls.hessian_inertia(land, weights).core_params
+            free = "-"
+            if land.n_params <= max_whole:
+                t_free, f = timed(lambda: ls.classify(land, weights, method="dense"), True)
+                assert f.inertia == c.inertia
+                free = f"{t_free:9.3f} {t_free / seconds:14.1f}"
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"{w:5d} {land.n_params:9d} {len(subset):>12} {core:7d} {seconds:11.3f} "
+                  f"{free:>24} {peak:8.0f}  {c.inertia}, {c.kind.value}")
 
 
 if __name__ == "__main__":

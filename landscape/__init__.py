@@ -12,13 +12,15 @@ graph); and the application layer (``estimator``, ``report``, ``cli``, ``plot``)
 public name of every layer is importable from ``landscape`` directly.
 """
 
-from . import connections, critical, estimator, flow, geometry, plot, problem, report, signed
+from . import (connections, critical, estimator, flow, forecast, geometry, plot, problem, report,
+               signed)
 from ._base.files import atomic_write
 from ._base.parallel import Backend, Executor
 from .connections import *  # noqa: F403
 from .critical import *  # noqa: F403
 from .estimator import *  # noqa: F403
 from .flow import *  # noqa: F403
+from .forecast import *  # noqa: F403
 from .geometry import *  # noqa: F403
 from .plot import *  # noqa: F403
 from .problem import *  # noqa: F403
@@ -28,5 +30,5 @@ from .signed import *  # noqa: F403
 __version__ = "0.1.0"
 
 __all__ = sorted({"atomic_write", "Backend", "Executor"}
-                 | {name for layer in (connections, critical, estimator, flow, geometry, plot,
-                                       problem, report, signed) for name in layer.__all__})
+                 | {name for layer in (connections, critical, estimator, flow, forecast, geometry,
+                                       plot, problem, report, signed) for name in layer.__all__})

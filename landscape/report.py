@@ -34,12 +34,16 @@ import html
 import io
 import json
 import re
+import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from ._base.files import atomic_directory, atomic_write, atomic_write_text
+from ._base.parallel import Executor
+from ._base.progress import format_duration
 from ._base.validation import check_positive
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits)
@@ -179,6 +183,12 @@ def _flow(land: Landscape, start, t_max: float) -> FlowResult:
     return gradient_flow(land, start, t_max=t_max, record_weights=True)
 
 
+def _timed_flow(land: Landscape, t_max: float, start) -> tuple[FlowResult, float]:
+    """:func:`_flow` and its duration in seconds (one task of the executor)."""
+    began = time.monotonic()
+    return _flow(land, start, t_max), time.monotonic() - began
+
+
 def _flow_summary(result: FlowResult, visited) -> dict:
     return {"status": result.status.value, "t_final": float(result.t[-1]),
             "loss_final": float(result.loss[-1]),
@@ -197,13 +207,14 @@ def _edge_table(graph) -> str:
     """The connections, highest source first: hop, probability with its interval, loss drop."""
     rows = sorted(graph.edges(data=True),
                   key=lambda e: (-graph.nodes[e[0]]["value"], e[2].get("hop") != "one_hop",
-                                 -e[2].get("probability", 0.0), e[1]))
+                                 -e[2].get("probability", 1.0), e[1]))
     table = _table(
         ["from", "to", "hop", "escape", "probability", "interval", "random probes",
          "loss drop"],
         [[subset_label(a), subset_label(b), d.get("hop", "").replace("_", "-"),
-          d.get("escape", ""), f"{d.get('probability', 0.0):.2f}",
-          f"[{d.get('ci_low', 0.0):.2f}, {d.get('ci_high', 1.0):.2f}]",
+          d.get("escape", ""),
+          f"{d['probability']:.2f}" if "probability" in d else "not sampled",
+          f"[{d['ci_low']:.2f}, {d['ci_high']:.2f}]" if "probability" in d else "",
           d.get("random_probes", 0), f"{d['loss_drop']:.6g}"]
          for a, b, d in rows[:GRAPH_TABLE_MAX_ROWS]])
     if len(rows) > GRAPH_TABLE_MAX_ROWS:
@@ -250,7 +261,8 @@ def _html(land, catalog, graph, checks, flows, visited, images, files) -> str:
 
 def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e-3,
                  large_scale: float = 1.0, t_max: float = 1e9, graph_options=None,
-                 progress: bool | None = None, log=None) -> Report:
+                 n_jobs: int | None = None, client=None, progress: bool | None = None,
+                 log=None) -> Report:
     """Map ``land`` and write the files listed in the module docstring to ``out``.
 
     Parameters
@@ -277,10 +289,17 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     graph_options : dict, optional
         Keywords of :func:`landscape.saddle_graph` (its defaults, those of
         :class:`landscape.GraphOptions`, where not given; ``seed`` defaults to ``seed``).
+    n_jobs : int, optional
+        Run the saddle graph's blocks and classes and the two flows in ``n_jobs`` ``joblib``
+        processes (``-1``: every core); serial by default. The report is the same.
+    client : dask.distributed.Client, optional
+        Run them on this Dask client instead (:class:`landscape._base.parallel.Executor`).
     progress : bool or None
-        Progress bars of the long steps (``None``: only on a terminal).
+        Progress of the long steps: ``True`` bars, ``False`` none, ``None`` (default) a bar on
+        a terminal, else a plain line on standard error every 10 s.
     log : callable, optional
-        Called with one line per step (e.g. ``print``); silent by default.
+        Called with one line per step and one when it ends, with its duration (e.g.
+        ``print``); silent by default.
 
     Returns
     -------
@@ -304,6 +323,10 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     options = {"seed": seed, **(graph_options or {})}
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if {"n_jobs", "client"} & set(options):
+        raise ValueError(f"graph_options must not hold n_jobs or client (arguments of "
+                         f"write_report itself), got {sorted(options)}")
+    executor = Executor(n_jobs=n_jobs, client=client)
     out = _report_directory(out)
     log = log or (lambda line: None)
     written = []
@@ -311,7 +334,7 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     def write(stage):
         written.append(_write_into(land, Path(stage), seed=seed, small_scale=small_scale,
                                    large_scale=large_scale, t_max=t_max, options=options,
-                                   progress=progress, log=log))
+                                   executor=executor, progress=progress, log=log))
 
     atomic_directory(out, write)
     files = {key: out / name for key, name in FILES.items()}
@@ -338,43 +361,56 @@ def _report_directory(out) -> Path:
 
 
 def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t_max, options,
-                progress, log) -> Report:
+                executor, progress, log) -> Report:
     """The steps of :func:`write_report`, every file written into the directory ``out``."""
     files = {key: out / name for key, name in FILES.items()}
+    began = [time.monotonic()]
 
-    log(f"[1/5] critical classes of widths {land.widths}")
+    def step(line):
+        log(line)
+        began[0] = time.monotonic()
+
+    def done(line):  # the step's result and its duration
+        log(f"      {line} ({format_duration(time.monotonic() - began[0])})")
+
+    step(f"[1/5] critical classes of widths {land.widths}, with their curvature")
     catalog = enumerate_critical_points(land, curvature=True, frustration=True,
                                         progress=progress)
-    log(f"      {len(catalog)} classes")
+    done(f"{len(catalog)} classes")
 
-    log("[2/5] saddle connections by perturbed integration")
-    graph = saddle_graph(land, catalog=catalog, progress=progress, **options)
+    step("[2/5] saddle connections by perturbed integration")
+    graph = saddle_graph(land, catalog=catalog, progress=progress, n_jobs=executor.n_jobs,
+                         client=executor.client, **options)
     checks = check_saddle_graph(graph)
     catalog.save(files["catalog"])
     save_saddle_graph(graph, files["graph_graphml"])
     save_saddle_graph(graph, files["graph_json"])
-    log(f"      {checks.summary}")
+    done(checks.summary)
 
-    log("[3/5] gradient flows from a small and a large start")
+    step("[3/5] gradient flows from a small and a large start")
     rng = np.random.default_rng(seed)
-    flows, visited = {}, {}
-    for name, scale in (("small_start", small_scale), ("large_start", large_scale)):
-        start = land.random_weights(scale=scale * weight_unit(land), seed=rng)
-        flows[name] = _flow(land, start, t_max)
-        visited[name] = [v.subset for v in trajectory_visits(land, flows[name])[0]]
-        log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(subset_label, visited[name])))
+    names = ("small_start", "large_start")
+    starts = [land.random_weights(scale=scale * weight_unit(land), seed=rng)
+              for scale in (small_scale, large_scale)]
+    flows, visited = dict.fromkeys(names), {}
+    for index, (result, seconds) in executor.map(partial(_timed_flow, land, t_max), starts,
+                                                 progress=progress, desc="gradient flows"):
+        name = names[index]
+        flows[name] = result
+        visited[name] = [v.subset for v in trajectory_visits(land, result)[0]]
+        log(f"      {name.replace('_', ' ')}: " + " -> ".join(map(subset_label, visited[name]))
+            + f" ({format_duration(seconds)})")
     atomic_write_text(files["flows"], json.dumps(
         {name: _flow_summary(flows[name], visited[name]) for name in flows},
         indent=2, allow_nan=False) + "\n")
 
-    log("[4/5] Hessian spectra of the saddles met")
-    saddles_met = {}
-    for subset in visited["small_start"]:
-        point = catalog.lookup(subset)
-        if point.kind is not CriticalKind.GLOBAL_MINIMUM:
-            saddles_met[point.subset] = classify(land, point.weights)
+    step("[4/5] Hessian spectra of the saddles met")
+    points = [catalog.lookup(subset) for subset in visited["small_start"]]
+    saddles_met = {p.subset: classify(land, p.weights) for p in points
+                   if p.kind is not CriticalKind.GLOBAL_MINIMUM}
+    done(f"{len(saddles_met)} saddles")
 
-    log("[5/5] figures and report.html")
+    step("[5/5] figures and report.html")
     images = _figures(land, catalog, graph, flows, saddles_met)
     for key, data in images.items():
         _write_bytes(files[key], data)

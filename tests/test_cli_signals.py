@@ -16,7 +16,7 @@ def _start(tmp_path):
     """The command, once its parallel work is under way (its checkpoint is written after the
     first stage, by the running command itself)."""
     checkpoint = tmp_path / "checkpoint.json"
-    proc = subprocess.Popen([*COMMAND, str(tmp_path), "--checkpoint", str(checkpoint)],
+    proc = subprocess.Popen([*COMMAND, str(tmp_path / "graph"), "--checkpoint", str(checkpoint)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not checkpoint.exists() and time.monotonic() < deadline:
@@ -32,7 +32,7 @@ def test_sigterm_stops_the_run_and_its_workers(tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "interrupted" in err
-    assert not list(tmp_path.glob("saddle_graph*"))  # no partial output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.json"]  # no partial output
 
 
 @pytest.mark.slow

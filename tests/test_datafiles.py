@@ -192,3 +192,68 @@ def test_a_network_with_biases_on_uncentred_data_is_its_bias_free_equivalent(tmp
     found = ls.classify(land, net.weights)
     assert found.kind is ls.CriticalKind.GLOBAL_MINIMUM and found.subset == (0, 1)
     assert found.value == pytest.approx(land.minimum_value(), abs=1e-9)
+
+
+# ---------------------------------------------------------------------- unbounded inputs
+def npz_claiming(path, shape, payload=b"\0" * 64):
+    """An .npz whose X.npy header claims ``shape`` (float64) over a short body: what a
+    compressed bomb looks like before decompression."""
+    import io
+    import zipfile
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": shape})
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("X.npy", header.getvalue() + payload)
+        archive.writestr("Y.npy", header.getvalue() + payload)
+    return path
+
+
+def test_an_npz_bomb_is_refused_from_its_header(tmp_path):
+    path = npz_claiming(tmp_path / "bomb.npz", (1_000_000, 1_000))
+    with pytest.raises(ValueError, match=r"bomb\.npz:X must hold at most MAX_ARRAY_BYTES = 4 "
+                                         r"GiB once decompressed, got shape \(1000000, 1000\) of "
+                                         r"float64 \(7\.45 GiB"):
+        load_data_file(path)
+
+
+def test_arrays_over_the_limit_are_refused_before_decompression(tmp_path, monkeypatch):
+    import landscape.problem.datafiles as datafiles
+
+    X = np.zeros((1000, 20))
+    np.savez_compressed(tmp_path / "d.npz", X=X, Y=X[:, :2])
+    monkeypatch.setattr(datafiles, "MAX_ARRAY_BYTES", X.nbytes - 1)
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("decompressed"))
+    with pytest.raises(ValueError, match=r"d\.npz:X must hold at most"):
+        load_data_file(tmp_path / "d.npz")
+
+
+def test_a_wide_csv_header_reads_in_linear_time(tmp_path):
+    n = 100_000
+    names = [f"c{k}" for k in range(n)]
+    path = write_csv(tmp_path / "wide.csv", ",".join(names) + "\n" + ",".join("1" * n) + "\n")
+    X, Y = load_data_file(path, y_cols=["c7"])  # quadratic name checks would take minutes
+    assert X.shape == (1, n - 1) and Y.shape == (1, 1)
+    with pytest.raises(ValueError, match=r"has no column\(s\) \['zz'\]; columns are \['c0', "
+                                         r".* and 99,980 more"):
+        load_data_file(path, y_cols=["zz"])
+
+
+@pytest.mark.parametrize("where", ["header", "field"])
+def test_a_field_beyond_the_csv_limit_is_a_clear_error(tmp_path, where):
+    long = "x" * 200_000
+    text = f"{long},y\n1,2\n" if where == "header" else f"a,y\n{long},2\n"
+    path = write_csv(tmp_path / "long.csv", text)
+    line = 1 if where == "header" else 2
+    with pytest.raises(ValueError, match=rf"long\.csv line {line} must be a CSV row of fields "
+                                         rf"of at most 131,072 characters"):
+        load_data_file(path, y_cols=["y"])
+
+
+def test_a_long_column_name_is_cut_in_messages(tmp_path):
+    long = "n" * 100_000
+    path = write_csv(tmp_path / "names.csv", f"{long},y\n1,2\n")
+    with pytest.raises(ValueError) as error:
+        load_data_file(path, y_cols=["q"])
+    assert len(str(error.value)) < 300 and "nnnn..." in str(error.value)

@@ -408,3 +408,99 @@ def test_gradient_descent_out_of_steps_warns_naming_the_cap(monkeypatch):
         est.fit(X, y)
     assert est.trajectory_.t[-1] == pytest.approx(50 * 0.01 * time_unit(est.landscape_),
                                                   rel=1e-12)
+
+
+# ---------------------------------------------------------------- defaults, paths, guards
+@pytest.mark.parametrize("d_x, d_y", [(6, 4), (3, 5), (5, 1), (4, 4)])
+def test_default_widths_follow_the_data_and_reach_least_squares(d_x, d_y):
+    """``widths=None``: two hidden layers of ``min(d_x, d_y)``, no bottleneck, so the fit is
+    ordinary least squares (``lstsq``), never a reduced-rank one."""
+    for seed in range(3):
+        X, Y = sample_data(np.random.default_rng(100 + seed), 40, d_x, d_y)
+        est = DeepLinearRegressor(random_state=seed).fit(X, Y)
+        width = min(d_x, d_y)
+        assert est.landscape_.widths == (d_x, width, width, d_y)
+        assert estimator_module.default_widths(d_x, d_y) == (width, width)
+        coef, intercept = least_squares(X, Y)
+        assert np.linalg.norm(est.coef_ - coef) <= coef_tolerance(X, Y)
+        # b = mean(Y) - P mean(X): off by (P - P*) mean(X) at most
+        bound = coef_tolerance(X, Y) * np.linalg.norm(X.mean(axis=0))
+        assert np.linalg.norm(est.intercept_ - intercept) <= bound + 1e-12 * np.abs(Y).max()
+
+
+@pytest.mark.slow
+def test_default_widths_on_digits_score_like_least_squares():
+    """The issue's case: one-hot digits (64 features, 10 classes) by default used to be capped
+    at rank 4 (widths (4, 4)); the default now fits the least-squares map."""
+    X, target = load_digits(return_X_y=True)
+    Y = np.eye(10)[target]
+    est = DeepLinearRegressor(input_space="column_space", random_state=0).fit(X, Y)
+    assert est.landscape_.widths == (64, 10, 10, 10) and est.trajectory_.success
+    assert est.score(X, Y) == pytest.approx(LinearRegression().fit(X, Y).score(X, Y), abs=1e-6)
+
+
+@pytest.mark.parametrize("widths, end_to_end", [((2, 2), False), ((3, 3), False),
+                                                ((8, 8), True), ((16,), True)])
+def test_auto_takes_the_end_to_end_flow_only_where_the_weights_outnumber_its_entries(
+        widths, end_to_end):
+    """``end_to_end="auto"`` with ``balanced=True``: the end-to-end flow when the weights are
+    more than ``END_TO_END_MIN_RATIO`` times the ``d_x d_y`` entries of ``P``, the weight-space
+    flow from the same balanced start otherwise; the same fit either way."""
+    X, Y = sample_data(np.random.default_rng(21), 40, 8, 4)
+    params = {"widths": widths, "init_scale": 0.3, "balanced": True, "random_state": 2}
+    auto = DeepLinearRegressor(**params).fit(X, Y)
+    land = auto.landscape_
+    assert (land.n_params > estimator_module.END_TO_END_MIN_RATIO * 8 * 4) is end_to_end
+    assert isinstance(auto.trajectory_, EndToEndResult if end_to_end else FlowResult)
+    other = DeepLinearRegressor(**params, end_to_end=not end_to_end).fit(X, Y)
+    assert isinstance(other.trajectory_, FlowResult if end_to_end else EndToEndResult)
+    assert np.linalg.norm(auto.coef_ - other.coef_) <= 2 * coef_tolerance(X, Y)
+    assert auto.critical_path_ == other.critical_path_
+
+
+@pytest.mark.parametrize("params", [{}, {"balanced": True}, {"solver": "gd"},
+                                    {"widths": (10 ** 6, 10 ** 6), "balanced": True}])
+@pytest.mark.parametrize("case, match", [
+    ("nan", "Input y contains NaN"), ("nan 1-D", "Input y contains NaN"),
+    ("inf", "Input y contains infinity"),
+    ("one sample", "Found array with 1 sample.* a minimum of 2 is required"),
+    ("nan X", "Input X contains NaN")])
+def test_bad_data_is_refused_before_any_work(monkeypatch, params, case, match):
+    X, Y = sample_data(np.random.default_rng(30), 20, 3, 2)
+    if case == "nan":
+        Y[4, 1] = np.nan
+    elif case == "nan 1-D":
+        Y = Y[:, 0].copy()
+        Y[7] = np.nan
+    elif case == "inf":
+        Y[0, 0] = np.inf
+    elif case == "one sample":
+        X, Y = X[:1], Y[:1]
+    else:
+        X[2, 2] = np.nan
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the data were checked")
+
+    monkeypatch.setattr(estimator_module.DataSpectrum, "from_data", no_work)
+    with pytest.raises(ValueError, match=match):
+        DeepLinearRegressor(**params).fit(X, Y)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"widths": (10 ** 6, 10 ** 6)}, r"MAX_WEIGHT_SPACE_PARAMS = 2,000,000 weights .*got "
+                                     r"1,000,005,000,000 .*balanced=True"),
+    ({"widths": (10 ** 6, 10 ** 6), "balanced": True},
+     r"widths \(3, 1000000, 1000000, 2\) must fit in MAX_WEIGHT_BYTES"),
+    ({"widths": (10 ** 6,), "balanced": True, "end_to_end": False},
+     r"MAX_WEIGHT_SPACE_PARAMS = 2,000,000 weights .*got 5,000,000")])
+def test_widths_beyond_memory_are_refused_before_anything_is_allocated(monkeypatch, params,
+                                                                       match):
+    X, Y = sample_data(np.random.default_rng(31), 20, 3, 2)
+
+    def no_allocation(*args, **kwargs):
+        raise AssertionError("weights drawn before the widths were checked")
+
+    monkeypatch.setattr(estimator_module.Landscape, "random_weights", no_allocation)
+    with pytest.raises(ValueError, match=match):
+        DeepLinearRegressor(**params).fit(X, Y)

@@ -60,3 +60,15 @@ def test_saddle_graph_example_writes_files_with_the_single_mode_orbits(tmp_path)
         for i in range(3):
             if i not in subset:
                 assert (subset, tuple(sorted((*subset, i)))) in one_hop
+
+
+def test_cnn_frustration_example_trains_and_compares_with_its_nulls(tmp_path):
+    """A trained ReLU CNN on the digits; its frustration and near-monotonicity are in [0, 1]."""
+    pytest.importorskip("torch")
+    run_example("cnn_frustration.py", "--out", str(tmp_path), "--samples", "3", "--epochs", "3")
+    assert (tmp_path / "cnn_frustration.png").stat().st_size > 10_000
+    result = json.loads((tmp_path / "cnn_frustration.json").read_text())
+    assert result["accuracy"] > 0.5
+    for state in ("untrained", "trained"):
+        s = result[state]
+        assert 0 <= s["frustration"] <= 0.5 and 0 <= s["near_monotonicity"] <= 1

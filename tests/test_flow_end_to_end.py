@@ -408,7 +408,7 @@ def test_command_line_end_to_end_flow(tmp_path, capsys):
     import json
 
     from landscape.cli import main
-    from landscape.problem.datafiles import load_weights_file
+    from landscape.problem.network_files import load_weights_file
 
     out, final = tmp_path / "flow.json", tmp_path / "final.npz"
     assert main(["flow", "--sigma", "3,2,1", "--widths", "3,64,64,3", "--end-to-end",

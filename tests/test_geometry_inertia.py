@@ -112,3 +112,93 @@ def test_hessian_spectrum_parts():
     padded = hessian_spectrum([-1.0, 2.0], zero_threshold=0.1, n_orbit=1, n_params=5)
     assert not padded.complete and padded.eigenvalues.tolist() == [-1.0, 0.0, 0.0, 0.0, 2.0]
     assert "centre_dim=2" in repr(padded)
+
+
+# ---------------------------------------------------------------------- dropped input space
+def _column_space_problems():
+    """Real and random rank-deficient data: constant and collinear columns, d_x > N."""
+    from sklearn import datasets
+
+    X, y = datasets.load_digits(return_X_y=True)    # 3 constant pixels
+    yield "digits", X, np.eye(10)[y], (64, 2, 2, 10)
+    X, y = datasets.load_wine(return_X_y=True)
+    X = np.column_stack([X, 3 * X[:, 0] + X[:, 1], np.ones(len(X))])
+    yield "wine", X, np.eye(3)[y], (15, 2, 3, 3)
+    X, y = datasets.load_diabetes(return_X_y=True)
+    yield "diabetes", np.column_stack([X, np.ones(len(X)), X[:, :2] @ [1.0, 2.0]]), y[:, None], \
+        (12, 3, 1)
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    X = np.column_stack([X[:, :6], X[:, :2] @ [1.0, -1.0], X[:, 0] * 1e3])
+    yield "breast cancer", X, np.eye(2)[y], (8, 3, 2)
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        n, d_x, d_y = int(rng.integers(4, 8)), int(rng.integers(6, 10)), int(rng.integers(2, 4))
+        X = rng.normal(size=(n, d_x))
+        X[:, -1] = X[:, 0] - 2 * X[:, 1]
+        yield f"random {seed}", X, rng.normal(size=(n, d_y)), (d_x, 3, 2, d_y)
+
+
+def _hessian_size(land):
+    """The largest Hessian eigenvalue at the global minimum: the problem's curvature scale."""
+    from landscape import critical_point
+
+    top = tuple(range(land.max_rank))
+    return float(np.abs(np.linalg.eigvalsh(land.hessian(critical_point(land, top).weights))).max())
+
+
+def _dense_counts(land, weights, size):
+    """Inertia from the eigenvalues of the analytic Hessian in the data's coordinates, zero
+    below 1e-11 of ``size`` (their gap: rounding below 1e-15, curvature above 1e-8)."""
+    values = np.linalg.eigvalsh(land.hessian(weights))
+    cut = 1e-11 * size
+    return (int(np.sum(values < -cut)), int(np.sum(np.abs(values) <= cut)),
+            int(np.sum(values > cut)))
+
+
+def _orbit_rank(land, weights):
+    from landscape import orbit_tangent
+
+    s = np.linalg.svd(orbit_tangent(land, weights), compute_uv=False)
+    return int(np.sum(s > 1e-9 * s[0])) if s.size and s[0] > 0 else 0
+
+
+def test_column_space_inertia_equals_the_hessian_in_the_data_coordinates():
+    # the dropped inputs leave the loss unchanged: zero curvature, not positive (issue: digits
+    # 64,2,2,10 gave (0, 8, 144) at the minimum against (0, 14, 138) from the Hessian)
+    from landscape import enumerate_critical_points
+
+    kinds = set()
+    for name, X, Y, widths in _column_space_problems():
+        land = Landscape(DataSpectrum.from_data(X, Y, input_space="column_space"), widths)
+        assert land.spectrum.dropped_inputs > 0, name
+        catalog = enumerate_critical_points(land, curvature=True, progress=False)
+        size = _hessian_size(land)
+        for point in catalog:
+            expected = _dense_counts(land, point.weights, size)
+            assert point.inertia == expected, (name, point.subset)
+            assert point.n_orbit == _orbit_rank(land, point.weights), (name, point.subset)
+            assert point.centre_dim == expected[1] - point.n_orbit
+            kinds.add(point.kind)
+        if name == "digits":
+            assert catalog.lookup(tuple(range(2))).inertia == (0, 14, 138)
+    assert len(kinds) == 3
+
+
+def test_column_space_inertia_of_every_method_and_with_weight_on_dropped_inputs():
+    # weight on the dropped inputs changes neither the loss nor criticality, but it can enlarge
+    # the symmetry orbit (the orbit acts in the data's coordinates)
+    from landscape import critical_point
+
+    for name, X, Y, widths in _column_space_problems():
+        land = Landscape(DataSpectrum.from_data(X, Y, input_space="column_space"), widths)
+        spec, rng = land.spectrum, np.random.default_rng(1)
+        null = np.linalg.svd(spec.input_sqrt)[0][:, spec.input_rank:]
+        size = _hessian_size(land)
+        for subset in [(), (0,)] + [(1,)] * (land.spectrum.rank > 1):
+            weights = critical_point(land, subset).weights
+            weights[0] = weights[0] + rng.normal(size=(widths[1], null.shape[1])) @ null.T
+            expected = _dense_counts(land, weights, size)
+            for method in ("auto", "dense", "matrix_free"):
+                c = classify(land, weights, method=method)
+                assert c.inertia == expected, (name, subset, method)
+                assert c.n_orbit == _orbit_rank(land, weights), (name, subset, method)

@@ -112,3 +112,68 @@ def test_an_estimator_too_wide_for_the_weight_space_flow_is_refused_before_work(
     with pytest.raises(ValueError, match=r"widths must give at most MAX_WEIGHT_SPACE_PARAMS = "
                                          r"2,000,000 weights .*got 5,000,000 .*balanced=True"):
         DeepLinearRegressor(widths=(10 ** 6,)).fit(X, Y)
+
+
+# ---------------------------------------------------------------------- absurd sizes, starts
+def test_weights_beyond_memory_are_refused_with_the_figure_and_the_way_out():
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 10**9, 3))
+    assert land.n_params == 6 * 10**9  # built: the closed forms need no weights
+    assert land.critical_value((0,)) == pytest.approx(2.5)
+    with pytest.raises(ValueError, match=r"6,000,000,000 parameters \(44\.7 GiB\); widths "
+                                         r"\(3, 3, 3\) have the same critical classes"):
+        land.random_weights(seed=0)
+    narrow = Landscape(land.spectrum, (3, 3, 3))
+    assert count_classes(narrow) == count_classes(land)
+
+
+@pytest.mark.parametrize("argv", [["catalog", "--sigma", "3,2,1", "--widths", "3,1000000000,3"],
+                                  ["flow", "--sigma", "3,2,1", "--widths", "3,1000000000,3"]])
+def test_the_command_line_refuses_absurd_widths_before_work(argv, capsys):
+    from landscape.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and "MAX_WEIGHT_BYTES" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seed, error", [(1.5, TypeError), ("1", TypeError), (-1, ValueError),
+                                         (True, TypeError)])
+def test_random_weights_checks_its_seed_like_every_function(seed, error):
+    land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 2, 2))
+    with pytest.raises(error, match="seed must be"):
+        land.random_weights(seed=seed)
+    first, again = land.random_weights(seed=7), land.random_weights(seed=np.int64(7))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e120])
+def test_a_flow_from_an_overflowing_start_is_refused_at_once(scale):
+    from landscape import gradient_flow
+
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3))
+    start = land.random_weights(scale=scale, seed=0)
+    with pytest.raises(ValueError, match="weights0 must have a loss and a gradient finite"):
+        gradient_flow(land, start)
+
+
+def test_the_command_line_flow_from_a_huge_scale_exits_2(capsys):
+    from landscape.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["flow", "--sigma", "3,2,1", "--widths", "3,3,3", "--init-scale", "1e300"])
+    assert exit_.value.code == 2 and "finite in double precision" in capsys.readouterr().err
+
+
+def test_an_integration_stops_at_the_first_non_finite_field():
+    from landscape.flow.integration import solve_bounded
+
+    def field(y):  # dy/dt = y, whose value overflows beyond |y| = 1e3
+        return np.where(np.abs(y) < 1e3, y, np.inf)
+
+    ts, ys, status, message, _ = solve_bounded(
+        field, np.array([1.0]), 100.0, method="RK45", rtol=1e-10, atol=1e-12, times=None,
+        converged=lambda y: 1.0, max_steps=10**6, goal="never")
+    assert status.value == "failed" and "not finite" in message
+    assert np.all(np.isfinite(ys)) and 1 < ys[-1, 0] < 1e3
+    # the last finite state lies on the exact solution e^t
+    assert ys[-1, 0] == pytest.approx(np.exp(ts[-1]), rel=1e-6)

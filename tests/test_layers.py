@@ -24,7 +24,8 @@ import landscape
 PACKAGE = Path(landscape.__file__).parent
 
 #: Layer of each top-level unit of the package, bottom first.
-LAYERS = {"_base": 0, "problem": 1, "flow": 2, "signed": 3, "geometry": 4, "critical": 5,
+LAYERS = {"_base": 0, "problem": 1, "flow": 2, "signed": 3, "geometry": 4, "forecast": 4.5,
+          "critical": 5,
           "connections": 6, "estimator": 7, "report": 7, "cli": 7, "plot": 7, "__main__": 7,
           "__init__": 8}
 

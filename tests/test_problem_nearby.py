@@ -2,13 +2,19 @@
 
 Oracles: the closed-form critical values of THEORY §2, a brute-force search over the
 projectors of a tie block for the distance, the flow's own plateaus (sequential learning,
-THEORY §1, §4) and scikit-learn's mean squared error of the fitted estimator.
+THEORY §1, §4), scikit-learn's mean squared error of the fitted estimator, the closed form of
+a one-mode chain's gradient, and torch's own default initialisation for networks near no
+class.
 """
+
+import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
-from sklearn.datasets import load_wine
+from sklearn.datasets import load_diabetes, load_wine
 from sklearn.metrics import mean_squared_error
 from sklearn.preprocessing import StandardScaler
 
@@ -123,7 +129,7 @@ def test_networks_stopped_on_each_plateau_are_located_and_classified(sequential)
     for k, (plateau, weights) in enumerate(zip(found, stops)):
         where = locate(land, weights)
         top_k = tuple(range(k))
-        assert where.subset == top_k and not where.ambiguous
+        assert where.subset == top_k and not where.ambiguous and where.near
         assert where.value == pytest.approx(closed_form_value(SIGMA, top_k), abs=1e-12)
         assert where.loss == pytest.approx(plateau.loss, abs=1e-4)
         assert where.distance < 1e-3
@@ -169,3 +175,117 @@ def test_the_estimators_fitted_model_is_located_and_classified():
     c = classify(land, model.weights_)
     assert c.kind is CriticalKind.GLOBAL_MINIMUM and c.subset == (0, 1)
     assert c.kind_from == ("point" if where.gradient_norm <= ls.CRITICAL_TOL else "flow")
+
+
+# ------------------------------------------------------------------ not near any class
+def test_the_near_verdict_follows_the_closed_form_of_a_one_mode_chain():
+    # h = 2, sigma = (4, 1), W_1 = W_2 = diag(a, 0): balanced, M = diag(a^2, 0). The relative
+    # gradient is a |4 - a^2| / 4^{3/2} and the distance |4 - a^2| / 4 from class (0,)
+    # (a^2 > 2) or a^2 / 4 from class () (a^2 < 2)
+    land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), (2, 2, 2))
+    for fraction in (0.005, 0.1, 0.3, 0.7, 0.9, 0.99):
+        a = np.sqrt(4.0 * fraction)
+        where = locate(land, [np.diag([a, 0.0])] * 2)
+        gradient = a * abs(4.0 - a * a) / 8.0
+        distance = (abs(4.0 - a * a) if fraction > 0.5 else a * a) / 4.0
+        assert where.gradient_norm == pytest.approx(gradient, rel=1e-12)
+        assert where.distance == pytest.approx(distance, rel=1e-12)
+        expected = bool(gradient <= ls.NEAR_GRADIENT and distance <= ls.NEAR_DISTANCE)
+        assert where.near is expected
+        assert (where.near_gradient, where.near_distance) == (0.1, 0.25)
+        assert where.verdict.startswith("near class" if expected else "not near any class")
+        assert where.verdict.split(" (")[0] in repr(where)
+    # mid-transition (70 %): far; the end of it (99 %): near
+    assert not locate(land, [np.diag([np.sqrt(2.8), 0.0])] * 2).near
+    assert locate(land, [np.diag([np.sqrt(3.96), 0.0])] * 2).near
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**16), scale=st.floats(0.01, 3.0),
+       near_gradient=st.floats(0.0, 5.0), near_distance=st.floats(0.0, 5.0))
+def test_near_is_exactly_the_documented_rule_with_the_thresholds_given(seed, scale,
+                                                                      near_gradient,
+                                                                      near_distance):
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 4, 4, 3))
+    weights = land.random_weights(scale=scale, seed=seed)
+    where = locate(land, weights, near_gradient=near_gradient, near_distance=near_distance)
+    assert where.near is bool(where.gradient_norm <= near_gradient
+                              and where.distance <= near_distance)
+    assert (where.near_gradient, where.near_distance) == (near_gradient, near_distance)
+    default = locate(land, weights)  # the thresholds change the verdict only
+    assert (default.subset, default.gradient_norm, default.distance) == \
+        (where.subset, where.gradient_norm, where.distance)
+
+
+def torch_default_network(widths, seed):
+    """The weights of a bias-free torch ``Sequential`` of ``Linear`` layers at torch's own
+    default initialisation (Kaiming-uniform), untrained."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(seed)
+    return [torch.nn.Linear(a, b, bias=False, dtype=torch.float64).weight.detach().numpy()
+            for a, b in zip(widths[:-1], widths[1:])]
+
+
+@pytest.mark.parametrize("load, hidden", [(load_wine, (16, 16)), (load_wine, (8,)),
+                                          (load_diabetes, (10, 10))])
+def test_an_untrained_torch_network_is_near_no_class_and_classify_says_so(load, hidden):
+    X, target = load(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    Y = np.eye(3)[target] if load is load_wine else target[:, None] / target.std()
+    spec = DataSpectrum.from_data(X, Y)
+    widths = (X.shape[1], *hidden, Y.shape[1])
+    land = Landscape(spec, widths)
+    for seed in range(3):
+        weights = torch_default_network(widths, seed)
+        where = locate(land, weights)
+        assert not where.near
+        assert where.gradient_norm > ls.NEAR_GRADIENT or where.distance > ls.NEAR_DISTANCE
+        assert where.verdict.startswith("not near any class")
+        assert "not near any class" in repr(where)
+        c = classify(land, weights)
+        assert not c.near and c.verdict == "not_near_critical"
+        assert c.kind_from == "representative" and c.continuation is None
+        assert repr(c).startswith("Classification(verdict='not_near_critical'")
+        assert c.located is not None and c.located.loss == pytest.approx(land.loss(weights))
+
+
+def test_the_command_line_table_gives_the_verdict_and_the_networks_own_loss(tmp_path,
+                                                                           capsys):
+    from landscape.cli import main
+
+    X, target = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    Y = np.eye(3)[target]
+    np.savez(tmp_path / "wine.npz", X=X, Y=Y)
+    land = Landscape(DataSpectrum.from_data(X, Y), (13, 6, 3))
+    far = torch_default_network(land.widths, 0)
+    near = ls.canonical_representative(land, (0,))
+    near = [w + 1e-4 * np.ones_like(w) for w in near]
+    for weights, verdict in [(far, "not_near_critical"), (near, None)]:
+        path = tmp_path / "w.npz"
+        np.savez(path, W1=weights[0], W2=weights[1])
+        argv = ["classify", "--data", str(tmp_path / "wine.npz"), "--weights", str(path)]
+        assert main(argv) == 0
+        table = capsys.readouterr().out
+        header, row = [line for line in table.splitlines() if line[:1] != "#"][:2]
+        assert {"verdict", "loss", "near"} <= set(header.split())
+        found = classify(land, weights)
+        assert found.verdict == (verdict or found.kind.value)
+        # the row's last cells: verdict, kind_from, loss, gradient_norm, distance, near, ambiguous
+        cells = row.split()[-7:]
+        assert cells[0] == found.verdict and cells[-2] == str(verdict is None)
+        assert float(cells[2]) == pytest.approx(land.loss(weights), rel=1e-9)
+        assert ("# the network: not near any class" in table) is (verdict is not None)
+        assert main([*argv, "--json", "-", "--quiet"]) == 0
+        record = json.loads(capsys.readouterr().out)["classifications"][0]
+        assert record["verdict"] == found.verdict and record["near"] is (verdict is None)
+        assert (record["near_gradient"], record["near_distance"]) == (0.1, 0.25)
+        assert record["loss"] == pytest.approx(land.loss(weights), rel=1e-12)
+
+
+def test_bad_thresholds_are_named():
+    land = Landscape(DataSpectrum.from_singular_values([1.0]), (1, 1, 1))
+    with pytest.raises(ValueError, match="near_gradient must be >= 0, got -1"):
+        locate(land, [np.eye(1)] * 2, near_gradient=-1)
+    with pytest.raises(TypeError, match="near_distance"):
+        locate(land, [np.eye(1)] * 2, near_distance="far")

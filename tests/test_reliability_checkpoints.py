@@ -25,6 +25,7 @@ from landscape import (DataSpectrum, Landscape, enumerate_critical_points, load_
 from landscape.connections import graph as graph_module
 from landscape.connections.checkpoints import check_checkpoint, read_checkpoint
 from landscape.connections.graph import GraphOptions
+from landscape.connections.labels import parse_subset_label
 from landscape.problem.records import problem_record
 
 from reliability_edits import changed_numbers, edited, other_types, paths, value_at
@@ -146,7 +147,7 @@ def test_a_random_outcome_must_be_within_reach_of_its_block(tmp_path, three):
     path = tmp_path / "three.json"
     modes = [set(e["modes"]) for e in document["escapes"]]
     found = [(label, k, j) for label, record in document["classes"].items()
-             for k, (picks, _, _) in enumerate(record["random"])
+             for k, (picks, *_) in enumerate(record["random"])
              for j in set(range(3)) - modes[picks[0]] - modes[picks[1]]
              if str(j) not in label]
     assert found, "every probe's block holds every unlearnt mode: draw more"
@@ -295,12 +296,29 @@ def test_graphml_files_are_validated(run, tmp_path):
         load_saddle_graph(path)
 
 
-@pytest.mark.parametrize("version", [True, 2.0, "2"])
+@pytest.mark.parametrize("version", [True, 3.0, "3", 2])
 def test_graph_schema_version_is_exactly_the_integer(run, tmp_path, version):
     _, G, _ = run
     path = save_saddle_graph(G, tmp_path / "graph.json")
     document = json.loads(path.read_text())
     document["schema_version"] = version
     path.write_text(json.dumps(document))
-    with pytest.raises(ValueError, match="must be a saddle graph with schema_version 2"):
+    with pytest.raises(ValueError, match="must be a saddle graph with schema_version 3"):
         load_saddle_graph(path)
+
+
+def test_a_recorded_probe_failure_is_recounted_on_resume(tmp_path, three):
+    """A probe that claims failed integrations is integrated again on resume and gets the
+    count that gives (here none: a sound integration); a count outside its range is refused."""
+    land, document = three
+    label, record = next((label, r) for label, r in document["classes"].items() if r["random"])
+    path = tmp_path / "failures.json"
+    claimed = json.loads(json.dumps(document))
+    claimed["classes"][label]["random"][0][3] = 2
+    path.write_text(json.dumps(claimed))
+    G = saddle_graph(land, checkpoint=path, random_probes=6, progress=False)
+    assert G.nodes[parse_subset_label(label)]["failed_probes"] == 0
+    claimed["classes"][label]["random"][0][3] = 9
+    path.write_text(json.dumps(claimed))
+    with pytest.raises(ValueError, match=r"random\[0\]\[3\] must be an integer in \[0, 3\]"):
+        saddle_graph(land, checkpoint=path, random_probes=6, progress=False)

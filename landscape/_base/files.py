@@ -9,6 +9,8 @@ import os
 import re
 import secrets
 import shutil
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,8 +19,9 @@ try:  # POSIX: a writer holds an advisory lock on its temporary file while it li
 except ImportError:  # pragma: no cover - Windows: no lock, every temporary counts as abandoned
     fcntl = None
 
-__all__ = ["atomic_directory", "atomic_write", "atomic_write_text", "remove_stale_temporaries",
-           "temporary_file"]
+__all__ = ["atomic_directory", "atomic_write", "atomic_write_text", "check_directory_target",
+           "check_file_target", "remove_stale_temporaries", "temporary_file",
+           "written_in_place"]
 
 #: How the library's temporaries of ``NAME`` end: mkstemp's 8 random characters, then
 #: ``.tmp`` (files, before ``NAME``'s own suffix), ``.tmpdir`` (a directory being written) or
@@ -33,7 +36,9 @@ def atomic_write(path, write) -> Path:
     ``open(path, "w")`` would give it, ``0o666 & ~umask`` (the temporary file is created
     ``0o600``; its mode is set from the process umask before the rename). The temporary file,
     ``.NAME.XXXXXXXX.tmp.SUFFIX``, is locked while it is written; those of a killed writer are
-    removed on the next write of ``path`` (:func:`remove_stale_temporaries`).
+    removed on the next write of ``path`` (:func:`remove_stale_temporaries`). A target that
+    cannot be replaced (:func:`written_in_place`: ``/dev/stdout``, a FIFO, a device) is
+    written directly instead, and is left the node it is.
 
     Examples
     --------
@@ -45,11 +50,64 @@ def atomic_write(path, write) -> Path:
     ('done', ['notes.txt'])
     """
     path = Path(path)
+    if written_in_place(path):
+        return _write_through(path, write)
     remove_stale_temporaries(path)
     with temporary_file(path) as tmp:
         write(tmp)
         os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
+    return path
+
+
+#: Names of the process's own open files: ``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/3``.
+_DESCRIPTOR = re.compile(
+    r"/dev/std(?P<std>out|err)|/dev/fd/(?P<fd>\d+)|/proc/self/fd/(?P<proc>\d+)")
+
+
+def _descriptor(path: Path) -> int | None:
+    """The file descriptor ``path`` names (``/dev/stdout``: 1), or ``None``."""
+    match = _DESCRIPTOR.fullmatch(os.path.abspath(path))
+    if match is None:
+        return None
+    if match["std"]:
+        return 1 if match["std"] == "out" else 2
+    return int(match["fd"] or match["proc"])
+
+
+def written_in_place(path) -> bool:
+    """Whether ``path`` is written directly rather than replaced: one of the process's open
+    files (``/dev/stdout``, ``/dev/fd/N``) or an existing file that is not a regular file or
+    a directory (a FIFO, a character device such as ``/dev/null`` or ``/dev/full``)."""
+    path = Path(path)
+    if _descriptor(path) is not None:
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_through(path: Path, write) -> Path:
+    """:func:`atomic_write` to a target that is not replaced: ``write`` fills a private
+    temporary file, whose bytes are then written to ``path`` in order; a full device
+    (``ENOSPC``) or a closed pipe (``EPIPE``) raises ``OSError``."""
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder) / f"output{path.suffix}"
+        write(tmp)
+        data = tmp.read_bytes()
+    fd = _descriptor(path)
+    if fd is not None:
+        for stream in (sys.stdout, sys.stderr):  # what was printed before comes first
+            if stream is not None:
+                stream.flush()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return path
+    with open(path, "wb") as handle:  # no truncation or rename of a FIFO or a device
+        handle.write(data)
     return path
 
 
@@ -252,4 +310,58 @@ def atomic_directory(path, write) -> Path:
         raise
     finally:
         os.close(fd)
+    return path
+
+
+def _check_can_create_in(path: Path, name: str) -> None:
+    """Raise ``ValueError`` naming ``path`` unless a file can be created beside it (in its
+    nearest existing ancestor directory): tried by creating and removing an empty one."""
+    folder = path.parent
+    while not folder.is_dir():
+        if os.path.lexists(folder) or folder.parent == folder:
+            raise ValueError(f"{name} must be a path whose directories can be created, but "
+                             f"{str(folder)!r} is not a directory")
+        folder = folder.parent
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ValueError(f"{name} must be in a directory this process can write, but "
+                         f"{str(path)!r} cannot be written ({exc.strerror} in "
+                         f"{str(folder)!r})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def check_file_target(path, name: str) -> Path:
+    """``path`` checked, before any work, as a file :func:`atomic_write` can write: not a
+    directory, in a directory this process can write (or one it can create), unless it is
+    written in place (:func:`written_in_place`). Raises ``ValueError`` naming ``name``."""
+    path = Path(path)
+    if written_in_place(path):
+        return path
+    if path.is_dir():
+        raise ValueError(f"{name} must name a file, but {str(path)!r} is a directory")
+    _check_can_create_in(path, name)
+    return path
+
+
+def check_directory_target(path, owned: re.Pattern, name: str) -> Path:
+    """``path`` checked, before any work, as a directory :func:`atomic_directory` may replace:
+    new, empty, or holding only names that ``owned`` matches (an earlier output of the same
+    kind: the library's temporaries of those are allowed too), in a directory this process
+    can write. Returns it resolved; raises ``ValueError`` naming ``name`` and the file."""
+    path = Path(os.path.realpath(path))
+    if path.parent == path:
+        raise ValueError(f"{name} must not be a file system root, got {str(path)!r}")
+    if os.path.lexists(path) and not path.is_dir():
+        raise ValueError(f"{name} must be a directory, got the file {str(path)!r}")
+    if path.is_dir():
+        temporary = re.compile(r"\..+" + TEMPORARY_TAIL)
+        foreign = sorted(entry for entry in os.listdir(path)
+                         if not (owned.fullmatch(entry) or temporary.fullmatch(entry)))
+        if foreign:
+            raise ValueError(f"{name} must be a new or empty directory or an earlier output "
+                             f"of this kind (it is replaced as a whole), but {str(path)!r} "
+                             f"also holds {', '.join(foreign[:5])}")
+    _check_can_create_in(path, name)
     return path

@@ -10,18 +10,21 @@ JSON), :mod:`~landscape.cli.commands` (the subcommands).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
 
 from ..flow import FLOW_METHODS
 from ..problem.criticality import CRITICAL_TOL
-from ..signed import FRUSTRATION_METHODS, NULL_MODELS
-from .arguments import add_graph_options, add_output_options, add_problem_arguments
+from ..signed import FRUSTRATION_METHODS, NETWORK_NULL_MODELS
+from .arguments import (UsageError, add_graph_options, add_network_options, add_output_options,
+                        add_problem_arguments)
+from .forecast import add_forecast_parser
 from .commands import (cmd_catalog, cmd_classify, cmd_flow, cmd_frustration, cmd_graph,
                        cmd_report)
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "exit_status", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_problem_arguments(flow)
     flow.add_argument("--weights", type=Path, metavar="FILE.npz",
                       help="start from these weights (arrays W1..Wh) instead of a random one")
+    add_network_options(flow)
     flow.add_argument("--init-scale", type=float, default=0.05,
                       help="scale of the random start in the weight unit "
                            "(sigma_1/||Sxx||^(1/2))^(1/h) of a learnt layer (default 0.05: near "
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_problem_arguments(classify_)
     classify_.add_argument("--weights", type=Path, metavar="FILE.npz",
                            help="classify this critical point (arrays W1..Wh)")
+    add_network_options(classify_)
     classify_.add_argument("--method", choices=("auto", "dense", "matrix_free"), default="auto",
                            help="how the Hessian inertia is computed")
     classify_.add_argument("--critical-tol", type=float, default=CRITICAL_TOL,
@@ -88,8 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "-1: every core)")
     graph.add_argument("--checkpoint", type=Path, metavar="FILE.json",
                        help="store finished saddles here; a rerun resumes from them")
-    graph.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                       help="write saddle_graph.graphml, .json and .png here")
+    graph.add_argument("--out", type=Path, default=Path("saddle_graph"), metavar="DIR",
+                       help="write saddle_graph.graphml, .json and .png into this directory, "
+                            "replaced as a whole (default: ./saddle_graph); it must be new, "
+                            "empty or an earlier graph output")
     add_output_options(graph)
     graph.set_defaults(run=cmd_graph)
 
@@ -97,11 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
                                               "weights file, or every critical class")
     add_problem_arguments(frus)
     frus.add_argument("--weights", type=Path, metavar="FILE.npz", help="the network (W1..Wh)")
+    add_network_options(frus)
     frus.add_argument("--method", choices=FRUSTRATION_METHODS, default="auto")
     frus.add_argument("--restarts", type=int, default=20, help="greedy restarts")
     frus.add_argument("--seed", type=int, default=0)
-    frus.add_argument("--null", choices=NULL_MODELS, help="compare with this null model")
+    frus.add_argument("--null", choices=NETWORK_NULL_MODELS, help="compare with this null "
+                      "model ('initialisation': the untrained network, PyTorch's default)")
     frus.add_argument("--samples", type=int, default=100, help="null-model samples")
+    frus.add_argument("--model", type=Path, metavar="FILE.onnx",
+                      help="a real network (ONNX; a torch module is passed in Python: "
+                           "ls.signed_network(model, input_shape)), layer by layer")
+    frus.add_argument("--input-shape", metavar="C,H,W",
+                      help="the --model input's shape without the batch axis")
+    frus.add_argument("--n-jobs", type=int, help="joblib processes for the null samples")
+    frus.add_argument("--figure", type=Path, metavar="FILE.png",
+                      help="with --model: per-layer frustration against the null band")
     add_output_options(frus)
     frus.set_defaults(run=cmd_frustration)
 
@@ -111,8 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_graph_options(report)
     report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
                         help="output directory (default: ./report)")
+    report.add_argument("--n-jobs", type=int,
+                        help="joblib processes for the saddle graph and the flows (default: "
+                             "serial; -1: every core)")
     report.add_argument("--quiet", action="store_true", help="no progress bars or step lines")
     report.set_defaults(run=cmd_report)
+
+    add_forecast_parser(sub)
     return parser
 
 
@@ -124,13 +146,64 @@ def main(argv=None) -> int:
     # stopped, no partial file left
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return args.run(args)
-    except (ValueError, TypeError, OSError) as exc:
-        parser.exit(2, f"landscape {args.command}: error: {exc}\n")
+        status = args.run(args)
+        sys.stdout.flush()  # a closed pipe is reported here, not at interpreter exit
+        return status
     except KeyboardInterrupt:
         parser.exit(130, "landscape: interrupted; no partial file was written\n")
+    except BrokenPipeError:
+        _detach_stdout()
+        parser.exit(1, f"landscape {args.command}: error: the reader of the output closed "
+                       f"it before everything was written (broken pipe)\n")
+    except Exception as exc:
+        status = exit_status(exc)
+        if status is None:  # not a failure the command line knows: the traceback is the report
+            raise
+        parser.exit(status, f"landscape {args.command}: error: "
+                            f"{exc or type(exc).__name__}\n")
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def exit_status(exc: BaseException) -> int | None:
+    """The exit status of a command that raised ``exc``: 2 for a bad argument, 1 for a failure
+    at run time, ``None`` for anything else (a bug: shown with its traceback).
+
+    A bad argument is a :class:`~landscape.cli.arguments.UsageError` or a ``ValueError`` /
+    ``TypeError`` raised by the library's own checks of its input. Failures at run time are
+    the rest: the system's (``OSError``: a full disk, a closed pipe, a read-only directory
+    met during the work; ``MemoryError``), the library's (``RuntimeError``, arithmetic) and a
+    ``ValueError`` / ``TypeError`` raised inside a dependency while the work runs.
+    """
+    if isinstance(exc, (OSError, MemoryError, RuntimeError, ArithmeticError)):
+        return 1
+    if isinstance(exc, UsageError):
+        return 2
+    if isinstance(exc, (ValueError, TypeError)):
+        return 2 if _raised_by_library(exc) else 1
+    return None
+
+
+def _raised_by_library(exc: BaseException) -> bool:
+    """Whether the innermost Python frame of ``exc``'s traceback is the library's."""
+    tb = exc.__traceback__
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    return module == "landscape" or module.startswith("landscape.")
+
+
+def _detach_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's last flush of a
+    closed pipe raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _interrupt(signum, frame):

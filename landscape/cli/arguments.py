@@ -13,12 +13,14 @@ from dataclasses import fields
 from pathlib import Path
 
 from ..connections.graph import GRAPH_OPTION_HELP, GraphOptions
-from ..problem.datafiles import NetworkFile, load_data_file, load_network_file
+from ..problem.datafiles import load_data_file
+from ..problem.network_files import NetworkFile, load_network_file
 from ..problem.network import Landscape
 from ..problem.spectrum import DATASETS, INPUT_SPACES, DataSpectrum, load_dataset
 
-__all__ = ["UsageError", "add_graph_options", "add_output_options", "add_problem_arguments",
-           "build_problem", "float_list", "graph_options", "int_list", "read_network"]
+__all__ = ["UsageError", "add_graph_options", "add_network_options", "add_output_options",
+           "add_problem_arguments", "build_problem", "float_list", "graph_options", "int_list",
+           "read_network"]
 
 
 class UsageError(ValueError):
@@ -93,14 +95,35 @@ def build_problem(args, network: NetworkFile | None = None) -> Landscape:
             widths = network.widths
         else:
             widths = (spec.d_x, 2, 2, spec.d_y)
-    return Landscape(spec, widths)
+    land = Landscape(spec, widths)
+    land.check_weight_memory()  # every subcommand builds weights: refused before any work
+    return land
 
 
-def read_network(path) -> NetworkFile:
-    """:func:`~landscape.problem.datafiles.load_network_file`, a missing optional package
-    reported as a usage error."""
+def add_network_options(parser: argparse.ArgumentParser) -> None:
+    """How to read the ``--weights`` file: the checkpoint's entry, the layers' order, gaps."""
+    group = parser.add_argument_group("network file (--weights: .npz, .safetensors, .pt/.pth)")
+    group.add_argument("--checkpoint-key", metavar="KEY",
+                       help="the checkpoint's entry holding the model's state dict (default: "
+                            "its one state dict of tensors)")
+    group.add_argument("--layer-order", metavar="A,B,...",
+                       help="layer names (or prefixes) in the order the network applies them, "
+                            "for names that carry no order")
+    group.add_argument("--gaps-are-linear", action="store_true",
+                       help="accept parameter-free modules between layers (a gap in a "
+                            "Sequential's indices) as linear (Dropout, Identity); refused by "
+                            "default, as an activation makes the network nonlinear")
+
+
+def read_network(path, args=None) -> NetworkFile:
+    """:func:`~landscape.problem.network_files.load_network_file` with the options of
+    :func:`add_network_options` in ``args``; a missing optional package reported as a usage
+    error."""
+    order = getattr(args, "layer_order", None)
     try:
-        return load_network_file(path)
+        return load_network_file(path, key=getattr(args, "checkpoint_key", None),
+                                 layer_order=None if order is None else _names(order),
+                                 gaps_are_linear=getattr(args, "gaps_are_linear", False))
     except ImportError as exc:
         raise UsageError(str(exc)) from None
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
 
-from .._base.files import atomic_write
+from .._base.files import (atomic_directory, atomic_write, check_directory_target,
+                           check_file_target)
 from ..connections import check_saddle_graph, saddle_graph, save_saddle_graph, subset_label
 from ..critical import Catalog, enumerate_critical_points
 from ..flow import (balanced_factorization, end_to_end_flow, gradient_flow, is_rank_minimum,
                     flow_time, plateaus, weight_unit)
 from ..geometry import classify
-from ..problem.datafiles import save_weights_file
+from ..problem.network_files import save_weights_file
 from ..problem.learnt import learnt_modes
 from ..problem.ties import TIE_TOL, numerical_rank
 from ..report import saddle_graph_figure, write_report
 from ..signed import frustration, frustration_vs_null
 from .arguments import UsageError, build_problem, graph_options, read_network
+from .frustration import cmd_network_frustration
 from .output import emit, print_table, write_json
 
 __all__ = ["cmd_catalog", "cmd_classify", "cmd_flow", "cmd_frustration", "cmd_graph",
@@ -25,15 +29,18 @@ __all__ = ["cmd_catalog", "cmd_classify", "cmd_flow", "cmd_frustration", "cmd_gr
 
 def _weights_file(args):
     """The ``--weights`` network file, read once (``None`` without the option)."""
-    return None if args.weights is None else read_network(args.weights)
+    return None if args.weights is None else read_network(args.weights, args)
 
 
 def cmd_flow(args) -> int:
     if args.end_to_end and args.method == "gd":
         raise UsageError("--method gd is gradient descent on the weights; --end-to-end "
                          "integrates the flow of the end-to-end map: pick a solve_ivp method")
+    check_destinations(args, "json", "output")
     network = _weights_file(args)
+    _require_problem_with_weights(args)
     land = build_problem(args, network)
+    _problem_header(args, land)
     if network is not None:
         start = _network_weights(args, land, network)
     else:
@@ -79,19 +86,43 @@ def _end_to_end_flow(args, land, start, t_max) -> int:
     payload = {
         **_flow_payload(land, result), "end_to_end": True, "rank": result.start_rank,
         "final_rank": int(result.rank[-1]),
+        "data_rank": numerical_rank(land.spectrum.sigma),
         "limit_class": list(limit),
         "minimum_on_rank_manifold": bool(result.success and is_rank_minimum(land, limit)),
         "max_manifold_drift": float(result.manifold_drift.max()), "plateaus": rows,
     }
     if args.json != "-":
         print(repr(result))
-        print(f"limit: class {subset_label(limit)}, rank {payload['final_rank']}, "
-              f"{'the' if payload['minimum_on_rank_manifold'] else 'not the'} minimum of the "
-              f"loss on rank-{result.start_rank} maps")
+        print(_limit_line(limit, payload, land))
     emit(args, rows, payload)
     if args.output is not None:
         save_weights_file(args.output, weights)
     return 0
+
+
+def _limit_line(limit, payload: dict, land) -> str:
+    """What the end-to-end flow's limit is: its class and rank, and whether it minimises the
+    loss among maps of its rank ``k = |S|``; a start of higher rank than the data's ``m``
+    nonzero sigma is said to be one (rank-``k`` maps for ``k > m`` have no minimum of their
+    own: the data allow rank ``m``)."""
+    k = len(limit)
+    verdict = "the" if payload["minimum_on_rank_manifold"] else "not the"
+    line = f"limit: class {subset_label(limit)}, {verdict} minimum of the loss on rank-{k} maps"
+    m = payload["data_rank"]
+    if payload["rank"] > m:
+        line += (f"; the start has rank {payload['rank']}, the data allow rank {m} "
+                 f"(sigma_{m + 1} = {land.spectrum.sigma[m]:.3g})")
+    if payload["final_rank"] != k:
+        line += f"; numerical rank of P at t_final: {payload['final_rank']}"
+    return line
+
+
+def _require_problem_with_weights(args) -> None:
+    """A ``--weights`` network is read on the problem it was trained on, never a default."""
+    if args.weights is not None and not _problem_given(args):
+        raise UsageError(f"--weights {str(args.weights)!r} needs the problem the network was "
+                         f"trained on: give --dataset, --data or --sigma (no data set is "
+                         f"assumed for a network)")
 
 
 def _class_row(record: dict) -> dict:
@@ -131,6 +162,7 @@ def _problem_header(args, land) -> None:
 
 
 def cmd_catalog(args) -> int:
+    check_destinations(args, "json", "output")
     land = build_problem(args)
     catalog = enumerate_critical_points(land, curvature=args.curvature,
                                         progress=False if args.quiet else None)
@@ -151,9 +183,13 @@ def _classification_record(found) -> dict:
               "min_eigenvalue": found.min_eigenvalue, "method": found.method}
     where = found.located
     if where is not None:
-        record.update(kind_from=found.kind_from, critical_value=where.value, loss=where.loss,
+        # verdict: the kind, or "not_near_critical" for a network near no class (its loss,
+        # gradient and distance beside the thresholds that decided it)
+        record.update(verdict=found.verdict, kind_from=found.kind_from,
+                      critical_value=where.value, loss=where.loss,
                       gradient_norm=where.gradient_norm, distance=where.distance,
-                      ambiguous=where.ambiguous)
+                      near=where.near, near_gradient=where.near_gradient,
+                      near_distance=where.near_distance, ambiguous=where.ambiguous)
     return record
 
 
@@ -174,6 +210,7 @@ def _network_weights(args, land, network):
 
 
 def cmd_classify(args) -> int:
+    check_destinations(args, "json")
     network = _weights_file(args)
     if args.catalog is not None:
         if _problem_given(args):
@@ -181,6 +218,7 @@ def cmd_classify(args) -> int:
         catalog = Catalog.load(args.catalog)
         land = catalog.land
     else:
+        _require_problem_with_weights(args)
         land = build_problem(args, network)
         catalog = None
     _problem_header(args, land)
@@ -197,8 +235,11 @@ def cmd_classify(args) -> int:
              "witness_kind": r["witness_kind"], "inertia": tuple(r["inertia"]),
              "n_orbit": r["n_orbit"], "centre_dim": r["centre_dim"]} for r in records]
     if args.weights is not None:
-        rows[0].update({key: records[0][key] for key in ("kind_from", "gradient_norm",
-                                                         "distance", "ambiguous")})
+        rows[0].update({key: records[0][key] for key in ("verdict", "kind_from", "loss",
+                                                         "gradient_norm", "distance", "near",
+                                                         "ambiguous")})
+        if args.json != "-":
+            print(f"# the network: {found[0].located.verdict}")
     emit(args, rows, {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
                        "classifications": records})
     for record in records:
@@ -212,21 +253,60 @@ def _problem_given(args) -> bool:
     return any(v is not None for v in (args.dataset, args.data, args.sigma))
 
 
+#: What ``graph --out DIR`` holds: the directory is replaced whole, with these three files.
+GRAPH_FILES = re.compile(r"saddle_graph\.(?:graphml|json|png)")
+
+
+def check_destinations(args, *options: str) -> None:
+    """Check, before any work, that the file options named (``"json"``, ``"output"``, ...)
+    can be written: a usage error naming the option and the file otherwise."""
+    for option in options:
+        target = getattr(args, option, None)
+        if target is not None and target != "-":
+            try:
+                check_file_target(target, f"--{option.replace('_', '-')}")
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+
+
+def _graph_destinations(args) -> Path:
+    """The ``--out`` directory of ``graph``, checked with ``--json`` and ``--checkpoint``
+    before the graph is computed."""
+    try:
+        out = check_directory_target(args.out, GRAPH_FILES, "--out")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    check_destinations(args, "json", "checkpoint")
+    if args.checkpoint is not None:
+        checkpoint = Path(os.path.realpath(args.checkpoint))
+        if checkpoint.is_relative_to(out):
+            raise UsageError(f"--checkpoint must be outside --out {str(args.out)!r}, which is "
+                             f"replaced as a whole, got {str(args.checkpoint)!r}")
+    return out
+
+
 def cmd_graph(args) -> int:
+    out = _graph_destinations(args)
     land = build_problem(args)
+    _problem_header(args, land)
     graph = saddle_graph(land, n_jobs=args.n_jobs,
                          checkpoint=args.checkpoint, progress=False if args.quiet else None,
                          **graph_options(args))
     checks = check_saddle_graph(graph)
-    stem = args.out / "saddle_graph"
-    for suffix in (".graphml", ".json"):
-        save_saddle_graph(graph, stem.with_suffix(suffix))
-    _save_graph_png(graph, stem.with_suffix(".png"))
+
+    def write(folder):
+        stem = Path(folder) / "saddle_graph"
+        for suffix in (".graphml", ".json"):
+            save_saddle_graph(graph, stem.with_suffix(suffix))
+        _save_graph_png(graph, stem.with_suffix(".png"))
+
+    atomic_directory(out, write)  # the three files switch together
     edges = sorted(graph.edges(data=True))
     rows = [{"from": subset_label(a), "to": subset_label(b), "hop": d["hop"],
-             "probability": d["probability"], "ci_low": d["ci_low"], "ci_high": d["ci_high"],
+             **{k: d.get(k) for k in ("probability", "ci_low", "ci_high")},
              "loss_drop": d["loss_drop"]} for a, b, d in edges]
-    payload_edges = [{**row, "from": list(a), "to": list(b)} for row, (a, b, _) in zip(rows, edges)]
+    payload_edges = [{**row, "from": list(a), "to": list(b)}
+                     for row, (a, b, _) in zip(rows, edges)]
     emit(args, rows, {"widths": list(land.widths), "sigma": land.spectrum.sigma.tolist(),
                        "edges": payload_edges, "checks": checks.to_dict()})
     print(checks.summary, file=sys.stderr)
@@ -251,26 +331,32 @@ def _frustration_record(result) -> dict:
 
 
 def cmd_frustration(args) -> int:
+    if args.model is not None:
+        return cmd_network_frustration(args)
+    if args.figure is not None or args.input_shape is not None:
+        raise UsageError("--figure and --input-shape go with --model")
     options = {"method": args.method, "restarts": args.restarts, "seed": args.seed}
     if args.weights is not None:
         network = _weights_file(args)
         weights = network.weights
         if _problem_given(args):
             weights = build_problem(args, network).check(weights, "--weights")
-        null = None if args.null is None else frustration_vs_null(weights, args.null,
-                                                                  args.samples, **options)
+        null = None if args.null is None else frustration_vs_null(
+            weights, args.null, args.samples, n_jobs=args.n_jobs, **options)
         result = frustration(weights, **options) if null is None else null.result
         payload = {"weights": str(args.weights), **_frustration_record(result)}
         rows = [{"network": args.weights.name, **{k: payload[k] for k in
-                 ("value", "normalized", "exact", "method")}}]
+                 ("value", "exact", "method", "normalized")}}]
         if null is not None:
             payload["null"] = {"model": args.null, "samples": args.samples,
                                "mean": null.mean, "std": null.std, "z_score": null.z_score,
                                "p_value": null.p_value}
-            rows[0].update(null_mean=null.mean, z_score=null.z_score, p_value=null.p_value)
+            # like with like: the null's mean and spread are of the normalised frustration
+            rows[0].update(null_mean=null.mean, null_std=null.std, z_score=null.z_score,
+                           p_value=null.p_value)
     else:
         if args.null is not None:
-            raise UsageError("--null needs --weights (the network to compare)")
+            raise UsageError("--null needs --weights or --model (the network to compare)")
         land = build_problem(args)
         catalog = enumerate_critical_points(land, progress=False if args.quiet else None)
         records = [{"subset": list(point.subset), "critical_value": point.value,
@@ -290,7 +376,7 @@ def cmd_report(args) -> int:
     land = build_problem(args)
     log = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     report = write_report(land, args.out, seed=args.seed, graph_options=graph_options(args),
-                          progress=False if args.quiet else None, log=log)
+                          n_jobs=args.n_jobs, progress=False if args.quiet else None, log=log)
     if not args.quiet:
         print(f"report written to {report.files['html']}")
     return 0

@@ -23,7 +23,9 @@ that probe first arrives elsewhere -- an edited outcome, or a probe near a separ
 another machine's rounding sent the other way -- the class is not trusted but recomputed,
 with a ``RuntimeWarning`` naming the probe; nothing else of the checkpoint is lost. The other
 probes' outcomes (the counts behind the probabilities) are checked as above but not
-re-integrated: that would be the cost of the run.
+re-integrated: that would be the cost of the run. Each random probe also records how many of
+its integrations failed numerically (retried from a perturbed start); a probe that records a
+failure is integrated again and gets the count that gives, while a count of 0 is trusted.
 """
 
 from __future__ import annotations
@@ -43,12 +45,13 @@ from ..problem.network import Landscape, reduced_landscape
 from ..problem.ties import canonical_subset, tie_groups
 from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import parse_subset_label, subset_label
-from .probes import BlockEscape, exact_probe, one_hop_record, random_plan, random_probe
+from .probes import (PROBE_RETRIES, BlockEscape, exact_probe, one_hop_record, random_plan,
+                     random_probe)
 
 __all__: list[str] = []
 
 #: Version of the checkpoint and graph file schemas.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHECKPOINT_FORMAT = "landscape.saddle_graph_checkpoint"
 #: The keys of a stored block escape and of a finished class.
 ESCAPE_KEYS = ("modes", "learnt", "n_idle", "order", "step", "label", "direction", "t_final",
@@ -272,23 +275,27 @@ def _reintegrate(name, escape: BlockEscape, land, options, tie_tol) -> float:
 
 
 def _arrival_task(task):
-    """Where one stored random probe, integrated again, first arrives (for the executor)."""
+    """Where one stored random probe, integrated again, first arrives, and how many of its
+    integrations failed (for the executor)."""
     land, subset, chosen, coefficients, groups, options, tie_tol = task
     return random_probe(land, reduced_landscape(land), subset, chosen, coefficients, groups,
                         options=options, tie_tol=tie_tol)
 
 
 def _rearrive(arrivals, land, options, tie_tol, executor, progress) -> dict[str, str]:
-    """Integrate each random probe of ``arrivals`` again (on ``executor``), the trajectory
-    behind an edge that only random probes bring; ``{class label: what happened}`` for the
-    classes where one first arrives elsewhere than its stored class."""
+    """Integrate each random probe of ``arrivals`` again (on ``executor``): the trajectory
+    behind an edge that only random probes bring, and each probe that records failed
+    integrations. A probe's record gets the failure count of its re-integration; returns
+    ``{class label: what happened}`` for the classes where one first arrives elsewhere than
+    its stored class."""
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
     tasks = [(land, subset, chosen, coefficients, groups, options, tie_tol)
-             for _, subset, chosen, coefficients, _ in arrivals]
+             for _, subset, chosen, coefficients, _, _ in arrivals]
     elsewhere = {}
-    for k, found in executor.map(_arrival_task, tasks, progress=progress,
-                                 desc="checkpoint: random-probe edges re-integrated"):
-        where, subset, _, _, target = arrivals[k]
+    for k, (found, failed) in executor.map(_arrival_task, tasks, progress=progress,
+                                           desc="checkpoint: random probes re-integrated"):
+        where, subset, _, _, target, probe = arrivals[k]
+        probe[3] = failed
         if found != target:
             elsewhere.setdefault(subset_label(subset), (
                 f"{where}[2] first arrives at "
@@ -323,8 +330,10 @@ def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> l
 def _check_random(probes, name, land, subset, fitting, options, groups, one_hop) -> list:
     """Picks and coefficients redrawn from the seed
     (:func:`~landscape.connections.probes.random_plan`, as the run drew them); each outcome a
-    class of the problem that lowers the value and that the block reaches. Returns the first
-    probe of each target outside ``one_hop`` (labels), to be re-integrated."""
+    class of the problem that lowers the value and that the block reaches; each failure count
+    in ``[0, PROBE_RETRIES + 1]``. Returns, to be re-integrated, the first probe of each
+    target outside ``one_hop`` (labels) and every probe that records a failure (a count of 0
+    is trusted: only integrating every probe again could confirm it)."""
     plan = random_plan(subset, fitting, options.random_probes, options.seed)
     require(isinstance(probes, list) and len(probes) == len(plan),
             f"{name}.random must be a list of {len(plan)} probes, got "
@@ -333,18 +342,21 @@ def _check_random(probes, name, land, subset, fitting, options, groups, one_hop)
     arrivals, named = [], set(one_hop)
     for k, (probe, (indices, chosen, coefficients)) in enumerate(zip(probes, plan)):
         where = f"{name}.random[{k}]"
-        require(isinstance(probe, list) and len(probe) == 3,
-                f"{where} must be [escapes, coefficients, class label or null]")
+        require(isinstance(probe, list) and len(probe) == 4,
+                f"{where} must be [escapes, coefficients, class label or null, failures]")
         require(same_record(probe[0], indices) and same_record(probe[1], coefficients),
                 f"{where} must be the probe drawn from the seed: escapes {indices}, "
                 f"coefficients {coefficients}; got {probe[0]!r}, {probe[1]!r}")
-        if probe[2] is None:
-            continue
-        target = _label(probe[2], f"{where}[2]")
-        _check_arrival(target, where, land, subset, value, chosen, groups)
-        if subset_label(target) not in named:
-            named.add(subset_label(target))
-            arrivals.append((where, subset, chosen, coefficients, target))
+        require(is_int(probe[3]) and 0 <= probe[3] <= PROBE_RETRIES + 1,
+                f"{where}[3] must be an integer in [0, {PROBE_RETRIES + 1}] (failed "
+                f"integrations), got {probe[3]!r}")
+        target = None if probe[2] is None else _label(probe[2], f"{where}[2]")
+        if target is not None:
+            _check_arrival(target, where, land, subset, value, chosen, groups)
+        if probe[3] > 0 or (target is not None and subset_label(target) not in named):
+            if target is not None:
+                named.add(subset_label(target))
+            arrivals.append((where, subset, chosen, coefficients, target, probe))
     return arrivals
 
 

@@ -159,10 +159,10 @@ def _class_task(task) -> dict:
     plan = random_plan(subset, escapes, options.random_probes, options.seed)
     reduced = reduced_landscape(land) if plan else None
     for indices, chosen, coefficients in plan:
-        key = random_probe(land, reduced, subset, chosen, coefficients, groups,
-                           options=options, tie_tol=tie_tol)
+        key, failed = random_probe(land, reduced, subset, chosen, coefficients, groups,
+                                   options=options, tie_tol=tie_tol)
         record["random"].append([indices, coefficients,
-                                 None if key is None else subset_label(key)])
+                                 None if key is None else subset_label(key), failed])
     return record
 
 
@@ -183,9 +183,7 @@ def _announce(first: float, count: int, executor: Executor) -> None:
 
 
 def _wilson(count: int, total: int, confidence: float) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (``(0, 1)`` without trials)."""
-    if total == 0:
-        return 0.0, 1.0
+    """Wilson score interval of a binomial proportion ``count / total`` (``total >= 1``)."""
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     p = count / total
     centre = (p + z * z / (2 * total)) / (1 + z * z / total)
@@ -194,6 +192,16 @@ def _wilson(count: int, total: int, confidence: float) -> tuple[float, float]:
     low = 0.0 if count == 0 else min(float(centre - half), p)
     high = 1.0 if count == total else max(float(centre + half), p)
     return low, high
+
+
+def _sampled_probability(count: int, total: int, confidence: float) -> dict:
+    """An edge's ``probability``, ``ci_low`` and ``ci_high`` from ``count`` of its source's
+    ``total`` random probes; none of them where the source drew no random probe (a share
+    that was not sampled is unknown, not 0)."""
+    if total == 0:
+        return {}
+    low, high = _wilson(count, total, confidence)
+    return {"probability": count / total, "ci_low": low, "ci_high": high}
 
 
 def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
@@ -241,11 +249,15 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     networkx.DiGraph
         Node ``S``: ``label``, ``value``, ``kind``, ``tie_groups``, ``tie_counts``,
         ``escape_orders`` (of the escapes that fit ``S``), ``random_probes`` (drawn there),
+        ``failed_probes`` (integrations of those that failed numerically and were retried
+        from a perturbed start, :func:`~landscape.connections.probes.random_probe`),
         ``uncertified`` (escapes whose exact probe did not converge). Edge ``S -> S'``:
         ``hop`` (``"one_hop"`` or ``"multi_hop"``), ``certified``, ``escape`` (what the
         certifying escape does, e.g. ``"swap 2 for 1"``), ``probability`` (fraction of the
         random probes of ``S`` that first arrived at ``S'``), ``ci_low``/``ci_high`` (its
-        Wilson interval at ``confidence``), ``random_probes`` (how many), ``loss_drop``
+        Wilson interval at ``confidence``) -- these three absent where ``S`` drew no random
+        probe (``random_probes=0``, or fewer than two certified escapes) --,
+        ``random_probes`` (how many), ``loss_drop``
         (``L_S - L_S'``), ``example_escapes`` and ``example_coefficients`` (rebuild the
         probe's start with :func:`example_start`). Graph: ``problem``, ``options``,
         ``escapes`` (the block escapes), ``checks`` (:func:`check_saddle_graph`) and
@@ -333,12 +345,13 @@ def _assemble(land, catalog, done, escapes, problem, options, groups) -> nx.DiGr
                    tie_counts=tie_counts(subset, tied),
                    escape_orders=tuple(record.get("escape_orders", ())),
                    random_probes=len(record.get("random", ())),
+                   failed_probes=sum(probe[3] for probe in record.get("random", ())),
                    uncertified=record.get("uncertified", 0))
     for label, record in done.items():
         source = parse_subset_label(label)
         one_hop = {parse_subset_label(k): i for k, i in record["one_hop"]}
         counts, examples = {}, {}
-        for picks, coefficients, arrived in record["random"]:
+        for picks, coefficients, arrived, _ in record["random"]:
             if arrived is None:
                 continue
             key = parse_subset_label(arrived)
@@ -349,16 +362,15 @@ def _assemble(land, catalog, done, escapes, problem, options, groups) -> nx.DiGr
             if target not in G:  # a class outside the catalog: keep it visible to the checks
                 G.add_node(target, label=subset_label(target), kind="unknown",
                            value=land.critical_value(target), random_probes=0)
-            low, high = _wilson(counts.get(target, 0), total, options.confidence)
             hop = "one_hop" if target in one_hop else "multi_hop"
             picks, coefficients = ([one_hop[target]], [1.0]) if hop == "one_hop" \
                 else examples[target]
             G.add_edge(source, target, hop=hop, certified=hop == "one_hop",
                        escape=escapes[one_hop[target]]["label"] if hop == "one_hop" else "",
-                       probability=counts.get(target, 0) / total if total else 0.0,
-                       ci_low=low, ci_high=high, random_probes=counts.get(target, 0),
+                       random_probes=counts.get(target, 0),
                        loss_drop=G.nodes[source]["value"] - G.nodes[target]["value"],
-                       example_escapes=tuple(picks), example_coefficients=tuple(coefficients))
+                       example_escapes=tuple(picks), example_coefficients=tuple(coefficients),
+                       **_sampled_probability(counts.get(target, 0), total, options.confidence))
     checks = check_saddle_graph(G)
     G.graph["checks"] = checks.to_dict()
     G.graph["unescaped"] = [list(s) for s in checks.unescaped]

@@ -49,6 +49,10 @@ MAX_PROBE_EVALUATIONS = 1_000_000
 #: Relative tolerance of the exact probes: they are few (one block serves every class it
 #: fits), so they are integrated tightly whatever the random probes use.
 EXACT_PROBE_RTOL = 1e-10
+#: A random probe whose integration fails numerically is tried again this many times ...
+PROBE_RETRIES = 2
+#: ... from its start moved by this fraction of its step along a fixed random direction.
+PERTURBATION = 1e-3
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,18 +89,6 @@ class BlockEscape:
         if not self.block.learnt:
             return "learn " + ",".join(map(str, gained))
         return f"swap {','.join(map(str, self.block.learnt))} for {','.join(map(str, gained))}"
-
-
-def _solve(block: Landscape, theta0, t_span, rtol, atol, event):
-    def rhs(_t, y):
-        return -block.flat_gradient(y)
-
-    def jac(_t, y):
-        return -block.hessian(block.split_flat(y))
-
-    event.terminal = True
-    return integrate.solve_ivp(rhs, t_span, theta0, method="LSODA", jac=jac, rtol=rtol,
-                               atol=atol, events=event)
 
 
 def converge_in_block(block: Landscape, theta0, *, land: Landscape, t_max: float,
@@ -166,39 +158,65 @@ def exact_probe(land: Landscape, block: Landscape, theta0, *, tie_tol: float,
                         tie_tol=tie_tol * land.scale / block.scale).subset, t_final
 
 
+def _flow_until(block: Landscape, theta0, t_max: float, *, rtol: float, atol: float,
+                stop) -> tuple[float, np.ndarray, bool]:
+    """Step the block's flow (LSODA with the exact Hessian as Jacobian) until ``stop(y)`` holds
+    at the end of a step; ``(time, state, whether the integration stayed sound)``.
+
+    The predicate is read at the integrator's own states, never on its interpolant: no root of
+    an event function is bracketed, so a predicate that is not continuous (a class read off
+    the weights) or whose sign the interpolant misjudges cannot fail. A step that fails, a
+    non-finite state or more than :data:`MAX_PROBE_EVALUATIONS` evaluations end the run
+    unsound; ``t_max`` reached ends it sound.
+    """
+    solver = integrate.LSODA(lambda _t, y: -block.flat_gradient(y), 0.0,
+                             np.asarray(theta0, dtype=float), t_max, rtol=rtol, atol=atol,
+                             jac=lambda _t, y: -block.hessian(block.split_flat(y)))
+    while solver.status == "running":
+        if solver.nfev > MAX_PROBE_EVALUATIONS:
+            return float(solver.t), solver.y, False
+        solver.step()
+        if solver.status == "failed" or not np.all(np.isfinite(solver.y)):
+            return float(solver.t), solver.y, False
+        if stop(solver.y):
+            return float(solver.t), solver.y, True
+    return float(solver.t), solver.y, True
+
+
 def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, theta0, subset,
                   groups, *, grad_tol: float, value_tol: float, t_max: float, rtol: float,
-                  tie_tol: float):
+                  tie_tol: float) -> tuple[tuple[int, ...] | None, float, bool]:
     """Integrate a random probe in its block until it first arrives at a class other than
-    ``subset``; ``(class key or None, time)``.
+    ``subset``; ``(class key or None, time, sound)``.
 
-    Arrival: the full gradient norm (the block's) falls below
-    ``grad_tol * sigma_1^{(2h-1)/h}`` at a point whose loss is within
+    Arrival, read at the end of each integration step: the full gradient norm (the block's)
+    is at most ``grad_tol * sigma_1^{(2h-1)/h}`` at a point whose loss is within
     ``value_tol * 1/2 sum sigma_i^2`` of the critical value of the class read there
-    (:func:`landscape.learnt_modes` of the embedded weights).
+    (:func:`landscape.learnt_modes` of the embedded weights), and that class is not
+    ``subset``. ``None`` when no step arrives before ``t_max``; ``sound`` is False when the
+    integration failed numerically (:func:`_flow_until`), never an exception.
     """
     block = inner.landscape(land.spectrum.sigma)
     threshold = grad_tol * land.gradient_scale
+    arrival = {}
 
-    def arrived(_t, y):
-        return float(np.linalg.norm(block.flat_gradient(y))) - threshold
-
-    arrived.direction = -1
-    atol = 1e-3 * rtol * land.weight_scale
-    t0, y = 0.0, np.asarray(theta0, dtype=float)
-    while t0 < t_max:
-        sol = _solve(block, y, (t0, t_max), rtol, atol, arrived)
-        if sol.status != 1:
-            return None, float(sol.t[-1])
-        t0, y = float(sol.t_events[0][0]), sol.y_events[0][0]
+    def arrived(y) -> bool:
+        if float(np.linalg.norm(block.flat_gradient(y))) > threshold:
+            return False
         full = inner.embed(reduced, subset, block.split_flat(y))
         key = canonical_subset(learnt_modes(reduced, full, tie_tol=tie_tol).subset, groups)
-        near_value = abs(reduced.loss(full) - reduced.critical_value(key)) \
-            <= value_tol * land.loss_scale
-        if key != tuple(subset) and near_value:
-            return key, t0
-        t0 = np.nextafter(t0, np.inf)
-    return None, t0
+        if key == tuple(subset) or abs(reduced.loss(full) - reduced.critical_value(key)) \
+                > value_tol * land.loss_scale:
+            return False
+        arrival["key"] = key
+        return True
+
+    try:
+        t, _, sound = _flow_until(block, theta0, t_max, rtol=rtol,
+                                  atol=1e-3 * rtol * land.weight_scale, stop=arrived)
+    except (ArithmeticError, np.linalg.LinAlgError, ValueError):
+        return None, 0.0, False
+    return arrival.get("key"), t, sound
 
 
 def probe_start(land: Landscape, subset, escapes,
@@ -218,15 +236,31 @@ def probe_start(land: Landscape, subset, escapes,
     return combined, block.flatten(combined.start(block)) + step * vector
 
 
+def _perturbed(theta: np.ndarray, size: float, attempt: int, coefficients) -> np.ndarray:
+    """``theta`` moved by ``size`` along a unit direction drawn from the attempt number and the
+    probe's coefficients (the same on every machine)."""
+    words = np.frombuffer(np.asarray(coefficients, dtype="<f8").tobytes(), dtype="<u4")
+    noise = np.random.default_rng([attempt, *words.tolist()]).standard_normal(theta.size)
+    return theta + size * noise / np.linalg.norm(noise)
+
+
 def random_probe(land: Landscape, reduced: Landscape, subset, escapes, coefficients, groups, *,
-                 options, tie_tol: float):
+                 options, tie_tol: float) -> tuple[tuple[int, ...] | None, int]:
     """The class a random probe from ``subset`` along ``sum_i a_i v_i`` first arrives at
-    (:func:`probe_start`, :func:`first_arrival` with the run's ``GraphOptions``), or None."""
+    (:func:`probe_start`, :func:`first_arrival` with the run's ``GraphOptions``), or None; and
+    how many of its integrations failed numerically. A failed integration is retried, at most
+    :data:`PROBE_RETRIES` times, from the start moved by ``PERTURBATION`` times its step
+    (:func:`_perturbed`); a probe whose every attempt fails arrives nowhere."""
     combined, theta = probe_start(land, subset, escapes, coefficients)
-    key, _ = first_arrival(land, reduced, combined, theta, subset, groups,
-                           grad_tol=options.grad_tol, value_tol=options.value_tol,
-                           t_max=options.t_max, rtol=options.rtol, tie_tol=tie_tol)
-    return key
+    size = PERTURBATION * min(e.step for e in escapes)
+    for attempt in range(PROBE_RETRIES + 1):
+        start = theta if attempt == 0 else _perturbed(theta, size, attempt, coefficients)
+        key, _, sound = first_arrival(land, reduced, combined, start, subset, groups,
+                                      grad_tol=options.grad_tol, value_tol=options.value_tol,
+                                      t_max=options.t_max, rtol=options.rtol, tie_tol=tie_tol)
+        if sound:
+            return key, attempt
+    return None, PROBE_RETRIES + 1
 
 
 def one_hop_record(subset, fitting, groups) -> dict:

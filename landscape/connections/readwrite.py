@@ -11,7 +11,8 @@ Reading validates the whole graph before returning it (:func:`check_graph_file`)
 problem record and the escapes' structure, every node (its label, its value against the
 closed form ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` of the recorded problem, THEORY §2,
 its kind and counts), every edge (hop and certification, the certifying escape's label,
-probability against its counts, the interval around it, the loss drop against the values,
+probability against its counts and the interval around it -- both present exactly where the
+source drew random probes --, the loss drop against the values,
 the example's escapes and coefficients) and the stored checks against
 :func:`~landscape.connections.checks.check_saddle_graph` run again; a failure raises
 ``ValueError`` naming the file and the field.
@@ -183,9 +184,12 @@ def _read(path: Path) -> nx.DiGraph:
 
 #: Node attributes every node has, and those of catalog nodes (absent on ``"unknown"`` ones).
 NODE_KEYS = ("label", "value", "kind", "random_probes")
-CATALOG_NODE_KEYS = ("tie_groups", "tie_counts", "escape_orders", "uncertified")
-EDGE_KEYS = ("hop", "certified", "escape", "probability", "ci_low", "ci_high", "random_probes",
-             "loss_drop", "example_escapes", "example_coefficients")
+CATALOG_NODE_KEYS = ("tie_groups", "tie_counts", "escape_orders", "uncertified",
+                     "failed_probes")
+EDGE_KEYS = ("hop", "certified", "escape", "random_probes", "loss_drop", "example_escapes",
+             "example_coefficients")
+#: Edge attributes present exactly where the source drew random probes.
+SAMPLED_EDGE_KEYS = ("probability", "ci_low", "ci_high")
 #: Relative agreement of stored values and drops with the closed form.
 VALUE_RTOL = 1e-9
 
@@ -269,8 +273,9 @@ def _node(node, data: dict, sigma: np.ndarray, offset: float, scale: float) -> N
             _int_tuple(group, f"{name}.tie_groups")
         _int_tuple(data["tie_counts"], f"{name}.tie_counts")
         _int_tuple(data["escape_orders"], f"{name}.escape_orders")
-        require(is_int(data["uncertified"]) and data["uncertified"] >= 0,
-                f"{name}.uncertified must be a non-negative integer")
+        for key in ("uncertified", "failed_probes"):
+            require(is_int(data[key]) and data[key] >= 0,
+                    f"{name}.{key} must be a non-negative integer")
 
 
 def _edge(G: nx.DiGraph, a, b, data: dict, scale: float) -> None:
@@ -297,16 +302,26 @@ def _edge(G: nx.DiGraph, a, b, data: dict, scale: float) -> None:
     require(is_int(count) and 0 <= count <= total and (hop == "one_hop" or count > 0),
             f"{name}.random_probes must be an integer in [0, {total}] (at least 1 for a "
             f"multi-hop edge), got {count!r}")
-    share = count / total if total else 0.0
+    if total == 0:
+        present = [k for k in SAMPLED_EDGE_KEYS if k in data]
+        require(not present, f"{name} must not have {', '.join(present)}: its source drew no "
+                             f"random probe")
+    else:
+        _has(data, SAMPLED_EDGE_KEYS, name)
+        _sampled(data, name, count, total)
+    drop = G.nodes[a]["value"] - G.nodes[b]["value"]
+    require(is_number(data["loss_drop"]) and abs(data["loss_drop"] - drop) <= VALUE_RTOL * scale,
+            f"{name}.loss_drop must be {drop!r}, got {data['loss_drop']!r}")
+
+
+def _sampled(data: dict, name: str, count: int, total: int) -> None:
+    share = count / total
     probability, low, high = data["probability"], data["ci_low"], data["ci_high"]
     require(is_number(probability) and abs(probability - share) <= 1e-12,
             f"{name}.probability must be {count}/{total}, got {probability!r}")
     require(is_number(low) and is_number(high) and 0 <= low <= probability <= high <= 1,
             f"{name}: ci_low <= probability <= ci_high must lie in [0, 1], got {low!r}, "
             f"{probability!r}, {high!r}")
-    drop = G.nodes[a]["value"] - G.nodes[b]["value"]
-    require(is_number(data["loss_drop"]) and abs(data["loss_drop"] - drop) <= VALUE_RTOL * scale,
-            f"{name}.loss_drop must be {drop!r}, got {data['loss_drop']!r}")
 
 
 def check_graph_file(G: nx.DiGraph) -> None:

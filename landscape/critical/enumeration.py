@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
+from .._base.progress import Progress
 from .._base.validation import check_bool, check_int, check_nonnegative
 from ..geometry import classify
 from ..problem.criticality import CRITICAL_TOL
@@ -191,7 +192,8 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
         :func:`count_classes`, exact and cheap); the message gives the count and the memory
         the catalog would take. Raise it to go on.
     progress : bool or None
-        Show a progress bar (``None``: only on a terminal).
+        Show a progress bar (``None``: on a terminal; off one, with curvature, weights or
+        frustration, a plain line on standard error every 10 s).
 
     Without weights, curvature or frustration the classes are built and verified in
     vectorized batches (:mod:`~landscape.critical.batches`: every representative checked
@@ -224,16 +226,25 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
     if not (keep_weights or curvature or frustration):
         return _batched_catalog(land, tie_tol=tie_tol, critical_tol=critical_tol,
                                 progress=progress)
-    points = iter_critical_points(land, tie_tol=tie_tol, critical_tol=critical_tol,
-                                  curvature=curvature)
-    points = tqdm(points, total=n_classes, desc="critical classes",
-                  leave=False, disable=None if progress is None else not progress)
+    points = _counted(iter_critical_points(land, tie_tol=tie_tol, critical_tol=critical_tol,
+                                           curvature=curvature),
+                      Progress(n_classes, "critical classes", progress))
     column = None
     if frustration:
         # one record at a time: the column is consumed in step with the points
         points, copies = itertools.tee(points)
         column = map(representative_frustration, copies)
     return Catalog(land, points, keep_weights=keep_weights, tie_tol=tie_tol, frustration=column)
+
+
+def _counted(points, bar: Progress):
+    """``points``, counted on ``bar`` (a plain line every 10 s off a terminal)."""
+    try:
+        for point in points:
+            yield point
+            bar.update()
+    finally:
+        bar.close()
 
 
 def _batched_catalog(land: Landscape, *, tie_tol: float, critical_tol: float,

@@ -208,6 +208,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         check_resolvable(land, step, "step", "step")
     threshold = land.minimum_value() + loss_tol * land.loss_scale
     theta0 = land.flatten(weights0)
+    _check_finite_start(land, theta0)
     if method == "gd":
         ts, thetas, status, message, n_steps = _descend(land, theta0, t_max, step, threshold,
                                                         times, max_steps)
@@ -221,8 +222,27 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     return result
 
 
+def _check_finite_start(land: Landscape, theta0: np.ndarray) -> None:
+    """Refuse a start whose loss or gradient overflows double precision (the flow cannot
+    take one step from it), naming its norm in weight units."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        grads, product = land.unchecked_gradient(land.split_flat(theta0))
+        loss = land.loss_of_product(product)
+    if np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads):
+        return
+    norm = _frobenius([theta0]) / weight_unit(land)
+    raise ValueError(f"weights0 must have a loss and a gradient finite in double precision, "
+                     f"got weights of norm {norm:.3g} weight units, where the "
+                     f"{'loss' if not np.isfinite(loss) else 'gradient'} overflows: start "
+                     f"nearer the origin (a smaller scale)")
+
+
 class _EvaluationBound(Exception):
     """Raised inside the right-hand side when an integration used up its evaluations."""
+
+
+class _NonFinite(Exception):
+    """Raised inside the right-hand side when the field is not finite at a state."""
 
 
 def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: float,
@@ -250,8 +270,12 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
         last["count"] += 1
         if last["count"] > max_steps:
             raise _EvaluationBound
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = rate * field(unit_y * z)
+        if not np.all(np.isfinite(value)):
+            raise _NonFinite
         last["s"], last["z"] = s, z
-        return rate * field(unit_y * z)
+        return value
 
     def event(_s, z):
         return converged(unit_y * z)
@@ -260,16 +284,29 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
     event.direction = -1
     if converged(y0) <= 0:
         return np.array([0.0]), y0[None, :], FlowStatus.CONVERGED, f"started {goal}", 0
-    options = {} if jac is None else {"jac": lambda _s, z: unit_t * jac(unit_y * z)}
+    def scaled_jac(_s, z):
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = unit_t * jac(unit_y * z)
+        if not np.all(np.isfinite(value)):
+            raise _NonFinite
+        return value
+
+    options = {} if jac is None else {"jac": scaled_jac}
     try:
         sol = integrate.solve_ivp(rhs, (0.0, t_max / unit_t), y0 / unit_y, method=method,
                                   rtol=rtol, atol=atol / unit_y,
                                   t_eval=None if times is None else times / unit_t,
                                   events=event, **options)
-    except _EvaluationBound:
+    except (_EvaluationBound, _NonFinite) as exc:
         t_last = float(last["s"]) * unit_t
-        message = (f"stopped after max_steps = {max_steps} evaluations at t = {t_last:.6g} of "
-                   f"t_max = {t_max:.6g}: raise max_steps, or check the scale of the data")
+        if isinstance(exc, _NonFinite):
+            message = (f"stopped at t = {t_last:.6g}: the field is not finite in double "
+                       f"precision at the next state the integrator tried (overflow); the "
+                       f"last finite state is kept: start nearer the origin")
+        else:
+            message = (f"stopped after max_steps = {max_steps} evaluations at t = "
+                       f"{t_last:.6g} of t_max = {t_max:.6g}: raise max_steps, or check the "
+                       f"scale of the data")
         if t_last == 0:
             return np.array([0.0]), y0[None, :], FlowStatus.FAILED, message, max_steps
         return np.array([0.0, t_last]), np.vstack([y0, unit_y * last["z"]]), \

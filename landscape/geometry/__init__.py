@@ -13,6 +13,8 @@ Modules:
   dimension (``orbit_tangent``, ``orbit_dimension``);
 - :mod:`~landscape.geometry.eigensolver` -- the randomized range-finder eigensolver on
   Hessian-vector products (internal);
+- :mod:`~landscape.geometry.structure` -- the core network and the blocks of idle units,
+  inputs and outputs known in closed form, and the dropped input space (internal);
 - :mod:`~landscape.geometry.inertia` -- Hessian inertia, dense or matrix-free (``Inertia``,
   ``hessian_inertia``, ``DENSE_HESSIAN_LIMIT``);
 - :mod:`~landscape.geometry.spectral_parts` -- the spectrum split into negative, orbit,

@@ -21,15 +21,15 @@ import numpy as np
 from .._base.validation import check_choice, check_int, check_nonnegative, check_positive
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, NotCriticalError, check_critical
 from ..problem.nearby import Location, aligned_weights, locate, to_problem_coordinates
-from ..problem.network import Landscape, check_landscape, reduced_landscape
+from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, numerical_rank, tie_groups
 from .continuation import Continuation, continue_to_critical
 from .eigensolver import check_seed
 from .escapes import escape_directions
-from .frame import ZERO_TOL, prepared_point, zero_threshold
-from .inertia import DENSE_HESSIAN_LIMIT, Inertia, inertia_at
-from .orbit import orbit_dimension_at
+from .frame import ZERO_TOL, zero_threshold
+from .inertia import DENSE_HESSIAN_LIMIT, METHODS, Inertia, inertia_at
 from .spectral_parts import HessianSpectrum, hessian_spectrum
+from .structure import core_point
 from .witness import Witness, witness_at
 
 __all__ = ["OFF_CRITICAL", "Classification", "classify"]
@@ -81,7 +81,8 @@ class Classification:
         ``"dense"`` or ``"matrix_free"``.
     located : Location or None
         Where the given network stands (:func:`landscape.locate`): its class, critical value,
-        relative gradient norm, distance to the class and whether the reading is ambiguous.
+        relative gradient norm, distance to the class, whether the reading is ambiguous and
+        whether the network is near the class at all (``located.near``).
     kind_from : str
         Which point the second-order figures describe: ``"point"`` (the network itself, critical
         to ``critical_tol``), ``"flow"`` (the point where the gradient flow continued from the
@@ -119,6 +120,18 @@ class Classification:
         return self.witness.subset
 
     @property
+    def near(self) -> bool:
+        """False when the network is *not near any critical class* (:attr:`Location.near`):
+        ``kind`` and the curvature then describe the representative of the class its reading
+        names, no critical point near the network."""
+        return self.located is None or self.located.near
+
+    @property
+    def verdict(self) -> str:
+        """``kind.value``, or ``"not_near_critical"`` for a network near no critical class."""
+        return self.kind.value if self.near else "not_near_critical"
+
+    @property
     def inertia(self) -> tuple[int, int, int]:
         """``(n_negative, n_zero, n_positive)``."""
         return self.n_negative, self.n_zero, self.n_positive
@@ -138,7 +151,11 @@ class Classification:
                                 n_orbit=self.n_orbit, n_params=sum(self.inertia))
 
     def __repr__(self) -> str:
-        text = (f"Classification(kind={self.kind.value!r}, witness_kind="
+        text = "Classification("
+        if not self.near:
+            text += (f"verdict='not_near_critical' ({self.located.verdict}); of the "
+                     f"representative of {self.subset}: ")
+        text += (f"kind={self.kind.value!r}, witness_kind="
                 f"{self.witness_kind.value!r}, subset={self.subset}, inertia={self.inertia}, "
                 f"n_orbit={self.n_orbit}, centre_dim={self.centre_dim}, "
                 f"min_eigenvalue={self.min_eigenvalue:.6g}, escape_order={self.escape_order}")
@@ -244,7 +261,12 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     (``kind_from="flow"``); where the flow leaves the class first or takes too long, the
     class's canonical representative is classified (``kind_from="representative"``).
     ``off_critical="representative"`` goes there directly; ``"raise"`` refuses the network.
-    ``located`` and ``kind_from`` say what was done.
+    ``located`` and ``kind_from`` say what was done. A network *not near any class*
+    (``located.near`` False: relative gradient norm above ``NEAR_GRADIENT = 0.1`` or distance
+    above ``NEAR_DISTANCE = 0.25 sigma_1``, :func:`landscape.locate`) is not continued (the
+    flow from there shows where training goes, not what the network is near): the
+    representative of the class its reading names is classified, and ``near`` is False and
+    ``verdict`` ``"not_near_critical"``.
 
     Parameters
     ----------
@@ -255,7 +277,9 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
         Relative zero threshold (times :func:`curvature_scale` of the rebalanced point) for
         Hessian eigenvalues and witness strengths alike.
     method : {"auto", "dense", "matrix_free"}
-        How the inertia is computed (``"auto"``: dense up to ``dense_limit`` parameters).
+        How the inertia is computed (:func:`hessian_inertia`; ``"auto"``: the core network
+        and the blocks of idle units in closed form, the core dense up to ``dense_limit``
+        parameters; the others on the whole network).
     dense_limit, max_eigenpairs : int
         See :func:`hessian_inertia`.
     escapes : bool
@@ -295,7 +319,7 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     """
     check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
-    check_choice(method, "method", ("auto", "dense", "matrix_free"))
+    check_choice(method, "method", METHODS)
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
     max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
     if not isinstance(escapes, bool):
@@ -312,13 +336,12 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
             raise NotCriticalError(located.gradient_norm, critical_tol)
         weights, kind_from, continuation = _nearby_critical_point(
             land, weights, located, off_critical, critical_tol, tie_tol)
-    balanced, scale = prepared_point(land, weights)
-    threshold = zero_threshold(land, balanced, scale, zero_tol)
-    witness = witness_at(land, weights, balanced, threshold, tie_tol)
-    reduced = reduced_landscape(land)
-    inertia = inertia_at(reduced, balanced, threshold, method=method,
-                         dense_limit=dense_limit, max_eigenpairs=max_eigenpairs, seed=seed)
-    n_orbit = orbit_dimension_at(reduced, balanced, "auto")
+    core = core_point(land, weights, split=method == "auto")
+    threshold = zero_threshold(core.land, core.weights, core.scale, zero_tol)
+    witness = witness_at(land, weights, core, threshold, tie_tol)
+    inertia = inertia_at(core, threshold, method=method, dense_limit=dense_limit,
+                         max_eigenpairs=max_eigenpairs, seed=seed)
+    n_orbit = core.orbit_dimension()
     value = land.loss(weights)
     kind = hessian_kind(land, value, inertia.n_negative, tie_tol)
     escape_order = None
@@ -334,7 +357,7 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
         n_negative=inertia.n_negative, n_zero=inertia.n_zero, n_positive=inertia.n_positive,
         n_orbit=n_orbit, centre_dim=inertia.n_zero - n_orbit,
         min_eigenvalue=inertia.min_eigenvalue, eigenvalues=inertia.eigenvalues,
-        zero_threshold=inertia.threshold, curvature_scale=scale, witness=witness,
+        zero_threshold=inertia.threshold, curvature_scale=core.scale, witness=witness,
         escape_order=escape_order, value=value, method=inertia.method, located=located,
         kind_from=kind_from, continuation=continuation)
 
@@ -342,9 +365,10 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
 def _nearby_critical_point(land: Landscape, weights, located: Location, off_critical: str,
                            critical_tol: float, tie_tol: float):
     """A critical point of the class ``located`` names: where the continued flow becomes
-    critical in that class, else the class's canonical representative (verified critical)."""
+    critical in that class, else (and for a network near no class) the class's canonical
+    representative (verified critical)."""
     continuation = None
-    if off_critical == "flow":
+    if off_critical == "flow" and located.near:
         continuation = continue_to_critical(land, weights, located.subset,
                                             critical_tol=critical_tol, tie_tol=tie_tol)
         if continuation.weights is not None:

@@ -10,7 +10,10 @@ and ``G_ab = T_b^T R Q_{a-1}^T`` (``R = W_{1:h} - Sigma``). Its inertia is count
 rebalanced point in reduced coordinates (:mod:`landscape.geometry.frame`; Sylvester's law of
 inertia keeps it), either from all eigenvalues of the dense ``P x P`` Hessian or matrix-free,
 by the randomized range finder of :mod:`landscape.geometry.eigensolver` on exact
-Hessian-vector products, with a certified error bound.
+Hessian-vector products, with a certified error bound. By default only the core of the
+network is solved so (:mod:`landscape.geometry.structure`): idle hidden units, idle inputs
+and outputs give blocks whose eigenvalues are known in closed form, and inputs beyond the
+column space (``input_space="column_space"``) give zeros.
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._base.validation import check_choice, check_int, check_positive
-from ..problem.network import Landscape, check_landscape, reduced_landscape
+from ..problem.network import Landscape, check_landscape
 from .eigensolver import check_seed, hvp_block, range_eigenvalues
-from .frame import ZERO_TOL, prepared_point, zero_threshold
+from .frame import ZERO_TOL, zero_threshold
+from .structure import CorePoint, core_point
 
 __all__ = ["DENSE_HESSIAN_LIMIT", "Inertia", "hessian_inertia"]
 
-#: Largest parameter count ``P`` for which ``method="auto"`` forms the dense ``P x P`` Hessian.
+#: Largest parameter count for which ``method="auto"`` forms a dense Hessian (of the core).
 DENSE_HESSIAN_LIMIT = 2500
+#: The ``method`` choices of :func:`hessian_inertia` and :func:`landscape.classify`.
+METHODS = ("auto", "dense", "matrix_free")
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,11 +50,16 @@ class Inertia:
         matrix-free solver: every eigenvalue beyond the noise of the range it captured (all
         the nonzero ones) and some near-zero ones, the rest of the kernel uncomputed.
     method : str
-        ``"dense"`` or ``"matrix_free"``.
+        ``"dense"`` or ``"matrix_free"``: how the Hessian that was formed (the core's, or the
+        whole network's) was solved.
     eigenvalue_bound : float
         Matrix-free: a bound, holding with probability at least ``1 - 10^-10``, on the
         distance of every Hessian eigenvalue from the computed values (completed by zeros);
         0 for the dense method.
+    core_params : int or None
+        Size of the Hessian that was solved: the core network's parameter count
+        (:mod:`landscape.geometry.structure`; the other eigenvalues are known in closed form),
+        the live parameters under a dropped input space, or ``P``.
     """
 
     n_negative: int
@@ -58,6 +69,7 @@ class Inertia:
     eigenvalues: np.ndarray = field(repr=False)
     method: str
     eigenvalue_bound: float = 0.0
+    core_params: int | None = None
 
     @property
     def min_eigenvalue(self) -> float:
@@ -73,10 +85,11 @@ class Inertia:
 
 
 def _counted(values: np.ndarray, threshold: float, size: int, method: str,
-             bound: float = 0.0) -> Inertia:
+             bound: float = 0.0, core_params: int | None = None) -> Inertia:
     n_neg = int(np.count_nonzero(values < -threshold))
     n_pos = int(np.count_nonzero(values > threshold))
-    return Inertia(n_neg, size - n_neg - n_pos, n_pos, threshold, values, method, bound)
+    return Inertia(n_neg, size - n_neg - n_pos, n_pos, threshold, values, method, bound,
+                   size if core_params is None else core_params)
 
 
 def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
@@ -92,16 +105,21 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     (``GRADIENT_MARGIN ||grad L|| / max_j ||W_j||``, rounding-sized at an exact critical
     point) count as zero.
 
-    ``method="dense"`` forms the analytic ``P x P`` Hessian and all its eigenvalues
-    (``O(P^3)``). ``method="matrix_free"`` never forms it: a randomized range finder on
-    exact Hessian-vector products captures the range of the Hessian, Rayleigh-Ritz on it
-    gives every eigenvalue beyond the threshold, and a posteriori Gaussian probes certify
-    that nothing was missed (:func:`landscape.geometry.eigensolver.range_eigenvalues`);
+    ``method="auto"`` (default) splits the network into its core and the blocks known in
+    closed form (:mod:`landscape.geometry.structure`: idle hidden units give
+    ``+-sigma_i(G_{j,j+1})`` once per unit, idle inputs ``sigma_i(T_1)^2``, idle outputs
+    ``sigma_i(Q_{h-1})^2``, inputs beyond the column space zeros) and solves the core, whose
+    size is set by ``d_x``, ``d_y`` and the ranks, not the hidden widths: densely up to
+    ``dense_limit`` parameters (:data:`DENSE_HESSIAN_LIMIT`), else matrix-free.
+    ``method="dense"`` forms the analytic Hessian of the whole network (live inputs) and all
+    its eigenvalues (``O(P^3)``). ``method="matrix_free"`` never forms it: a randomized range
+    finder on exact Hessian-vector products captures the range of the Hessian, Rayleigh-Ritz
+    on it gives every eigenvalue beyond the threshold, and a posteriori Gaussian probes
+    certify that nothing was missed (:func:`landscape.geometry.eigensolver.range_eigenvalues`);
     ``n_0 = P - n_- - n_+``. The symmetry orbit lies in the kernel and needs no deflation;
     the cost is ``O(k)`` Hessian-vector products and ``O(P k^2)`` orthogonalisation for a
-    subspace of width ``k`` about twice ``n_- + n_+`` (the rank of the Hessian, small for wide
-    networks at low-rank critical points). ``"auto"`` is dense up to ``dense_limit``
-    parameters (:data:`DENSE_HESSIAN_LIMIT`).
+    subspace of width ``k`` about twice ``n_- + n_+``. The last two are the whole-network
+    oracles of the first.
 
     Parameters
     ----------
@@ -109,6 +127,7 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     weights : sequence of ndarray
     zero_tol : float
     method : {"auto", "dense", "matrix_free"}
+        Core and closed-form blocks (``"auto"``), or the whole network dense or matrix-free.
     dense_limit : int
     max_eigenpairs : int
         Widest subspace (Ritz pairs) the matrix-free solver may use (RuntimeError beyond).
@@ -138,26 +157,32 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     """
     check_landscape(land)
     zero_tol = check_positive(zero_tol, "zero_tol")
-    check_choice(method, "method", ("auto", "dense", "matrix_free"))
+    check_choice(method, "method", METHODS)
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
     max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
     check_seed(seed)
-    weights, scale = prepared_point(land, weights)
-    return inertia_at(reduced_landscape(land), weights,
-                      zero_threshold(land, weights, scale, zero_tol), method=method,
-                      dense_limit=dense_limit, max_eigenpairs=max_eigenpairs, seed=seed)
+    core = core_point(land, land.check(weights), split=method == "auto")
+    return inertia_at(core, zero_threshold(core.land, core.weights, core.scale, zero_tol),
+                      method=method, dense_limit=dense_limit, max_eigenpairs=max_eigenpairs,
+                      seed=seed)
 
 
-def inertia_at(reduced: Landscape, weights, threshold: float, *, method: str,
-               dense_limit: int, max_eigenpairs: int, seed) -> Inertia:
-    """:func:`hessian_inertia` on the reduced landscape at validated rebalanced ``weights``.
+def inertia_at(core: CorePoint, threshold: float, *, method: str, dense_limit: int,
+               max_eigenpairs: int, seed) -> Inertia:
+    """:func:`hessian_inertia` at a validated :class:`~landscape.geometry.structure.CorePoint`
+    (nothing is checked): the core's Hessian solved, the split-off blocks in closed form.
 
-    ``weights`` and ``threshold`` come from :func:`landscape.geometry.frame.prepared_point`
-    and :func:`landscape.geometry.frame.zero_threshold`; no argument is checked.
+    ``threshold`` comes from :func:`landscape.geometry.frame.zero_threshold` at the core. With
+    the dense method the eigenvalues are complete (the structural zeros filled in).
     """
-    size = reduced.n_params
+    land, size = core.land, core.land.n_params
+    split = core.split_eigenvalues()
     if method == "dense" or (method == "auto" and size <= dense_limit):
-        return _counted(np.linalg.eigvalsh(reduced.hessian(weights)), threshold, size, "dense")
-    values, bound = range_eigenvalues(hvp_block(reduced, weights), size, threshold, seed=seed,
+        values = np.linalg.eigvalsh(land.hessian(core.weights))
+        zeros = np.zeros(core.n_params - size - split.size)
+        values = np.sort(np.concatenate([values, split, zeros]))
+        return _counted(values, threshold, core.n_params, "dense", core_params=size)
+    values, bound = range_eigenvalues(hvp_block(land, core.weights), size, threshold, seed=seed,
                                       max_eigenpairs=max_eigenpairs)
-    return _counted(values, threshold, size, "matrix_free", bound)
+    return _counted(np.sort(np.concatenate([values, split])), threshold, core.n_params,
+                    "matrix_free", bound, core_params=size)

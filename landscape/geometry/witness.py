@@ -28,7 +28,8 @@ from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL
-from .frame import ZERO_TOL, prepared_point, zero_threshold
+from .frame import ZERO_TOL, zero_threshold
+from .structure import CorePoint, core_point
 
 __all__ = ["Witness", "witness_kind", "witness_strengths", "witness_test"]
 
@@ -213,9 +214,9 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     ('strict_saddle', (1, 3))
     """
     weights, zero_tol, tie_tol = _checked(land, weights, zero_tol, tie_tol, critical_tol)
-    balanced, scale = prepared_point(land, weights)
-    return witness_at(land, weights, balanced, zero_threshold(land, balanced, scale, zero_tol),
-                      tie_tol)
+    core = core_point(land, weights)
+    return witness_at(land, weights, core,
+                      zero_threshold(core.land, core.weights, core.scale, zero_tol), tie_tol)
 
 
 def _checked(land, weights, zero_tol, tie_tol, critical_tol):
@@ -244,11 +245,14 @@ def kind_from_modes(land: Landscape, modes) -> tuple[CriticalKind, str] | None:
     return None
 
 
-def witness_at(land: Landscape, weights, balanced, threshold: float, tie_tol: float) -> Witness:
-    """The witness test on validated critical ``weights`` with their rebalanced reduced form.
+def witness_at(land: Landscape, weights, core: CorePoint, threshold: float,
+               tie_tol: float) -> Witness:
+    """The witness test on validated critical ``weights`` with their rebalanced core.
 
-    ``balanced`` comes from :func:`landscape.geometry.frame.prepared_point` and ``threshold``
-    from :func:`landscape.geometry.frame.zero_threshold`; no argument is checked.
+    ``core`` comes from :func:`landscape.geometry.structure.core_point` (its partial products
+    have the singular values of the full network's, and every hidden layer with more than
+    ``rho`` units keeps more than ``rho``) and ``threshold`` from
+    :func:`landscape.geometry.frame.zero_threshold` there; no argument is checked.
     """
     modes = learnt_modes(land, weights, tie_tol=tie_tol)
     common = dict(subset=modes.subset, rank=modes.rank, max_rank=modes.max_rank, top=modes.top,
@@ -256,7 +260,7 @@ def witness_at(land: Landscape, weights, balanced, threshold: float, tie_tol: fl
     ruled = kind_from_modes(land, modes)
     if ruled is not None:
         return Witness(kind=ruled[0], rule=ruled[1], pair=None, strength=0.0, **common)
-    strengths = witness_strengths(balanced, land.spectrum.sigma_matrix(), modes.rank)
+    strengths = witness_strengths(core.weights, core.land.spectrum.sigma_matrix(), modes.rank)
     pair = max(strengths, key=lambda p: (strengths[p], -p[0], -p[1]))
     strength = strengths[pair]
     pair = pair if strength > 0 else None
@@ -283,6 +287,7 @@ def witness_kind(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     ruled = kind_from_modes(land, learnt_modes(land, weights, tie_tol=tie_tol))
     if ruled is not None:  # no balancing where the learnt modes decide
         return ruled[0]
-    balanced, scale = prepared_point(land, weights)
-    return witness_at(land, weights, balanced, zero_threshold(land, balanced, scale, zero_tol),
+    core = core_point(land, weights)
+    return witness_at(land, weights, core,
+                      zero_threshold(core.land, core.weights, core.scale, zero_tol),
                       tie_tol).kind

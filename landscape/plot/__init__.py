@@ -9,12 +9,13 @@ library, and nothing calls ``plt.show()``. One module per layer it draws:
 :mod:`landscape`.
 """
 
-from . import connections, flow, geometry, signed, transitions
+from . import connections, flow, forecast, geometry, signed, transitions
 from .connections import *  # noqa: F403
 from .flow import *  # noqa: F403
+from .forecast import *  # noqa: F403
 from .geometry import *  # noqa: F403
 from .signed import *  # noqa: F403
 from .transitions import *  # noqa: F403
 
-__all__ = [*connections.__all__, *flow.__all__, *geometry.__all__, *signed.__all__,
+__all__ = [*connections.__all__, *flow.__all__, *forecast.__all__, *geometry.__all__, *signed.__all__,
            *transitions.__all__]

@@ -211,15 +211,17 @@ def _make_culler():
 
 
 def _edge_strengths(G, width) -> dict:
+    """``width`` relative to the largest; a certified edge not sampled at full strength."""
     strengths = {}
     for a, b, data in G.edges(data=True):
         value = data.get(width)
-        if value is None:
+        if value is None and not data.get("certified", False):
             raise ValueError(f"width must name an edge attribute, got {width!r} "
                              f"(missing on edge {subset_label(a)}->{subset_label(b)})")
-        strengths[a, b] = float(value)
-    top = max(strengths.values(), default=0.0)
-    return {edge: (value / top if top > 0 else 0.0) for edge, value in strengths.items()}
+        strengths[a, b] = None if value is None else float(value)
+    top = max((v for v in strengths.values() if v is not None), default=0.0)
+    return {edge: 1.0 if value is None else (value / top if top > 0 else 0.0)
+            for edge, value in strengths.items()}
 
 
 def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
@@ -262,7 +264,7 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
     node_size : float, optional
         Marker area (points^2); default shrinks from 90 with the number of classes.
     legend : bool
-        Add a legend of the kinds and the kinds of edge present.
+        Add a legend of the kinds and the kinds of edge present, beside the axes.
     yscale : {"auto", "linear", "log"}
         ``"log"`` draws the height above the lowest class, ``L_S - L_min``, on a symmetric
         log axis (linear below the smallest positive height): for data whose singular values
@@ -412,5 +414,7 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
             handles.append(Line2D([], [], color=style["color"], linestyle=style["linestyle"],
                                   linewidth=1.5, alpha=style["alpha"][1]))
             names.append(style["label"])
-        ax.legend(handles, names, loc="upper right", fontsize=7, framealpha=0.85)
+        # beside the axes, never over a node (the figure's layout makes room for it)
+        ax.legend(handles, names, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0.0, fontsize=7, framealpha=0.85)
     return ax

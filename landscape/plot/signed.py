@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.validation import check_int, check_positive
-from ..signed import FrustrationTrajectory, NullComparison
+from ..signed import (FrustrationTrajectory, NetworkFrustrationResult, NetworkNullComparison,
+                      NullComparison)
 from ._axes import axes_or_new
 
-__all__ = ["plot_frustration_curve", "plot_frustration_null"]
+__all__ = ["plot_frustration_curve", "plot_frustration_null", "plot_network_frustration"]
 
 
 def plot_frustration_curve(trajectory: FrustrationTrajectory, *, ax=None, label: str | None = None,
@@ -125,5 +126,69 @@ def plot_frustration_null(comparison: NullComparison, *, ax=None, bins: int = 20
     ax.axvline(comparison.value, color="C3", lw=2,
                label=f"network: {comparison.value:.4f} ({z}p = {comparison.p_value:.3g})")
     ax.set(xlabel="frustration / total weight", ylabel="null samples")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_network_frustration(result, *, ax=None, band: float = 2.0, label: str | None = None,
+                             color=None, max_labels: int = 40):
+    """Each layer's normalised frustration ``F_b / W_b`` against the null band (THEORY §6.1).
+
+    One point per edge block of the network, in topological order; with a
+    :class:`~landscape.signed.results.NetworkNullComparison`, the null's per-layer
+    ``mean +- band * std`` is shaded and its mean dashed: a layer below its band is less
+    frustrated than the same architecture with the null's weights.
+
+    Parameters
+    ----------
+    result : NetworkFrustrationResult or NetworkNullComparison
+        From :func:`landscape.frustration` or :func:`landscape.frustration_vs_null` of a
+        :class:`~landscape.signed.network.SignedNetwork`.
+    ax : matplotlib Axes, optional
+    band : float
+        Half-width of the band in null standard deviations.
+    label : str, optional
+        Legend label of the network's points (default ``"network"``).
+    color : matplotlib color, optional
+    max_labels : int
+        Most layer names written under the axis (every k-th beyond).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from landscape import frustration_vs_null, signed_network
+    >>> rng = np.random.default_rng(0)
+    >>> net = signed_network([rng.standard_normal((4, 3)), rng.standard_normal((2, 4))])
+    >>> ax = plot_network_frustration(frustration_vs_null(net, samples=5, seed=1))
+    >>> ax.get_ylabel()
+    'frustration / layer weight'
+    """
+    null = result if isinstance(result, NetworkNullComparison) else None
+    own = null.result if null is not None else result
+    if not isinstance(own, NetworkFrustrationResult):
+        raise TypeError(f"result must be a NetworkFrustrationResult or NetworkNullComparison, "
+                        f"got {type(result).__name__}")
+    band = check_positive(band, "band")
+    max_labels = check_int(max_labels, "max_labels", minimum=1)
+    ax = axes_or_new(ax)
+    x = np.arange(len(own.block_names))
+    (line,) = ax.plot(x, own.block_normalized(), "o-", ms=3, color=color,
+                      label=label or "network")
+    if null is not None:
+        mean, std = null.block_band()
+        name = null.null.replace("_", " ")
+        ax.fill_between(x, np.clip(mean - band * std, 0, None), mean + band * std,
+                        color="0.5", alpha=0.25, lw=0,
+                        label=f"{name} null, mean +- {band:g} std ({null.samples.size} samples)")
+        ax.plot(x, mean, "--", color="0.4", lw=0.8)
+    step = max(1, int(np.ceil(len(x) / max_labels)))
+    ax.set_xticks(x[::step], [own.block_names[i] for i in x[::step]], rotation=90, fontsize=6)
+    ax.set(xlabel="layer (edge block)", ylabel="frustration / layer weight")
     ax.legend(fontsize=8)
     return ax

@@ -22,8 +22,8 @@ def transition_matrix(G: nx.DiGraph) -> tuple[list, np.ndarray, np.ndarray]:
     """Classes ordered by value (highest first), their probabilities and one-hop marks.
 
     Returns ``(nodes, P, one_hop)``: ``P[i, j]`` is the ``probability`` of the edge
-    ``nodes[i] -> nodes[j]`` (NaN where there is no edge) and ``one_hop[i, j]`` whether that
-    edge is certified one-hop.
+    ``nodes[i] -> nodes[j]`` (NaN where there is no edge, or where its source drew no random
+    probe) and ``one_hop[i, j]`` whether that edge is certified one-hop.
 
     Examples
     --------
@@ -40,7 +40,7 @@ def transition_matrix(G: nx.DiGraph) -> tuple[list, np.ndarray, np.ndarray]:
     P = np.full((len(nodes), len(nodes)), np.nan)
     one_hop = np.zeros(P.shape, dtype=bool)
     for a, b, data in G.edges(data=True):
-        P[index[a], index[b]] = float(data.get("probability", 0.0))
+        P[index[a], index[b]] = float(data.get("probability", np.nan))
         one_hop[index[a], index[b]] = edge_hop(data) == "one_hop"
     return nodes, P, one_hop
 

@@ -14,6 +14,18 @@ nearest ``sigma_g`` times a rank-``k`` projector). A singular value within
 ``halfway_margin * sigma_g`` of the halfway mark makes the reading *ambiguous*: the network is
 in the middle of learning (or unlearning) that mode.
 
+A reading is only worth its name near the class. The network is *near* its class when both
+figures are small: the relative gradient norm at most ``near_gradient`` (default
+``NEAR_GRADIENT = 0.1``) and the distance at most ``near_distance`` (default
+``NEAR_DISTANCE = 0.25``, in units of ``sigma_1``). Beyond either it is *not near any class*
+(:attr:`Location.near` False, and said so in its ``repr`` and :attr:`Location.verdict`):
+``subset`` is then only the class between whose halfway marks the end-to-end map falls.
+Calibration: along a small-start flow (widths 11,6,6,6,6,4, sigma = 3,2,1,0.5) the plateaus
+read below ``1e-3`` in both figures and only the transitions of the largest modes exceed the
+thresholds, briefly (``0.2`` and ``0.37`` at 70 % of ``sigma_1`` learnt); networks at
+PyTorch's default initialisation read ``1.6`` to ``3`` and ``0.4`` to ``1`` on standardised
+wine, far more on raw digits.
+
 The module also builds the class's canonical representative in the problem's coordinates
 (:func:`aligned_weights`, :func:`to_problem_coordinates`; the public entry point is
 :func:`landscape.canonical_representative`).
@@ -31,11 +43,15 @@ from .learnt import tie_blocks
 from .network import Landscape, check_landscape
 from .ties import TIE_TOL, subset_of_counts, tie_groups
 
-__all__ = ["HALFWAY_MARGIN", "Location", "locate"]
+__all__ = ["HALFWAY_MARGIN", "Location", "NEAR_DISTANCE", "NEAR_GRADIENT", "locate"]
 
 #: Default margin (times ``sigma_g``) around the halfway mark ``sigma_g / 2`` inside which the
 #: reading of a mode is ambiguous.
 HALFWAY_MARGIN = 0.1
+#: Default largest relative gradient norm of a network near its class.
+NEAR_GRADIENT = 0.1
+#: Default largest distance ``||W~_{1:h} - Sigma_S|| / sigma_1`` of a network near its class.
+NEAR_DISTANCE = 0.25
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,12 @@ class Location:
     counts : tuple of int
         Learnt modes per tie group.
     halfway_margin : float
+    near : bool
+        ``gradient_norm <= near_gradient`` and ``distance <= near_distance``: the network is
+        near the class ``subset``. False: it is *not near any class*, and ``subset``,
+        ``value`` and any kind read from them describe no nearby critical point.
+    near_gradient, near_distance : float
+        The thresholds ``near`` was decided with.
     """
 
     subset: tuple[int, ...]
@@ -81,21 +103,39 @@ class Location:
     tie_groups: tuple[tuple[int, ...], ...]
     counts: tuple[int, ...]
     halfway_margin: float
+    near: bool
+    near_gradient: float
+    near_distance: float
 
     def is_critical(self, critical_tol: float) -> bool:
         """Whether the relative gradient norm is at most ``critical_tol``."""
         return self.gradient_norm <= critical_tol
 
+    @property
+    def verdict(self) -> str:
+        """``"near class S"`` or ``"not near any class"``, with the figures against the
+        thresholds that decided it."""
+        if self.near:
+            return (f"near class {self.subset} (gradient_norm {self.gradient_norm:.3g} <= "
+                    f"{self.near_gradient:g}, distance {self.distance:.3g} <= "
+                    f"{self.near_distance:g} sigma_1)")
+        return (f"not near any class (gradient_norm {self.gradient_norm:.3g} "
+                f"{'>' if self.gradient_norm > self.near_gradient else '<='} "
+                f"{self.near_gradient:g}, distance {self.distance:.3g} "
+                f"{'>' if self.distance > self.near_distance else '<='} "
+                f"{self.near_distance:g} sigma_1; the nearest reading is {self.subset})")
+
     def __repr__(self) -> str:
         flag = ", ambiguous" if self.ambiguous else ""
         fractions = ", ".join(f"{f:.3g}" for f in self.fractions)
-        return (f"Location(subset={self.subset}, value={self.value:.10g}, loss={self.loss:.10g}, "
-                f"gradient_norm={self.gradient_norm:.3g}, distance={self.distance:.3g}, "
-                f"fractions=({fractions}){flag})")
+        return (f"Location({self.verdict}: subset={self.subset}, value={self.value:.10g}, "
+                f"loss={self.loss:.10g}, gradient_norm={self.gradient_norm:.3g}, "
+                f"distance={self.distance:.3g}, fractions=({fractions}){flag})")
 
 
 def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
-           halfway_margin: float = HALFWAY_MARGIN) -> Location:
+           halfway_margin: float = HALFWAY_MARGIN, near_gradient: float = NEAR_GRADIENT,
+           near_distance: float = NEAR_DISTANCE) -> Location:
     """The critical class any network is near -- critical or not -- and how near (THEORY §3).
 
     Reads the learnt set ``S`` off the end-to-end map in reduced coordinates, per tie block
@@ -103,7 +143,9 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     norm and the distance ``||W~_{1:h} - Sigma_S|| / sigma_1`` to the class's nearest critical
     map. Nothing is refused for not being critical; :func:`landscape.classify` uses this to
     give the kind of the class a trained network is near, and
-    :func:`landscape.canonicalize` (strict) remains for exactly critical points.
+    :func:`landscape.canonicalize` (strict) remains for exactly critical points. A network
+    with a relative gradient norm above ``near_gradient`` or a distance above
+    ``near_distance`` is *not near any class* (``near=False``, module docstring).
 
     Parameters
     ----------
@@ -114,6 +156,9 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
         Relative tolerance for tied and zero singular values.
     halfway_margin : float
         Margin (times ``sigma_g``) around ``sigma_g / 2`` in which a reading is ambiguous.
+    near_gradient, near_distance : float
+        Largest relative gradient norm and distance (times ``sigma_1``) of a network near its
+        class (defaults ``NEAR_GRADIENT = 0.1``, ``NEAR_DISTANCE = 0.25``).
 
     Returns
     -------
@@ -129,12 +174,23 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     >>> land = Landscape(DataSpectrum.from_singular_values([4.0, 1.0]), widths=(2, 2, 2))
     >>> w = [np.diag([np.sqrt(3.96), 0.01]), np.diag([np.sqrt(3.96), 0.01])]
     >>> where = locate(land, w)
-    >>> where.subset, where.value, where.ambiguous, round(where.distance, 6)
-    ((0,), 0.5, False, 0.01)
+    >>> where.subset, where.value, where.ambiguous, round(where.distance, 6), where.near
+    ((0,), 0.5, False, 0.01, True)
+
+    Mid-way through learning mode 0 (70 % of it): between classes, near none.
+
+    >>> where = locate(land, [np.diag([np.sqrt(2.8), 0.0])] * 2)
+    >>> where.near
+    False
+    >>> print(where.verdict)  # doctest: +NORMALIZE_WHITESPACE
+    not near any class (gradient_norm 0.251 > 0.1, distance 0.3 > 0.25 sigma_1; the nearest
+    reading is (0,))
     """
     check_landscape(land)
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
     halfway_margin = check_nonnegative(halfway_margin, "halfway_margin")
+    near_gradient = check_nonnegative(near_gradient, "near_gradient")
+    near_distance = check_nonnegative(near_distance, "near_distance")
     weights = land.check(weights)
     spec = land.spectrum
     sigma = spec.sigma
@@ -161,11 +217,14 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
         counts = _trim_to_bottleneck(counts, fractions, groups, land.bottleneck)
     subset = subset_of_counts(groups, counts)
     distance = float(np.sqrt(float(np.sum(residual ** 2)) + block_gap)) / land.scale
+    gradient_norm = relative_gradient_norm(land, weights)
     return Location(subset=subset, value=land.critical_value(subset),
-                    loss=land.loss_of_product(product),
-                    gradient_norm=relative_gradient_norm(land, weights), distance=distance,
-                    ambiguous=ambiguous, fractions=tuple(fractions), tie_groups=groups,
-                    counts=tuple(counts), halfway_margin=float(halfway_margin))
+                    loss=land.loss_of_product(product), gradient_norm=gradient_norm,
+                    distance=distance, ambiguous=ambiguous, fractions=tuple(fractions),
+                    tie_groups=groups, counts=tuple(counts),
+                    halfway_margin=float(halfway_margin),
+                    near=bool(gradient_norm <= near_gradient and distance <= near_distance),
+                    near_gradient=near_gradient, near_distance=near_distance)
 
 
 def _trim_to_bottleneck(counts, fractions, groups, bottleneck: int) -> list[int]:

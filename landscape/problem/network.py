@@ -18,14 +18,17 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.products import backpropagate, chain_product, prefix_products
-from .._base.validation import (as_matrix, as_vector, block_shift_layers, check_weights,
-                               check_widths)
+from .._base.validation import (as_matrix, as_vector, block_shift_layers, check_seed,
+                               check_weights, check_widths)
 from .spectrum import DataSpectrum
 
 __all__ = ["Landscape"]
 
 #: Largest dense Hessian :meth:`Landscape.hessian` builds (8 bytes per entry).
 MAX_DENSE_BYTES = 4 * 2 ** 30
+
+#: Largest set of weights :meth:`Landscape.check_weight_memory` lets through (8 bytes each).
+MAX_WEIGHT_BYTES = 4 * 2 ** 30
 
 
 class Landscape:
@@ -340,9 +343,44 @@ class Landscape:
                 for j in range(1, self.h)]
 
     def random_weights(self, *, scale: float = 1.0, seed=None) -> list[np.ndarray]:
-        """Gaussian weights ``W_j`` with entries of standard deviation ``scale / sqrt(d_{j-1})``."""
-        rng = np.random.default_rng(seed)
+        """Gaussian weights ``W_j`` with entries of standard deviation ``scale / sqrt(d_{j-1})``.
+
+        ``seed``: an integer ``>= 0``, a numpy ``Generator`` or ``None``
+        (:func:`~landscape._base.validation.check_seed`). Widths whose weights would not fit
+        in ``MAX_WEIGHT_BYTES`` are refused before anything is allocated
+        (:meth:`check_weight_memory`).
+        """
+        rng = check_seed(seed)
+        self.check_weight_memory()
         return [rng.standard_normal(s) * scale / np.sqrt(s[1]) for s in self.shapes]
+
+    def check_weight_memory(self, copies: int = 1) -> None:
+        """Refuse, before allocating them, ``copies`` sets of weights beyond ``MAX_WEIGHT_BYTES``.
+
+        The message gives the figure and the way out: the critical classes and values depend
+        on the widths only through the bottleneck ``r* = min_j d_j`` (THEORY §2), so hidden
+        widths cut to ``max(d_x, d_y)`` have the same ones at a fraction of the memory.
+
+        Examples
+        --------
+        >>> spec = DataSpectrum.from_singular_values([2.0, 1.0])
+        >>> try:  # doctest: +NORMALIZE_WHITESPACE
+        ...     Landscape(spec, (2, 10**9, 2)).check_weight_memory()
+        ... except ValueError as exc:
+        ...     print(exc)
+        the weights of widths (2, 1000000000, 2) must fit in MAX_WEIGHT_BYTES = 4 GiB, got
+        4,000,000,000 parameters (29.8 GiB); widths (2, 2, 2) have the same critical classes
+        and values (bottleneck r* = 2)
+        """
+        size = 8 * self.n_params * copies
+        if size <= MAX_WEIGHT_BYTES:
+            return
+        cap = max(self.widths[0], self.widths[-1])
+        narrow = (self.widths[0], *(min(w, cap) for w in self.widths[1:-1]), self.widths[-1])
+        raise ValueError(f"the weights of widths {self.widths} must fit in MAX_WEIGHT_BYTES = "
+                         f"{MAX_WEIGHT_BYTES / 2**30:g} GiB, got {copies * self.n_params:,} "
+                         f"parameters ({size / 2**30:.3g} GiB); widths {narrow} have the same "
+                         f"critical classes and values (bottleneck r* = {self.bottleneck})")
 
 
 def reduced_landscape(land: Landscape, widths=None) -> Landscape:

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._base.validation import as_matrix, as_vector, check_choice, check_int, check_positive
 from .moments import check_spreads, second_moments
+from .steps import _flow_time_per_step
 from .ties import numerical_rank
 
 __all__ = ["DataSpectrum", "DATASETS", "INPUT_SPACES"]
@@ -331,6 +332,10 @@ class DataSpectrum:
         """The library's loss ``L = d_y mse / 2`` of a per-entry mean squared error (inverse of
         :meth:`to_mse`)."""
         return _scalar_or_array(0.5 * self.d_y * np.asarray(mse, dtype=float))
+
+    def flow_time_per_step(self, learning_rate, loss: str = "mse") -> float:
+        """Flow time of a step of ``lr`` on ``loss``: ``2 lr / d_y`` ("mse"); see ``steps``."""
+        return _flow_time_per_step(learning_rate, loss, self.d_y, self.n_samples)
 
     @property
     def rank(self) -> int:

@@ -12,6 +12,12 @@ Public modules:
   which :mod:`landscape.critical` rebuilds a stored catalog column).
 - :mod:`~landscape.signed.nulls`: ``NULL_MODELS``, ``null_network``, ``frustration_vs_null``.
 - :mod:`~landscape.signed.monotonicity`: ``io_monotonicity``.
+- :mod:`~landscape.signed.network`: ``SignedNetwork``, ``signed_network`` (any feed-forward
+  network as a signed graph; torch and ONNX readers in the internal modules ``torch_reader``,
+  ``onnx_reader``, ``reader_graph``, ``convolution``).
+- :mod:`~landscape.signed.active`: ``active_subnetwork`` (the linear graph of the units active
+  at an input).
+- :mod:`~landscape.signed.near_monotone`: ``near_monotonicity``, ``NearMonotonicity``.
 - :mod:`~landscape.signed.along_flow`: ``frustration_along_flow``.
 
 Internal modules: :mod:`~landscape.signed.signed_graph` (the graph and input validation),
@@ -20,12 +26,16 @@ Internal modules: :mod:`~landscape.signed.signed_graph` (the graph and input val
 (flip descent and polish).
 """
 
-from . import along_flow, minimum, monotonicity, nulls, results
+from . import active, along_flow, minimum, monotonicity, near_monotone, network, nulls, results
+from .active import *  # noqa: F403
 from .along_flow import *  # noqa: F403
 from .minimum import *  # noqa: F403
 from .monotonicity import *  # noqa: F403
+from .near_monotone import *  # noqa: F403
+from .network import *  # noqa: F403
 from .nulls import *  # noqa: F403
 from .results import *  # noqa: F403
 
-__all__ = sorted({name for module in (along_flow, minimum, monotonicity, nulls, results)
-                  for name in module.__all__})
+__all__ = sorted({name for module in (active, along_flow, minimum, monotonicity, near_monotone,
+                                      network, nulls, results)
+                   for name in module.__all__})

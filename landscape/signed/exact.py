@@ -38,7 +38,9 @@ _SLAB = 1 << 16
 def balanced_signs(g: SignedLayers) -> np.ndarray | None:
     """A switching with no negative edge, or ``None``: breadth-first sign propagation, ``O(n + m)``.
 
-    Fixed nodes hang off an extra ground node by positive edges, so they all get ``+1``.
+    Fixed nodes hang off an extra ground node by positive edges, so they all get ``+1``. Only
+    ``g.n``, ``g.free`` and ``g.edges()`` are read, so any graph with them is accepted (the
+    edge list of a network's adjacency matrix too).
     """
     n = g.n
     r, c, w = g.edges()
@@ -62,11 +64,8 @@ def balanced_signs(g: SignedLayers) -> np.ndarray | None:
         for v, p, e in zip(order[1:], pred[order[1:]], edge_sign):
             s[v] = s[p] * e
     s = s[:n]
-    if np.any(s[~g.free] < 0):
+    if np.any(s[~g.free] < 0) or np.any(s[r] * w * s[c] < 0):
         return None
-    for j, w in enumerate(g.blocks, start=1):
-        if np.any(g.layer(s, j)[:, None] * w * g.layer(s, j - 1)[None, :] < 0):
-            return None
     return s.astype(np.int8)
 
 

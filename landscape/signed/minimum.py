@@ -32,6 +32,8 @@ from .._base.validation import check_bool, check_choice, check_int, check_positi
 from .exact import balanced_signs, enumerate_switching, enumeration_size, lower_bound
 from .greedy import greedy_switching
 from .milp import milp_switching
+from .network import SignedNetwork
+from .network_solve import solve_network
 from .results import FrustrationResult, result_of_switching
 from .signed_graph import SignedLayers, check_signs, layers_of, signed_layers
 
@@ -88,10 +90,14 @@ def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
 
     Parameters
     ----------
-    weights_or_adjacency : sequence of ndarray, or ndarray (n, n)
-        Layer matrices ``W_1..W_h`` (``W_j`` of shape ``(d_j, d_{j-1})``; one layer is
-        ``[W]``), or a square block-shift adjacency matrix (``W_j`` in block ``(j, j-1)``),
-        which needs ``widths``: the layering is never guessed from zero blocks.
+    weights_or_adjacency : SignedNetwork, sequence of ndarray, or ndarray (n, n)
+        A network's signed graph (:func:`~landscape.signed.network.signed_network`: any
+        feed-forward network, THEORY §6.1), layer matrices ``W_1..W_h`` (``W_j`` of shape
+        ``(d_j, d_{j-1})``; one layer is ``[W]``), or a square block-shift adjacency matrix
+        (``W_j`` in block ``(j, j-1)``), which needs ``widths``: the layering is never guessed
+        from zero blocks. A ``SignedNetwork`` gives a
+        :class:`~landscape.signed.results.NetworkFrustrationResult`; its methods are described
+        under *Networks* below.
     widths : sequence of int, optional
         ``(d_0, ..., d_h)``; required with an adjacency matrix, checked against the layers
         otherwise.
@@ -130,6 +136,21 @@ def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
     -------
     FrustrationResult
 
+    Notes
+    -----
+    *Networks.* For a ``SignedNetwork`` the greedy method is matrix-free: a sweep visits
+    the tensors in topological order (then in reverse), computes the fields
+    ``g_i = sum_j (A_ij + A_ji) s_j`` of one tensor with the blocks' ``matvec`` and
+    ``rmatvec``, and takes all its improving flips at once (nodes of one tensor share no
+    edge), until a sweep flips nothing; one last evaluation of every field verifies that the
+    switching is 1-flip stable. It starts from channel switchings (sign propagation along a
+    maximum spanning tree of the graph of channel-summed weights, the all-``+1`` switching and
+    ``restarts`` random ones, each improved channel by channel), so that a planted balance
+    gives exactly 0. ``"auto"`` and ``"exact"`` run the balance test and the enumeration
+    (over the free nodes outside an independent set of tensors) on the adjacency matrix of a
+    small network; ``"exact"`` falls back to the MILP, refused with the memory it would need
+    for a large one. ``weighted`` must be True, ``polish`` is not used.
+
     Examples
     --------
     A 4-cycle (input, two hidden units, output) with one negative edge: the lightest edge
@@ -142,9 +163,12 @@ def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
     >>> frustration([np.array([[1.0], [-0.5]]), np.array([[2.0, -3.0]])]).method
     'balance'
     """
-    layers = layers_of(weights_or_adjacency, widths, "weights_or_adjacency")
     options = SolverOptions.checked(weighted, fix_io_signs, method, restarts, max_enumeration,
                                     time_limit, polish)
+    if isinstance(weights_or_adjacency, SignedNetwork):
+        return solve_network(weights_or_adjacency, options, np.random.default_rng(seed),
+                             initial_signs)
+    layers = layers_of(weights_or_adjacency, widths, "weights_or_adjacency")
     g = signed_layers(layers, options.weighted, options.fix_io_signs)
     start = np.ones(g.n) if initial_signs is None else check_signs(initial_signs, g)
     return solve(g, options, np.random.default_rng(seed), start)

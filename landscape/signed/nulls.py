@@ -23,32 +23,53 @@ from .._base.parallel import Executor
 from .._base.validation import check_choice, check_int
 from .._base.validation import check_bool
 from .minimum import MAX_ENUMERATION, SolverOptions
-from .results import FrustrationResult, NullComparison
+from .network import SignedNetwork
+from .network_solve import solve_network
+from .results import FrustrationResult, NetworkNullComparison, NullComparison
 from .signed_graph import layers_of
 
-__all__ = ["NULL_MODELS", "frustration_vs_null", "null_network"]
+__all__ = ["NETWORK_NULL_MODELS", "NULL_MODELS", "frustration_vs_null", "null_network"]
 
 #: Null models of :func:`null_network`: signs shuffled within a layer, weights permuted
 #: within a layer, independent fair signs.
 NULL_MODELS = ("sign_shuffle", "weight_permutation", "random_signs")
 
+#: Every null model: those of :data:`NULL_MODELS` and ``"initialisation"``, the same
+#: architecture at PyTorch's default initialisation of its Conv/Linear layers,
+#: ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, batch norm at identity.
+NETWORK_NULL_MODELS = (*NULL_MODELS, "initialisation")
+
+
+def null_array(w: np.ndarray, null: str, rng: np.random.Generator, fan_in: int) -> np.ndarray:
+    """One draw of the null model ``null`` of one layer's shared weights ``w``."""
+    if null == "weight_permutation":
+        return rng.permutation(w.ravel()).reshape(w.shape)
+    if null == "initialisation":
+        bound = 1.0 / np.sqrt(fan_in)
+        return rng.uniform(-bound, bound, size=w.shape)
+    new = w.copy()
+    nz = np.flatnonzero(w)
+    signs = np.sign(w.ravel()[nz])
+    signs = rng.permutation(signs) if null == "sign_shuffle" else \
+        np.where(rng.random(nz.size) < 0.5, -1.0, 1.0)
+    new.ravel()[nz] = np.abs(w.ravel()[nz]) * signs
+    return new
+
 
 def null_layers(layers: list[np.ndarray], null: str, rng: np.random.Generator
                 ) -> list[np.ndarray]:
     """One draw of the null model ``null`` (already checked) of validated ``layers``."""
-    out = []
-    for w in layers:
-        if null == "weight_permutation":
-            out.append(rng.permutation(w.ravel()).reshape(w.shape))
-            continue
-        new = w.copy()
-        nz = np.flatnonzero(w)
-        signs = np.sign(w.ravel()[nz])
-        signs = rng.permutation(signs) if null == "sign_shuffle" else \
-            np.where(rng.random(nz.size) < 0.5, -1.0, 1.0)
-        new.ravel()[nz] = np.abs(w.ravel()[nz]) * signs
-        out.append(new)
-    return out
+    return [null_array(w, null, rng, w.shape[1]) for w in layers]
+
+
+def null_blocks(net: SignedNetwork, null: str, rng: np.random.Generator) -> SignedNetwork:
+    """One draw of the null model ``null`` (already checked) of a network: every learnable
+    block's shared weights (its kernel, not its unrolled edges) drawn anew, fixed-weight blocks
+    (pooling, addition, concatenation) kept."""
+    return net.with_blocks([b if b.parameters is None else
+                            b.with_parameters(null_array(np.asarray(b.parameters), null, rng,
+                                                         b.fan_in))
+                            for b in net.blocks])
 
 
 def null_network(weights, null: str = "sign_shuffle", *, seed=None,
@@ -57,22 +78,26 @@ def null_network(weights, null: str = "sign_shuffle", *, seed=None,
 
     Parameters
     ----------
-    weights : sequence of ndarray or adjacency matrix
+    weights : SignedNetwork, sequence of ndarray or adjacency matrix
         As in :func:`~landscape.signed.minimum.frustration` (``widths`` with an adjacency
-        matrix).
-    null : {"sign_shuffle", "weight_permutation", "random_signs"}
+        matrix). A network keeps its architecture and weight sharing: the null acts on each
+        learnable block's shared weights (a convolution's kernel, not its unrolled edges,
+        THEORY §6.1), and fixed-weight blocks (pooling, addition, concatenation) stay.
+    null : {"sign_shuffle", "weight_permutation", "random_signs", "initialisation"}
         ``"sign_shuffle"``: in each layer, the signs of the nonzero entries are permuted
         among them, magnitudes stay in place. ``"weight_permutation"``: the entries of each
         layer are permuted. ``"random_signs"``: every nonzero entry gets an independent fair
-        sign, magnitudes stay in place.
+        sign, magnitudes stay in place. ``"initialisation"``: every entry drawn from
+        PyTorch's default initialisation of Conv and Linear layers,
+        ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` (batch norm at identity: nothing to fold).
     seed : int, numpy Generator or None
     widths : sequence of int, optional
         As in :func:`~landscape.signed.minimum.frustration`.
 
     Returns
     -------
-    list of ndarray
-        ``W_1..W_h`` of the null network.
+    list of ndarray or SignedNetwork
+        ``W_1..W_h`` of the null network, or the null network of a ``SignedNetwork``.
 
     Examples
     --------
@@ -87,42 +112,55 @@ def null_network(weights, null: str = "sign_shuffle", *, seed=None,
     >>> frustration(layers).value, frustration(null).value > 0
     (0.0, True)
     """
-    layers = layers_of(weights, widths, "weights")
-    check_choice(null, "null", NULL_MODELS)
-    return null_layers(layers, null, np.random.default_rng(seed))
+    check_choice(null, "null", NETWORK_NULL_MODELS)
+    if isinstance(weights, SignedNetwork):
+        return null_blocks(weights, null, np.random.default_rng(seed))
+    return null_layers(layers_of(weights, widths, "weights"), null, np.random.default_rng(seed))
 
 
-def _null_task(task) -> tuple[float, bool]:
-    layers, null, rng, options = task
-    res = options.run(null_layers(layers, null, rng), rng)
-    return res.normalized, res.exact
+def _null_task(task) -> tuple[float, bool, np.ndarray | None]:
+    network, null, rng, options = task
+    if isinstance(network, SignedNetwork):
+        res = solve_network(null_blocks(network, null, rng), options, rng)
+        return res.normalized, res.exact, res.block_normalized()
+    res = options.run(null_layers(network, null, rng), rng)
+    return res.normalized, res.exact, None
 
 
-def compare_with_null(layers: list[np.ndarray], null: str, samples: int,
-                      rng: np.random.Generator, options: SolverOptions, executor: Executor,
-                      progress: bool | None) -> tuple[FrustrationResult, NullComparison]:
+def compare_with_null(network, null: str, samples: int, rng: np.random.Generator,
+                      options: SolverOptions, executor: Executor, progress: bool | None
+                      ) -> tuple[FrustrationResult, NullComparison]:
     """The network's own result and its comparison with ``samples`` null networks.
 
-    All arguments are already checked. ``rng`` is split into ``samples + 1`` independent
-    children (the network's greedy restarts, then one per null draw), so the result does not
-    depend on where ``executor`` runs the draws.
+    ``network`` is validated layers or a :class:`SignedNetwork` (then the comparison is a
+    :class:`NetworkNullComparison`, block by block too); all arguments are already checked.
+    ``rng`` is split into ``samples + 1`` independent children (the network's greedy
+    restarts, then one per null draw), so the result does not depend on where ``executor``
+    runs the draws.
     """
     children = rng.spawn(samples + 1)
-    observed = options.run(layers, children[0])
-    tasks = [(layers, null, child, options) for child in children[1:]]
+    is_network = isinstance(network, SignedNetwork)
+    observed = solve_network(network, options, children[0]) if is_network else \
+        options.run(network, children[0])
+    tasks = [(network, null, child, options) for child in children[1:]]
     values = np.empty(samples)
     exact = np.empty(samples, dtype=bool)
-    for i, (value, proven) in executor.map(_null_task, tasks, progress=progress,
-                                           desc=f"null {null}"):
+    blocks = np.empty((samples, len(network.blocks))) if is_network else None
+    for i, (value, proven, per_block) in executor.map(_null_task, tasks, progress=progress,
+                                                      desc=f"null {null}"):
         values[i], exact[i] = value, proven
+        if is_network:
+            blocks[i] = per_block
     mean = float(np.mean(values))
     std = float(np.std(values, ddof=1)) if samples > 1 else 0.0
     z = (observed.normalized - mean) / std if std > 0 else None
     p = (1.0 + np.sum(values <= observed.normalized)) / (samples + 1.0)
-    return observed, NullComparison(value=observed.normalized, samples=values, mean=mean,
-                                    std=std, z_score=z, p_value=float(p), null=null,
-                                    exact=bool(observed.exact and exact.all()),
-                                    result=observed)
+    fields = dict(value=observed.normalized, samples=values, mean=mean, std=std, z_score=z,
+                  p_value=float(p), null=null, exact=bool(observed.exact and exact.all()),
+                  result=observed)
+    if is_network:
+        return observed, NetworkNullComparison(**fields, block_samples=blocks)
+    return observed, NullComparison(**fields)
 
 
 def check_progress(progress) -> bool | None:
@@ -146,9 +184,12 @@ def frustration_vs_null(weights, null: str = "sign_shuffle", samples: int = 100,
 
     Parameters
     ----------
-    weights : sequence of ndarray or adjacency matrix
-        As in :func:`~landscape.signed.minimum.frustration`.
-    null : {"sign_shuffle", "weight_permutation", "random_signs"}
+    weights : SignedNetwork, sequence of ndarray or adjacency matrix
+        As in :func:`~landscape.signed.minimum.frustration`; a network gives a
+        :class:`~landscape.signed.results.NetworkNullComparison` (each block's normalised
+        frustration in every sample too).
+    null : {"sign_shuffle", "weight_permutation", "random_signs", "initialisation"}
+        As in :func:`null_network`.
     samples : int
         Number of null networks (>= 1).
     seed : int, numpy Generator or None
@@ -177,11 +218,12 @@ def frustration_vs_null(weights, null: str = "sign_shuffle", samples: int = 100,
     >>> cmp.value, cmp.p_value
     (0.0, 0.05)
     """
-    layers = layers_of(weights, widths, "weights")
-    check_choice(null, "null", NULL_MODELS)
+    network = weights if isinstance(weights, SignedNetwork) else \
+        layers_of(weights, widths, "weights")
+    check_choice(null, "null", NETWORK_NULL_MODELS)
     samples = check_int(samples, "samples", minimum=1)
     options = SolverOptions.checked(weighted, fix_io_signs, method, restarts, max_enumeration,
                                     time_limit, polish)
     executor = Executor(n_jobs=n_jobs, client=client)
-    return compare_with_null(layers, null, samples, np.random.default_rng(seed), options,
+    return compare_with_null(network, null, samples, np.random.default_rng(seed), options,
                              executor, check_progress(progress))[1]

@@ -25,7 +25,8 @@ import numpy as np
 from .._base.validation import check_choice
 from .signed_graph import SignedLayers, check_signs, signed_layers
 
-__all__ = ["FrustrationResult", "FrustrationTrajectory", "IOMonotonicity", "NullComparison"]
+__all__ = ["FrustrationResult", "FrustrationTrajectory", "IOMonotonicity",
+           "NetworkFrustrationResult", "NetworkNullComparison", "NullComparison"]
 
 #: Values of :attr:`FrustrationResult.method`: which computation produced the value.
 RESULT_METHODS = ("balance", "enumeration", "milp", "greedy")
@@ -89,6 +90,57 @@ class FrustrationResult:
 
 
 @dataclass(frozen=True, eq=False)
+class NetworkFrustrationResult(FrustrationResult):
+    """The frustration of a :class:`~landscape.signed.network.SignedNetwork` (THEORY §6.1).
+
+    As :class:`FrustrationResult`, with the network's tensors for layers: ``signs`` holds one
+    ``int8`` per node in the network's node order, ``widths`` the tensor sizes (so
+    :meth:`signs_by_layer` cuts ``signs`` per tensor), and ``per_layer`` the frustrated weight
+    of each edge block (one per operation and source tensor).
+
+    Attributes
+    ----------
+    block_names : tuple of str
+        The operation of each block, as in the model.
+    block_weights : ndarray
+        Total weight ``sum |A_ij|`` of each block (``per_layer / block_weights`` is the
+        block's normalised frustration).
+    tensor_names : tuple of str
+        The tensors, the input first.
+    per_tensor : ndarray
+        Frustrated weight of the edges into each tensor.
+    n_sweeps : int
+        Sweeps of the greedy descent (the final verification included; 0 for the exact
+        methods).
+    sweep_seconds : float
+        Mean seconds per sweep (0 without sweeps).
+    seconds : float
+        Seconds of the whole solve.
+    """
+
+    block_names: tuple = ()
+    block_weights: np.ndarray | None = None
+    tensor_names: tuple = ()
+    per_tensor: np.ndarray | None = None
+    n_sweeps: int = 0
+    sweep_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def block_normalized(self) -> np.ndarray:
+        """``per_layer / block_weights`` (0 for a block without weight)."""
+        w = self.block_weights
+        return np.divide(self.per_layer, w, out=np.zeros_like(self.per_layer), where=w > 0)
+
+    def __repr__(self) -> str:
+        return (f"NetworkFrustrationResult(value={self.value:.6g}, "
+                f"normalized={self.normalized:.4f}, exact={self.exact}, "
+                f"bounds=[{self.lower_bound:.6g}, {self.upper_bound:.6g}], "
+                f"method={self.method!r}, n_nodes={self.signs.size}, "
+                f"n_blocks={len(self.block_names)}, n_sweeps={self.n_sweeps}, "
+                f"seconds={self.seconds:.3g})")
+
+
+@dataclass(frozen=True, eq=False)
 class NullComparison:
     """A network's frustration against samples of a null model.
 
@@ -130,6 +182,26 @@ class NullComparison:
         return (f"NullComparison(value={self.value:.4f}, null={self.null!r}, "
                 f"mean={self.mean:.4f}, std={self.std:.4f}, z_score={z}, "
                 f"p_value={self.p_value:.4f}, n_samples={self.samples.size}, exact={self.exact})")
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkNullComparison(NullComparison):
+    """A network's frustration against a null model, block by block as well.
+
+    As :class:`NullComparison` (``result`` a :class:`NetworkFrustrationResult`), with
+    ``block_samples[k, b]`` the normalised frustration ``F_b / W_b`` of block ``b`` in null
+    sample ``k`` (the null band of each layer).
+    """
+
+    block_samples: np.ndarray | None = None
+
+    def block_band(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and standard deviation (``ddof=1``; 0 with one sample) of ``block_samples``
+        over the samples, per block."""
+        k = self.block_samples.shape[0]
+        std = np.std(self.block_samples, axis=0, ddof=1) if k > 1 else \
+            np.zeros(self.block_samples.shape[1])
+        return np.mean(self.block_samples, axis=0), std
 
 
 @dataclass(frozen=True, eq=False)
