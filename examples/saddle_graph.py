@@ -78,9 +78,11 @@ def report(G, limit: int = 40) -> None:
           f"  escape")
     edges = sorted(G.edges(data=True), key=lambda e: (-G.nodes[e[0]]["value"], e[1]))
     for a, b, data in edges[:limit]:
+        sampled = "probability" in data  # absent where the source drew no random probe
+        share = f"{data['probability']:5.2f}" if sampled else f"{'-':>5}"
+        interval = f"[{data['ci_low']:.2f}, {data['ci_high']:.2f}]" if sampled else f"{'':13}"
         print(f"{subset_label(a):>10} {subset_label(b):>10} {data['hop']:>9} "
-              f"{data['loss_drop']:8.3g} {data['probability']:5.2f} "
-              f"[{data['ci_low']:.2f}, {data['ci_high']:.2f}]  {data['escape']}")
+              f"{data['loss_drop']:8.3g} {share} {interval}  {data['escape']}")
     if len(edges) > limit:
         print(f"... {len(edges) - limit} more")
     print(G.graph["checks"]["summary"])

@@ -20,7 +20,7 @@ from ..problem.ties import TIE_TOL, numerical_rank
 from ..report import saddle_graph_figure, write_report
 from ..signed import frustration, frustration_vs_null
 from .arguments import UsageError, build_problem, graph_options, read_network
-from .frustration import cmd_network_frustration
+from .network_frustration import cmd_network_frustration
 from .output import emit, print_table, write_json
 
 __all__ = ["cmd_catalog", "cmd_classify", "cmd_flow", "cmd_frustration", "cmd_graph",

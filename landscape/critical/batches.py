@@ -17,7 +17,10 @@ results:
   relative_gradient_norm`) is that over ``sigma_1^{(2h-1)/h}``, checked against
   ``critical_tol`` for every class. The construction of the weights and the map to the
   problem's coordinates, shared by all classes, are checked by the dense per-record test on
-  the first and the last representative of each batch;
+  the first and the last representative of each batch, built on the network with every
+  hidden layer cut to ``min(d_j, |S| + 1)`` units (the paths and an idle unit where the layer
+  has one): off its paths the representative is zero and so is its gradient, so the test is
+  the full network's at a cost independent of the hidden widths (``10^9`` included);
 - *the learnt set read back* (:func:`~landscape.problem.learnt.learnt_modes`): per tie group,
   how many ``|p_i|`` exceed ``sigma_g / 2``;
 - *the kind* (the witness test, :func:`~landscape.geometry.witness.witness_at`): not top ->
@@ -111,7 +114,10 @@ def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_to
     masks, values = class_values(land, block)
     for row in {rows[0], rows[-1]}:
         # the construction and the map to the problem's coordinates, by the dense test
-        check_critical(land, to_problem_coordinates(land, aligned_weights(land, row)),
+        narrow = Landscape(land.spectrum, (land.widths[0], *(min(d, len(row) + 1)
+                                                             for d in land.widths[1:-1]),
+                                           land.widths[-1]))
+        check_critical(narrow, to_problem_coordinates(narrow, aligned_weights(narrow, row)),
                        critical_tol=critical_tol, name=f"the representative of {row}")
     learnt = sigma[block]
     if land.h == 1:
@@ -130,12 +136,12 @@ def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_to
         raise NotCriticalError(measures[bad[0]], critical_tol,
                                f"the representative of {rows[bad[0]]}")
     counts, intended, sizes = _read_counts(sigma, block, masks, products, groups)
-    full = counts == sizes
-    learnt_groups = counts > 0
-    last = np.where(learnt_groups.any(axis=1),
-                    learnt_groups.shape[1] - 1 - np.argmax(learnt_groups[:, ::-1], axis=1), -1)
-    prefix_full = np.logical_and.accumulate(full, axis=1) if groups else full
-    top = (last <= 0) | prefix_full[np.arange(n), np.maximum(last - 1, 0)]
+    # last[i]: the last tie group holding a learnt mode (-1: none, also with no groups at
+    # all, an all-zero sigma); before[:, g]: every group before g is fully learnt
+    last = np.max((counts > 0) * np.arange(1, len(groups) + 1), axis=1, initial=0) - 1
+    before = np.ones((n, len(groups) + 1), dtype=bool)
+    before[:, 1:] = np.logical_and.accumulate(counts == sizes, axis=1)
+    top = before[np.arange(n), np.maximum(last, 0)]
     rank = counts.sum(axis=1)
     max_rank = min(land.bottleneck, int(sizes.sum()))
     kinds = np.full(n, _STRICT, dtype=np.uint8)

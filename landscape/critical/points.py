@@ -67,6 +67,30 @@ class FiberCoordinates:
                 f"invariant_norms=({norms}), gradient_norm={self.gradient_norm:.3g})")
 
 
+class _Representative:
+    """The ``weights`` field of :class:`CriticalPoint`: given as a list of arrays, or as a
+    zero-argument callable that builds it on first access (once; the list is then kept).
+
+    A data descriptor, so the frozen dataclass's ``__init__`` hands it the value; reading the
+    class attribute raises ``AttributeError``, so the field keeps no default.
+    """
+
+    def __set_name__(self, owner, name):
+        self.slot = f"_{name}"
+
+    def __get__(self, point, owner=None):
+        if point is None:
+            raise AttributeError("weights")
+        weights = point.__dict__[self.slot]
+        if callable(weights):
+            weights = weights()
+            point.__dict__[self.slot] = weights
+        return weights
+
+    def __set__(self, point, weights):
+        point.__dict__[self.slot] = weights
+
+
 @dataclass(frozen=True, eq=False)
 class CriticalPoint:
     """One class of critical points: its key, value, kind and canonical representative.
@@ -80,7 +104,10 @@ class CriticalPoint:
     kind : CriticalKind
         Second-order type of the canonical representative, computed (never assumed).
     weights : list of ndarray
-        The canonical representative ``W_1..W_h`` in the problem's coordinates.
+        The canonical representative ``W_1..W_h`` in the problem's coordinates. The
+        constructor takes the list, or a zero-argument callable that builds it: it is called
+        on first access and its list kept (a :class:`~landscape.critical.catalog.Catalog`
+        builds its points so, and a representative costs nothing until it is asked for).
     tie_groups : tuple of tuple of int
         The problem's groups of two or more tied positive singular values.
     tie_counts : tuple of int
@@ -98,7 +125,7 @@ class CriticalPoint:
     subset: tuple[int, ...]
     value: float
     kind: CriticalKind
-    weights: list = field(repr=False)
+    weights: list = _Representative()
     tie_groups: tuple[tuple[int, ...], ...] = ()
     tie_counts: tuple[int, ...] = ()
     grassmannian_dim: int = 0

@@ -53,7 +53,10 @@ def canonical_representative(land: Landscape, subset, *,
     ``|S|`` disjoint paths input ``i`` -> hidden unit ``c`` -> ... -> output ``i`` (hidden
     units ``c = 0, 1, ...`` in the order of ``S``), every edge ``sigma_i^{1/h}``, built in
     reduced coordinates and mapped to the problem's (``W_1 = W~_1 V^T Sxx^{-1/2}``,
-    ``W_h = U W~_h``) when the spectrum is not reduced (THEORY §2).
+    ``W_h = U W~_h``) when the spectrum is not reduced (THEORY §2). Weights beyond
+    ``MAX_WEIGHT_BYTES`` are refused before anything is allocated
+    (:meth:`~landscape.problem.network.Landscape.check_weight_memory`: the message gives the
+    figure and narrower widths with the same classes).
 
     Parameters
     ----------
@@ -72,8 +75,9 @@ def canonical_representative(land: Landscape, subset, *,
     """
     check_landscape(land)
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    return to_problem_coordinates(land, aligned_weights(land, admissible_subset(land, subset,
-                                                                                groups)))
+    subset = admissible_subset(land, subset, groups)
+    land.check_weight_memory()
+    return to_problem_coordinates(land, aligned_weights(land, subset))
 
 
 def representative_kind(land: Landscape, subset, *, tie_tol: float,
@@ -101,8 +105,10 @@ def class_record(land: Landscape, subset: tuple[int, ...], groups, *, tie_tol: f
 
     ``groups`` are the spectrum's tie groups for ``tie_tol``. The representative is verified
     critical (a failure raises :class:`~landscape.problem.criticality.NotCriticalError`) and
-    its kind computed by the witness test.
+    its kind computed by the witness test. Weights beyond ``MAX_WEIGHT_BYTES`` are refused
+    before they are allocated.
     """
+    land.check_weight_memory()
     weights = to_problem_coordinates(land, aligned_weights(land, subset))
     check_critical(land, weights, critical_tol=critical_tol,
                    name=f"the representative of {subset}")

@@ -134,5 +134,9 @@ def _jacobian(product: np.ndarray, residual: np.ndarray, gram, h: int, k: int) -
     if h > 1:  # F depends on P through its rank-k part: times the tangent projector at P_k
         normal = (np.arange(d_y)[:, None] >= k) & (np.arange(d_x)[None, :] >= k)
         rotated[:, normal.ravel()] = 0.0
-    turn = np.kron(u, v)
-    return turn @ rotated @ turn.T
+    # (u kron v) R (u kron v)^T, one factor per axis of R as a (d_y, d_x, d_y, d_x) tensor:
+    # four contractions of n^2 d operations instead of two products of n^3
+    tensor = np.tensordot(u, rotated.reshape(d_y, d_x, d_y, d_x), axes=(1, 0))
+    tensor = np.tensordot(v, tensor, axes=(1, 1)).transpose(1, 0, 2, 3)
+    tensor = np.tensordot(np.tensordot(tensor, u, axes=(2, 1)), v, axes=(2, 1))
+    return tensor.reshape(n, n)

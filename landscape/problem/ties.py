@@ -9,6 +9,10 @@ with the one tolerance ``tie_tol`` (THEORY §2):
 - ``sigma_i <= tie_tol * sigma_1`` is zero: never learnt, no class of its own;
 - ``sigma_g - sigma_i <= tie_tol * sigma_1`` puts ``i`` in the tie group opened by ``g``.
 
+``tie_tol`` must lie in ``[0, 1)``: at ``1`` or above ``sigma_1`` itself would count as zero,
+and with it every mode, whatever the data (:func:`check_tie_tol`). An all-zero ``sigma`` has no
+nonzero mode at all: no tie group, ``m = 0``, one class (the empty set).
+
 Class keys are subsets ``S`` of the nonzero modes, canonical within each tie group (the
 lowest indices, as many as ``S`` has there).
 """
@@ -24,6 +28,7 @@ __all__ = [
     "canonical_subset",
     "check_sigma",
     "check_subset",
+    "check_tie_tol",
     "grassmannian_dimension",
     "is_top",
     "numerical_rank",
@@ -45,6 +50,29 @@ def check_sigma(sigma) -> np.ndarray:
     if np.any(np.diff(sigma) > 0):
         raise ValueError(f"sigma must be sorted in descending order, got {sigma.tolist()}")
     return sigma
+
+
+def check_tie_tol(tie_tol) -> float:
+    """Return ``tie_tol`` as a float if it lies in ``[0, 1)``.
+
+    ``tie_tol`` is a fraction of ``sigma_1``: values ``sigma_i <= tie_tol * sigma_1`` count as
+    zero, so from ``1`` on ``sigma_1`` itself, and every other mode, would count as zero.
+
+    Examples
+    --------
+    >>> check_tie_tol(1e-8)
+    1e-08
+    >>> check_tie_tol(2.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: tie_tol must lie in [0, 1) (a fraction of sigma_1; from 1 on every singular value, sigma_1 included, would count as zero), got 2.0
+    """
+    tie_tol = check_nonnegative(tie_tol, "tie_tol")
+    if tie_tol >= 1:
+        raise ValueError("tie_tol must lie in [0, 1) (a fraction of sigma_1; from 1 on every "
+                         "singular value, sigma_1 included, would count as zero), "
+                         f"got {tie_tol}")
+    return tie_tol
 
 
 def numerical_rank(sigma, *, tie_tol: float = TIE_TOL) -> int:
@@ -70,7 +98,7 @@ def tie_groups(sigma, *, tie_tol: float = TIE_TOL) -> tuple[tuple[int, ...], ...
     sigma : array_like
         Singular values in descending order, ``>= 0``.
     tie_tol : float
-        Relative tolerance (times ``sigma_1``) for equal and zero values.
+        Relative tolerance (times ``sigma_1``) for equal and zero values, in ``[0, 1)``.
 
     Returns
     -------
@@ -83,7 +111,7 @@ def tie_groups(sigma, *, tie_tol: float = TIE_TOL) -> tuple[tuple[int, ...], ...
     ((0,), (1, 2), (3,))
     """
     sigma = check_sigma(sigma)
-    threshold = check_nonnegative(tie_tol, "tie_tol") * float(sigma[0]) if sigma.size else 0.0
+    threshold = check_tie_tol(tie_tol) * float(sigma[0]) if sigma.size else 0.0
     groups: list[list[int]] = []
     for i, s in enumerate(sigma.tolist()):
         if s <= threshold:

@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from .._base.files import atomic_write
+from ..plot.signed import plot_network_frustration
 from ..signed import frustration_vs_null, signed_network
 from ..signed.minimum import SolverOptions
 from ..signed.network_solve import solve_network, sweep_estimate
@@ -114,8 +115,6 @@ def _save_figure(path, shown) -> None:
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-
-    from ..plot.signed import plot_network_frustration
 
     ax = plot_network_frustration(shown)
     fig = ax.figure
