@@ -2,7 +2,7 @@
 
 A depth-4 network with d_x = d_y = 6 and hidden width w (P = 12 w + 2 w^2 from 10^2 to
 10^6) at a strict saddle of a top fiber: the canonical top-3 point with the path of mode 4
-restored in the hidden layers and cut in the first and last (THEORY §4). The three routes
+restored in the hidden layers and cut in the first and last (docs/theory.md §4). The three routes
 to its type: ``hessian_inertia(method="dense")`` (the analytic P x P Hessian and all its
 eigenvalues, up to ``--max-dense`` parameters), ``hessian_inertia(method="matrix_free")``
 (randomized range finder on exact HVPs), and ``witness_test`` (no Hessian at all).

@@ -1,4 +1,4 @@
-"""The end-to-end flow (THEORY §7) against the full gradient flow, from the same balanced start.
+"""The end-to-end flow (docs/theory.md §7) against the full gradient flow, from the same balanced start.
 
 The problem of the sequential-learning example, sigma = (3, 2, 1, 0.5), d_x = 11, d_y = 4,
 with h = 3 layers of widths (11, W, W, 4). From one 0-balanced start (a random rank-4 map

@@ -4,7 +4,7 @@ Run ``python catalogs/regenerate.py`` from the repository root; ``tests/test_cat
 rebuilds each catalog with :func:`build` and compares it with the file. The problems:
 
 - ``sequential_learning``: widths ``(11, 6, 6, 6, 6, 4)``, ``sigma = (3, 2, 1, 0.5)`` given as
-  singular values (``d_x = 11``, ``d_y = 4``): the worked example of THEORY §2, 16 classes
+  singular values (``d_x = 11``, ``d_y = 4``): the worked example of docs/theory.md §2, 16 classes
   from ``7.125`` down to ``0``;
 - ``linnerud``: scikit-learn's Linnerud data (raw coordinates, centred), widths
   ``(3, 2, 2, 3)``: a bottleneck of 2 under 3 nonzero singular values;
@@ -12,7 +12,8 @@ rebuilds each catalog with :func:`build` and compares it with the file. The prob
   singular value and a bottleneck.
 
 Each catalog holds the curvature fields (Hessian inertia, orbit and centre dimensions,
-witness kind) of every representative.
+witness kind) of every representative (file schema 2: the representatives themselves are
+not stored; each is its class's canonical one, rebuilt on load).
 """
 
 from __future__ import annotations
@@ -40,8 +41,7 @@ def reference_landscape(name: str) -> Landscape:
 
 def build(name: str) -> Catalog:
     """Enumerate the catalog of one reference problem, with curvature fields."""
-    return enumerate_critical_points(reference_landscape(name), keep_weights=True,
-                                     curvature=True, progress=False)
+    return enumerate_critical_points(reference_landscape(name), curvature=True, progress=False)
 
 
 def path_of(name: str) -> Path:

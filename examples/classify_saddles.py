@@ -3,12 +3,12 @@
 The network of ``examples/sequential_learning.py`` (widths (11, 6, 6, 6, 6, 4), h = 5,
 sigma = (3, 2, 1, 0.5)) rests, started near the origin, on the top-k saddles
 S = {}, {1}, {1, 2}, {1, 2, 3} in turn (modes numbered from 1 here, 0-based in the code).
-THEORY §4: at depth h >= 3 these canonical saddles are non-strict -- the Hessian has no
+docs/theory.md §4: at depth h >= 3 these canonical saddles are non-strict -- the Hessian has no
 negative eigenvalue, every unlearnt path is cut in all h layers, and the flow leaves them
 only through higher-order terms of the loss (the long plateaus). The same fiber (same learnt
 set, same loss) also holds strict saddles: restoring the path of the next mode in all but
 two layers, here the first and the last, gives a negative eigenvalue. Both kinds are
-computed twice, from the Hessian and from the Hessian-free witness test (THEORY §4.1).
+computed twice, from the Hessian and from the Hessian-free witness test (docs/theory.md §4.1).
 
 Run ``python examples/classify_saddles.py [--out DIR]``; it prints a table and writes
 ``classify_saddles.png`` (the Hessian spectra) and ``classify_saddles.json`` into DIR.

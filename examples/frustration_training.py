@@ -1,4 +1,4 @@
-"""Frustration of a deep linear network's signed graph along training (THEORY §6).
+"""Frustration of a deep linear network's signed graph along training (docs/theory.md §6).
 
 The sequential-learning problem of ``sequential_learning.py``: singular values
 sigma = (3, 2, 1, 0.5), widths (11, 6, 6, 6, 6, 4). The gradient flow runs from a small and a

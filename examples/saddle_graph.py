@@ -1,4 +1,4 @@
-"""Saddle connection graphs found by integrating the flow from every saddle (THEORY §5).
+"""Saddle connection graphs found by integrating the flow from every saddle (docs/theory.md §5).
 
 For sigma = (3, 2, 1) the critical classes are the learnt sets S with |S| <= r (the
 bottleneck), at the values L_S = 1/2 sum_{i not in S} sigma_i^2. From every saddle the script

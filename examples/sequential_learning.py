@@ -11,7 +11,7 @@ straight down with no plateau.
 
 With ``--hidden-width W`` the four hidden layers have width ``W`` (e.g. 1024: four million
 weights) and the starts are 0-balanced: the flow is integrated through the end-to-end map
-alone (THEORY §7, ``landscape.end_to_end_flow``), exact from balanced starts and as cheap at
+alone (docs/theory.md §7, ``landscape.end_to_end_flow``), exact from balanced starts and as cheap at
 ``W = 1024`` as at ``W = 6``. The picture is the same: one plateau per top-k value.
 
 Run ``python examples/sequential_learning.py [--out DIR] [--hidden-width W]``; it writes

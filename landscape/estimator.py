@@ -5,7 +5,7 @@
 (:func:`landscape.flow.gradient_flow`) from a random start, and keeps what a study of the
 landscape needs beside the predictor: the layers, the recorded trajectory, the landscape, and
 the sequence of critical classes the flow rested near. From a 0-balanced start on wide layers
-it integrates the end-to-end map alone (THEORY §7, :func:`landscape.flow.end_to_end_flow`), at
+it integrates the end-to-end map alone (docs/theory.md §7, :func:`landscape.flow.end_to_end_flow`), at
 a cost set by the data's dimensions whatever the hidden widths. From a small start the flow
 visits the top-``k`` saddles ``{}, {1}, {1, 2}, ...`` one after another (Saxe, McClelland &
 Ganguli, ICLR 2014; Wendin & Altafini, SIAM Review 2025, arXiv:2511.10362) and converges to a
@@ -26,6 +26,7 @@ from ._base.validation import (check_bool, check_choice, check_int, check_positi
                                describe_value)
 from .flow import (EndToEndResult, FlowError, FlowStatus, balanced_factorization,
                    end_to_end_flow, flow_time, gradient_flow, plateaus, weight_unit)
+from .forecast import check_forecast
 from .problem.learnt import learnt_modes
 from .problem.network import Landscape
 from .problem.spectrum import INPUT_SPACES, DataSpectrum
@@ -82,7 +83,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     """Linear regression by a deep linear network ``W_h ... W_1`` trained with its gradient flow.
 
     ``fit`` builds the data's spectrum (:meth:`DataSpectrum.from_data`, raw coordinates: the
-    first layer sees the features as given) and the :class:`~landscape.model.Landscape` with
+    first layer sees the features as given) and the :class:`~landscape.problem.network.Landscape` with
     widths ``(n_features, *widths, n_targets)``, draws a start, integrates
     ``dW/dt = -grad L(W)`` for ``L = 1/(2N) ||Y_c - X_c W_{1:h}^T||_F^2`` (centred data), and
     predicts ``y = x W_{1:h}^T + b`` with ``b = mean(Y) - mean(X) W_{1:h}^T``. At convergence
@@ -92,7 +93,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     The flow runs in the data's own coordinates, where its dynamics depend on the input
     covariance ``Sxx``; the flow of the reduced problem ``1/2 ||Sigma - W_{1:h}||^2`` (Saxe et
     al., ICLR 2014) is recovered with whitened inputs, e.g. ``make_pipeline(PCA(whiten=True),
-    DeepLinearRegressor())`` (THEORY §1: the two flows agree only when ``Sxx`` is a multiple
+    DeepLinearRegressor())`` (docs/theory.md §1: the two flows agree only when ``Sxx`` is a multiple
     of the identity).
 
     Parameters
@@ -108,7 +109,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         the size of a learnt layer): ``W_j`` has Gaussian entries of standard deviation
         ``init_scale * w / sqrt(d_{j-1})`` (:meth:`Landscape.random_weights`). Small starts
         pass the saddles one after another; for ``h >= 3`` leaving the origin takes about
-        ``1 / ((h - 2) init_scale^{h-2})`` time units (THEORY §1).
+        ``1 / ((h - 2) init_scale^{h-2})`` time units (docs/theory.md §1).
     balanced : bool, default=False
         Start 0-balanced (all conserved ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` zero): the
         random layers are replaced by the balanced factorisation of their own end-to-end map
@@ -117,7 +118,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         (:func:`landscape.flow.balanced_factorization`). The flow keeps every ``C_j = 0``.
         Not a speed-up by itself: see ``end_to_end``.
     end_to_end : {"auto", True, False}, default="auto"
-        Integrate the end-to-end map ``P`` alone, ``dP/dt = -A_P(grad l(P))`` (THEORY §7,
+        Integrate the end-to-end map ``P`` alone, ``dP/dt = -A_P(grad l(P))`` (docs/theory.md §7,
         :func:`~landscape.flow.end_to_end_flow`), instead of every weight: exact from
         0-balanced starts, with a cost set by ``n_features x n_targets`` whatever the hidden
         widths: the fast path for wide layers only. Both flows are implicit with an exact dense
@@ -197,7 +198,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         :class:`~landscape.flow.EndToEndResult` with ``P`` at every record in ``products``.
     critical_path_ : list of tuple of int
         The critical classes the flow rested near, in order: for each plateau, the learnt
-        set ``S`` (0-based modes, 0 the largest ``sigma``; :func:`~landscape.modes.learnt_modes`)
+        set ``S`` (0-based modes, 0 the largest ``sigma``; :func:`~landscape.problem.learnt.learnt_modes`)
         read at its record of least gradient norm, then the class of the limit if the flow
         converged; consecutive repeats collapsed.
     landscape_ : Landscape
@@ -222,7 +223,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
     The estimator passes :func:`sklearn.utils.estimator_checks.check_estimator`. Its tags
     differ from a regressor's defaults only in ``target_tags.multi_output = True``. Inputs
     the loss cannot use are errors, never regularised: fewer than 2 samples, and (with
-    ``input_space="full"``) a singular input covariance (THEORY §1), which raises the
+    ``input_space="full"``) a singular input covariance (docs/theory.md §1), which raises the
     ``ValueError`` of :meth:`DataSpectrum.from_data`.
 
     Examples
@@ -379,6 +380,7 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         self.trajectory_ = result
         self.landscape_ = land
         self.critical_path_ = _critical_path(land, result, weights_at, p["plateau_tol"])
+        self.forecast_ = check_forecast(land, weights0, result) if spec.rank else None
         return self
 
     def predict(self, X):

@@ -1,12 +1,12 @@
 """The whole map of one problem in one directory: catalog, saddle graph, flows, figures, HTML.
 
-:func:`write_report` runs the library's pipeline end to end (THEORY §2-§5) and writes
+:func:`write_report` runs the library's pipeline end to end (docs/theory.md §2-§5) and writes
 
 ``catalog.json`` + ``catalog.npz``
     every critical class with its value, kind, Hessian inertia, orbit and centre dimensions,
     witness kind and the frustration of its representative
     (:func:`landscape.critical.enumerate_critical_points` with ``curvature=True`` and
-    ``frustration=True``; format in :mod:`landscape.catalog`);
+    ``frustration=True``; format in :mod:`landscape.critical.catalog_files`);
 ``saddle_graph.graphml`` + ``saddle_graph.json``
     the connections found by perturbed integration (:func:`landscape.connections.saddle_graph`);
 ``flows.json``
@@ -17,7 +17,7 @@
     (up to 60 classes; the heat map of transition probabilities beside it up to 240, alone
     above), the Hessian spectra of the saddles the small start met;
 ``report.html``
-    one self-contained page (images embedded) with the summary tables and links to the files.
+    one page (images embedded): summary tables, the small start's forecast plateaus, links.
 
 The report is written into a fresh directory beside ``out`` and swapped in as a whole
 (:func:`landscape._base.files.atomic_directory`), so a failure or a kill at any instant leaves
@@ -46,10 +46,11 @@ from ._base.parallel import Executor
 from ._base.progress import format_duration
 from ._base.validation import check_positive
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
-                          trajectory_visits)
+                          trajectory_visits, MAX_GRAPH_CLASSES, check_graph_size)
 from .critical import Catalog, enumerate_critical_points
 from .flow import (BALANCE_TOL, FlowResult, end_to_end_flow, flow_time, gradient_flow,
                    imbalance, weight_unit)
+from .forecast import forecast_section
 from .geometry import classify
 from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
                    plot_singular_value_curve, plot_transition_matrix)
@@ -176,7 +177,7 @@ def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
 
 def _flow(land: Landscape, start, t_max: float) -> FlowResult:
     """The gradient flow from ``start``, recorded with its weights; from a 0-balanced start
-    (``h >= 2``) through the end-to-end flow (THEORY §7), which is exact there and whose cost
+    (``h >= 2``) through the end-to-end flow (docs/theory.md §7), which is exact there and whose cost
     does not grow with the hidden widths, recorded with balanced weights of the same product."""
     if land.h >= 2 and imbalance(start) <= BALANCE_TOL:
         return end_to_end_flow(land, start, t_max=t_max).as_flow_result(seed=0)
@@ -327,9 +328,9 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
         raise ValueError(f"graph_options must not hold n_jobs or client (arguments of "
                          f"write_report itself), got {sorted(options)}")
     executor = Executor(n_jobs=n_jobs, client=client)
-    out = _report_directory(out)
-    log = log or (lambda line: None)
-    written = []
+    check_graph_size(land, max_classes=options.get("max_classes", MAX_GRAPH_CLASSES),
+                     report=True, progress=progress)  # refused or announced before any work
+    out, log, written = _report_directory(out), log or (lambda line: None), []
 
     def write(stage):
         written.append(_write_into(land, Path(stage), seed=seed, small_scale=small_scale,
@@ -403,18 +404,17 @@ def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t
     atomic_write_text(files["flows"], json.dumps(
         {name: _flow_summary(flows[name], visited[name]) for name in flows},
         indent=2, allow_nan=False) + "\n")
-
     step("[4/5] Hessian spectra of the saddles met")
     points = [catalog.lookup(subset) for subset in visited["small_start"]]
     saddles_met = {p.subset: classify(land, p.weights) for p in points
                    if p.kind is not CriticalKind.GLOBAL_MINIMUM}
     done(f"{len(saddles_met)} saddles")
-
-    step("[5/5] figures and report.html")
+    step("[5/5] figures, the training forecast of the small start and report.html")
     images = _figures(land, catalog, graph, flows, saddles_met)
     for key, data in images.items():
         _write_bytes(files[key], data)
-    atomic_write_text(files["html"], _html(land, catalog, graph, checks, flows, visited, images,
-                                     files))
+    page = _html(land, catalog, graph, checks, flows, visited, images, files)
+    atomic_write_text(files["html"], page.replace("<h2>Figures</h2>", forecast_section(
+        land, starts[0], flows["small_start"]) + "<h2>Figures</h2>"))
     return Report(out=out, files=files, catalog=catalog, graph=graph, flows=flows,
                   visited=visited, saddles_met=saddles_met)

@@ -1,5 +1,6 @@
 """Catalog records, queries, the versioned JSON + npz format, and the checked-in catalogs."""
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -9,8 +10,11 @@ import numpy as np
 import pytest
 
 import landscape.critical.catalog_files as catalog_files
-from landscape import (SCHEMA_VERSION, Catalog, DataSpectrum, Landscape, enumerate_critical_points,
-                       iter_critical_points, representative_frustration)
+from landscape import (SCHEMA_VERSION, Catalog, DataSpectrum, Landscape, critical_point,
+                       enumerate_critical_points, iter_critical_points, representative_frustration)
+from landscape.problem.learnt import learnt_modes
+
+from conftest import random_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,6 +137,48 @@ def test_round_trip_is_exact(tmp_path, tie_catalog, saved):
     assert document["classes"][0]["inertia"] is not None
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_round_trips_of_random_problems_against_the_per_record_checks(tmp_path, seed):
+    """Any catalog the enumeration makes loads to the same records; the loaded classes pass
+    the checks a load ran on each stored representative before files stored none:
+    ``critical_point`` (the representative verified critical, the kind by the witness test),
+    ``learnt_modes`` on the rebuilt weights, and the loss at them."""
+    kind = ("singular_values", "raw", "whitened")[seed % 3]
+    land = random_problem(seed, kind, h=1 + seed % 4).land
+    tol = (0.0, 1e-8)[seed % 2]
+    catalog = enumerate_critical_points(land, tie_tol=tol, curvature=seed % 4 == 0)
+    path = catalog.save(tmp_path / "cat.json")
+    with np.load(path.with_suffix(".npz")) as data:
+        assert sorted(data.files) == ["input_inv_sqrt", "input_sqrt", "left", "right"]
+    loaded = Catalog.load(path)
+    assert loaded.records() == catalog.records() and loaded.tie_tol == tol
+    np.testing.assert_array_equal(loaded.representatives(), catalog.representatives())
+    for point in loaded:
+        record = critical_point(loaded.land, point.subset, tie_tol=tol)
+        assert (record.kind, record.value) == (point.kind, point.value)
+        assert learnt_modes(loaded.land, point.weights, tie_tol=tol).subset == point.subset
+        assert loaded.land.loss(point.weights) == pytest.approx(point.value, rel=1e-9,
+                                                                abs=1e-12)
+
+
+def test_kept_weights_that_are_not_canonical_are_refused_before_writing(tmp_path, tie_catalog):
+    points = list(tie_catalog)
+    canonical = Catalog(tie_catalog.land, points, keep_weights=True)
+    path = canonical.save(tmp_path / "kept.json")  # the enumeration's: canonical, saved
+    np.testing.assert_array_equal(Catalog.load(path).representatives(),
+                                  canonical.representatives())
+    moved = [w.copy() for w in points[3].weights]
+    moved[0] *= 2.0
+    moved[1] /= 2.0                                 # the same class, rebalanced
+    points[3] = dataclasses.replace(points[3], weights=moved)
+    other = Catalog(tie_catalog.land, points, keep_weights=True)
+    before = sorted(tmp_path.iterdir())
+    with pytest.raises(ValueError, match=r"catalog row 3 keeps weights that are not the "
+                                         r"canonical representative of its class \(1, 3\)"):
+        other.save(tmp_path / "other.json")
+    assert sorted(tmp_path.iterdir()) == before
+
+
 def test_round_trip_of_raw_data_and_binding_to_a_landscape(tmp_path):
     land = regenerate.reference_landscape("linnerud")
     catalog = enumerate_critical_points(land)
@@ -166,17 +212,11 @@ def rewrite_npz(path, **changes):
     rewrite(path, lambda d: d["arrays"].update(sha256=catalog_files.file_hash(npz)))
 
 
-def reverse_order(path):
-    """Reverse the classes and their representatives together: consistent, but out of order."""
-    with np.load(path.with_suffix(".npz")) as data:
-        rows = data["representatives"][::-1]
-    rewrite_npz(path, representatives=rows)
-    rewrite(path, lambda d: d["classes"].reverse())
-
-
 @pytest.mark.parametrize("corrupt, message", [
     (lambda p: p.write_text(p.read_text()[:200]), "not a valid landscape catalog"),
-    (lambda p: rewrite(p, lambda d: d.update(schema_version=2)), "schema_version must be 1"),
+    (lambda p: rewrite(p, lambda d: d.update(schema_version=3)), "schema_version must be 2"),
+    (lambda p: rewrite(p, lambda d: d.update(schema_version=1)),
+     "schema 1 .* is no longer read; write it again"),
     (lambda p: rewrite(p, lambda d: d.update(format="other")), "format must be"),
     (lambda p: p.write_text(p.read_text().replace('"value": 2.0', '"value": NaN', 1)),
      "finite"),
@@ -186,20 +226,25 @@ def reverse_order(path):
      r"classes\[10\].kind must be one of"),
     (lambda p: rewrite(p, lambda d: d["classes"][-1].update(subset=[0, 2, 3])),
      "lowest indices within each tie group"),
+    (lambda p: rewrite(p, lambda d: d["classes"][-1].update(subset=[0, 1, 2, 3])),
+     r"0 to 3 of them \(r = 3\)"),
+    (lambda p: rewrite(p, lambda d: d["classes"][-1].update(subset=[0, 4])),
+     r"integers in \[0, 4\)"),                                   # sigma_5 = 0
     (lambda p: rewrite(p, lambda d: d["classes"][3].pop("inertia")), "must hold the keys"),
     (lambda p: rewrite(p, lambda d: d["classes"][3].update(inertia=[1, 2, 3])),
      "summing to P"),
-    (lambda p: rewrite(p, lambda d: d["classes"].pop(0)), "representatives must have shape"),
-    (lambda p: reverse_order(p), "decreasing value"),
-    (lambda p: rewrite(p, lambda d: d["problem"].update(widths=[5, 3, 5])), "shape"),
+    (lambda p: rewrite(p, lambda d: d["classes"].pop(0)), r"but \(\) is missing"),
+    (lambda p: rewrite(p, lambda d: d["classes"].append(d["classes"][4])),
+     r"classes\[11\].subset \(1, 2\) appears twice"),
+    (lambda p: rewrite(p, lambda d: d["classes"].reverse()), "decreasing value"),
+    (lambda p: rewrite(p, lambda d: d["problem"].update(widths=[5, 3, 5])), "summing to P = 30"),
     (lambda p: rewrite(p, lambda d: d["problem"].update(sigma=[3.0, 2.0, 2.0, 1.0])),
      "problem.sigma must list"),
     (lambda p: rewrite(p, lambda d: d["arrays"].update(file="../elsewhere.npz")),
      "file name beside the JSON"),
-    (lambda p: rewrite_npz(p, representatives=np.zeros((11, 3))), "representatives must have"),
-    (lambda p: rewrite_npz(p, representatives=np.full((11, 39), np.nan)), "finite"),
+    (lambda p: rewrite_npz(p, representatives=np.zeros((11, 39))), "must hold the arrays"),
+    (lambda p: rewrite_npz(p, left=np.full((5, 5), np.nan)), "finite"),
     (lambda p: rewrite_npz(p, left=np.eye(5) * 2), "basis_sha256"),
-    (lambda p: rewrite_npz(p, representatives=np.zeros((11, 39))), "not critical|class"),
 ])
 def test_corrupted_files_are_rejected(saved, corrupt, message):
     corrupt(saved)
@@ -254,3 +299,10 @@ def test_checked_in_catalogs_hold_the_reference_problems():
     ties = Catalog.load(regenerate.path_of("tie_and_zero"))
     assert any(p.grassmannian_dim > 0 for p in ties)
     assert 0.0 in ties.land.spectrum.sigma and ties[-1].value == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("critical_tol, message", [(1e300, "must be <= 0.01"),
+                                                   (-1.0, "must be >= 0")])
+def test_a_bad_critical_tol_is_refused_before_the_file_is_read(tmp_path, critical_tol, message):
+    with pytest.raises(ValueError, match=rf"^critical_tol {message}"):
+        Catalog.load(tmp_path / "absent.json", critical_tol=critical_tol)

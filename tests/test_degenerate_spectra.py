@@ -1,6 +1,6 @@
 """Degenerate spectra: an all-zero sigma (data whose targets carry nothing the inputs can
 explain) has one critical class, the empty set, a global minimum of value ``L0``; and
-``tie_tol`` outside ``[0, 1)`` is refused naming it (THEORY §2)."""
+``tie_tol`` outside ``[0, 1)`` is refused naming it (docs/theory.md §2)."""
 
 import numpy as np
 import pytest
@@ -8,8 +8,9 @@ from scipy.linalg import hadamard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape import (DataSpectrum, Landscape, classify, enumerate_critical_points,
-                       iter_critical_points, numerical_rank, tie_groups)
+from landscape import (DataSpectrum, Landscape, canonical_representative, classify,
+                       critical_point, enumerate_critical_points, iter_critical_points,
+                       numerical_rank, tie_groups)
 
 WIDTHS = [(2, 2), (2, 2, 2), (2, 1, 2), (2, 3, 3, 2), (2, 2, 2, 2, 2)]
 
@@ -89,3 +90,38 @@ def test_tie_tol_negative_or_not_finite_is_refused(tie_tol):
 def test_tie_tol_just_below_one_keeps_sigma_1():
     # sigma_1 is never zero below 1: tie_tol = 0.9 keeps it, drops 0.5 <= 0.9 * 1
     assert tie_groups([1.0, 0.5], tie_tol=0.9) == ((0,),)
+
+
+# ---------------------------------------------------------------- absurd widths
+HUGE = (3, 10**9, 3)
+
+
+def test_huge_hidden_width_catalog_is_cheap_and_equals_the_narrow_one():
+    # oracle: classes, values and kinds depend on the widths only through r* (docs/theory.md §2)
+    spec = DataSpectrum.from_singular_values([3.0, 2.0, 1.0])
+    wide = enumerate_critical_points(Landscape(spec, HUGE))
+    narrow = enumerate_critical_points(Landscape(spec, (3, 3, 3)))
+    assert len(wide) == 8
+    assert [(r.subset, r.value, r.kind) for r in wide] == \
+        [(r.subset, r.value, r.kind) for r in narrow]
+
+
+@pytest.mark.parametrize("make", [
+    lambda land: enumerate_critical_points(land)[0].weights,
+    lambda land: canonical_representative(land, (0,)),
+    lambda land: critical_point(land, (0, 1)),
+    lambda land: next(iter_critical_points(land)),
+], ids=["catalog[0].weights", "canonical_representative", "critical_point",
+        "iter_critical_points"])
+def test_huge_representatives_are_refused_with_the_figure_and_the_way_out(make):
+    land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), HUGE)
+    with pytest.raises(ValueError, match=r"MAX_WEIGHT_BYTES.*44\.7 GiB.*widths \(3, 3, 3\)"):
+        make(land)
+
+
+def test_catalog_command_refuses_huge_widths_before_work(capsys):
+    from landscape.cli import main
+    with pytest.raises(SystemExit) as exit_:
+        main(["catalog", "--sigma", "3,2,1", "--widths", "3,1000000000,3"])
+    assert exit_.value.code == 2
+    assert "widths (3, 3, 3)" in capsys.readouterr().err

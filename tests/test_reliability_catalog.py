@@ -1,16 +1,17 @@
 """Saved catalogs cannot lie, and a save replaces the JSON + npz pair as a pair (issue 15).
 
-What is cheap to recompute is recomputed on load (each kind by the witness test on its
-representative, each value by the closed form ``L_S``, the tie fields); what is not (the
-Hessian inertia, the orbit and centre dimensions) is checked for type, range and consistency.
-A fuzz test edits a saved catalog field by field. The kills of a save are in
-``test_reliability_kill.py``.
+What is cheap to recompute is recomputed on load (the set of classes, each kind by the
+witness test on its canonical representative, each value by the closed form ``L_S``); what
+is not (the Hessian inertia, the orbit and centre dimensions) is checked for type, range and
+consistency. A class deleted, listed twice or replaced is refused (issue 23). A fuzz test
+edits a saved catalog field by field. The kills of a save are in ``test_reliability_kill.py``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import landscape.critical.catalog_checks as catalog_checks
 import landscape.critical.catalog_files as catalog_files
 from landscape import Catalog, DataSpectrum, Landscape, enumerate_critical_points
 from landscape._base.files import remove_stale_temporaries, temporary_file
@@ -126,12 +128,14 @@ def test_a_catalog_with_partial_curvature_cannot_be_built(catalog):
 
 # ---------------------------------------------------------------------- exact types
 @pytest.mark.parametrize("edit, message", [
-    (lambda d: d.update(schema_version=True), "schema_version must be 1"),
-    (lambda d: d.update(schema_version=1.0), "schema_version must be 1"),
-    (lambda d: d.update(schema_version="1"), "schema_version must be 1"),
+    (lambda d: d.update(schema_version=True), "schema_version must be 2"),
+    (lambda d: d.update(schema_version=2.0), "schema_version must be 2"),
+    (lambda d: d.update(schema_version="2"), "schema_version must be 2"),
     (lambda d: d["problem"].update(reduced=1), "reduced must be true or false"),
     (lambda d: d["problem"].update(d_x=3.0), "d_x must be an integer"),
-    (lambda d: d["classes"][0].update(grassmannian_dim=False), "tie_groups, tie_counts"),
+    (lambda d: d["classes"][0].update(grassmannian_dim=0), "must hold the keys"),
+    (lambda d: d["classes"][1].update(value=10 ** 400), r"classes\[1\]\.value must be a finite"),
+    (lambda d: d["classes"][1].update(value=False), r"classes\[1\]\.value must be a number"),
     (lambda d: d["classes"][0]["frustration"].update(exact=1), "exact must be true or false"),
     (lambda d: d["classes"][0].update(kind=["strict_saddle"]), "kind must be one of"),
     (lambda d: d["arrays"].update(sha256=7), "sha256 must be 64 hexadecimal digits"),
@@ -214,7 +218,7 @@ def test_the_fuzz_edits_cover_every_field(fuzz_file):
     _, document = fuzz_file
     keys = {w[-1] for w, _, _ in edits(document) if isinstance(w[-1], str)}
     assert {"schema_version", "kind", "inertia", "n_orbit", "centre_dim", "witness_kind",
-            "value", "subset", "tie_counts", "frustration", "signs", "sha256",
+            "value", "subset", "frustration", "signs", "sha256",
             "tie_rtol", "widths"} <= keys
 
 
@@ -270,3 +274,76 @@ def test_stale_temporaries_go_and_nothing_else(tmp_path, catalog):
     catalog.save(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept + ["cat.json", "cat.npz"])
     Catalog.load(path)
+
+
+# ---------------------------------------------------------------------- completeness
+def edit_rows(path: Path, edit) -> None:
+    """Edit the class list (the npz holds no row per class: its hash stays the one recorded)."""
+    rewrite(path, lambda d: edit(d["classes"]))
+
+
+@pytest.mark.parametrize("subset", [(), (0,), (2,), (1, 2), (0, 1, 2)])
+def test_a_deleted_class_is_refused(saved, catalog, subset):
+    """The issue's file: 8 classes, one deleted; it loaded and ``classify`` printed 7 rows."""
+    assert len(catalog) == 8
+    k = row(saved, subset)
+    edit_rows(saved, lambda rows: rows.pop(k))
+    with pytest.raises(ValueError, match=rf"every critical class of the problem once, but "
+                                         rf"{re.escape(str(subset))} is missing"):
+        Catalog.load(saved)
+
+
+@pytest.mark.parametrize("k", range(8))
+def test_a_duplicated_class_is_refused(saved, k):
+    """A copy next to the original (the order of values still holds), or one class's record
+    in place of another's."""
+    edit_rows(saved, lambda rows: rows.insert(k, dict(rows[k])))
+    subset = tuple(json.loads(saved.read_text())["classes"][k]["subset"])
+    with pytest.raises(ValueError, match=rf"classes\[{k + 1}\]\.subset "
+                                         rf"{re.escape(str(subset))} appears twice"):
+        Catalog.load(saved)
+
+
+def test_a_class_replaced_by_another_is_refused(saved):
+    edit_rows(saved, lambda rows: rows.__setitem__(1, dict(rows[2])))  # 8 rows, 7 classes
+    with pytest.raises(ValueError, match="appears twice"):
+        Catalog.load(saved)
+
+
+@pytest.mark.parametrize("subset, message", [
+    ([0, 1, 2, 3], r"must hold integers in \[0, 3\)"),       # a 4th mode: there are 3
+    ([1, 0], r"must be ascending distinct indices .* got \(1, 0\)"),
+    ([0, 0], r"must be ascending distinct indices .* got \(0, 0\)"),
+    ([0, True], r"must hold integers in \[0, 3\)"),
+])
+def test_a_key_that_is_no_class_is_refused(saved, subset, message):
+    k = row(saved, (0, 1))
+    edit_rows(saved, lambda rows: rows[k].update(subset=subset))
+    with pytest.raises(ValueError, match=rf"classes\[{k}\]\.subset {message}"):
+        Catalog.load(saved)
+
+
+def test_a_truncated_class_list_of_a_large_problem_is_refused_early(tmp_path, monkeypatch):
+    """39,203 classes (16 modes, bottleneck 8), the first three kept: the check stops at the
+    first class the enumeration finds missing, after verifying two of its batches."""
+    land = Landscape(DataSpectrum.from_singular_values(np.linspace(3.0, 0.5, 16)), (16, 8, 16))
+    path = enumerate_critical_points(land, progress=False).save(tmp_path / "large.json")
+    edit_rows(path, lambda rows: rows.__delitem__(slice(3, None)))
+    batches = []
+    verify = catalog_checks.verified_columns
+    monkeypatch.setattr(catalog_checks, "verified_columns",
+                        lambda *a, **k: batches.append(a[2].shape) or verify(*a, **k))
+    with pytest.raises(ValueError, match=r"but \(0,\) is missing"):
+        Catalog.load(path)
+    assert batches == [(1, 0), (16, 1)]
+
+
+def test_every_stored_key_must_be_one_the_enumeration_makes(saved, monkeypatch):
+    """The stored keys are matched to the enumeration's, not only counted: a key that the
+    enumeration did not make (here: its last batch, the minimum, withheld) is refused even
+    where the structural checks pass."""
+    every = catalog_checks.class_blocks
+    monkeypatch.setattr(catalog_checks, "class_blocks", lambda *a: list(every(*a))[:-1])
+    with pytest.raises(ValueError, match=r"classes\[7\]\.subset \(0, 1, 2\) is not a critical "
+                                         r"class of the problem"):
+        Catalog.load(saved)

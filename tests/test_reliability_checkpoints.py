@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from landscape import (DataSpectrum, Landscape, enumerate_critical_points, load_saddle_graph,
                        saddle_graph, save_saddle_graph, subset_label)
+from landscape.connections import checkpoints
 from landscape.connections import graph as graph_module
 from landscape.connections.checkpoints import check_checkpoint, read_checkpoint
 from landscape.connections.graph import GraphOptions
@@ -200,11 +201,82 @@ def test_a_fabricated_multi_hop_edge_never_reaches_the_graph(tmp_path, three):
     assert recomputed > 0
 
 
+def null_edits(document):
+    """Every outcome of a random probe that arrived somewhere, set to ``null`` (arrived
+    nowhere): it passes every cheap check and brings no edge of its own to re-integrate."""
+    out = []
+    for label, record in document["classes"].items():
+        for k, probe in enumerate(record["random"]):
+            if probe[2] is not None and probe[3] == 0:
+                copy = json.loads(json.dumps(document))
+                copy["classes"][label]["random"][k][2] = None
+                out.append((label, k, copy))
+    return out
+
+
+def test_with_every_probe_sampled_every_edited_outcome_is_caught(tmp_path, three, monkeypatch):
+    """The issue: an outcome other than the one re-integrated changed the probabilities
+    silently. Integrating every probe again (share 1) catches each such edit."""
+    monkeypatch.setattr(checkpoints, "REINTEGRATED_SHARE", 1.0)
+    land, document = three
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    truth = saddle_graph(land, checkpoint=path, random_probes=6, progress=False)
+    found = null_edits(document)
+    assert found
+    for label, k, copy in found[:6]:
+        path.write_text(json.dumps(copy))
+        with pytest.warns(RuntimeWarning, match=rf"random\[{k}\]\[2\] first arrives at "
+                                                rf"\{{.*\}}, not at the stored no class"):
+            G = saddle_graph(land, checkpoint=path, random_probes=6, progress=False)
+        assert same_graph(G, truth)
+
+
+def test_a_sampled_check_catches_an_edit_with_the_stated_probability(tmp_path, three):
+    """With the default share 1/4 and fresh samples, one edited outcome is caught in about a
+    quarter of the checks; caught, its class is recomputed; missed, it moves that class's
+    probabilities by exactly ``1 / random_probes`` (the bound the docstring states)."""
+    land, document = three
+    truth_path = tmp_path / "truth.json"
+    truth_path.write_text(json.dumps(document))
+    truth = saddle_graph(land, checkpoint=truth_path, random_probes=6, progress=False)
+    label, k, copy = null_edits(document)[0]
+    source = parse_subset_label(label)
+    options = GraphOptions(random_probes=6)
+    catalog = enumerate_critical_points(land)
+    blocks = graph_module._blocks(land, 3)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(copy))
+    caught = 0
+    for seed in range(12):
+        stored = read_checkpoint(path, problem_record(land), asdict(options))
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            kept = check_checkpoint(path, stored, land=land, catalog=catalog, blocks=blocks,
+                                    options=options, tie_tol=catalog.tie_tol,
+                                    rng=np.random.default_rng(seed))
+        if label not in kept["classes"]:
+            caught += 1
+            assert len(seen) == 1 and f"random[{k}][2] first arrives" in str(seen[0].message)
+    assert 0 < caught < 12  # 1/4 of 12 checks expected: with these seeds, some and not all
+    path.write_text(json.dumps(copy))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        G = saddle_graph(land, checkpoint=path, random_probes=6, progress=False)
+    if not same_graph(G, truth):  # missed: one probe's worth of probability moved
+        for target in set(G.successors(source)) | set(truth.successors(source)):
+            p = G.edges[source, target].get("probability", 0.0) \
+                if G.has_edge(source, target) else 0.0
+            q = truth.edges[source, target].get("probability", 0.0) \
+                if truth.has_edge(source, target) else 0.0
+            assert abs(p - q) <= 1 / 6 + 1e-12
+
+
 # ---------------------------------------------------------------------- fuzz
 def no_arrival(where) -> bool:
-    """The outcome of a random probe: ``null`` says it arrived nowhere within ``t_max``,
-    which only integrating it again to ``t_max`` could confirm; outcomes that bring no edge
-    of their own are not re-integrated on load (that would redo the run's random probes)."""
+    """The outcome of a random probe: ``null`` says it arrived nowhere within ``t_max``; an
+    outcome that brings no edge of its own is integrated again only when the random sample
+    of the check picks it (``REINTEGRATED_SHARE``), so its edit is caught only sometimes."""
     return len(where) == 5 and where[0] == "classes" and where[2] == "random" and where[4] == 2
 
 
@@ -267,7 +339,8 @@ def test_every_field_edit_is_refused_or_harmless(run, checker, tmp_path_factory,
     (lambda g: g["edges"][0].update(example_escapes=[99]), r"example_escapes must be"),
     (lambda g: g["edges"][0].pop("hop"), r"must have the attributes"),
     (lambda g: g["graph"]["checks"].update(ok=False), r"graph\.checks must be"),
-    (lambda g: g["graph"]["escapes"][0].update(order="abc"), r"escapes\[0\]: n_idle"),
+    (lambda g: g["graph"]["escapes"][0].update(order="abc"),
+     r"escapes\[0\]\.order must be an integer"),
     (lambda g: g["graph"]["problem"].update(sigma="abc"), r"problem\.sigma must be"),
     (lambda g: g["graph"].pop("problem"), r"must have the attributes"),
     (lambda g: g.update(nodes="abc"), r"not a valid saddle graph file"),

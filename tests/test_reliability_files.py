@@ -1,4 +1,5 @@
-"""Output directories stay consistent (issue 15, item 2): a report is swapped in whole.
+"""Output directories stay consistent (issue 15, item 2): a report is swapped in whole; what
+a saved frustration claims is verified and what a report prints is escaped (issue 23).
 
 :func:`landscape._base.files.atomic_directory` writes a fresh directory beside the target and
 exchanges it with the target in one rename (Linux), else renames the old one aside and the new
@@ -9,15 +10,19 @@ are left alone. The kills themselves are in ``test_reliability_kill.py``.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
+from itertools import product
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import landscape._base.files as files
 import landscape.report as report_module
-from landscape import DataSpectrum, Landscape
+from landscape import Catalog, DataSpectrum, Landscape, critical_point, enumerate_critical_points
 from landscape._base.files import atomic_directory, atomic_write, remove_stale_temporaries
 from landscape.report import FILES, write_report
 
@@ -165,3 +170,114 @@ def test_an_earlier_report_with_stale_temporaries_is_replaced(old_report, tmp_pa
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES.values())
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert report.files["html"] == out / FILES["html"] and report.out == out
+
+
+def test_every_string_the_report_prints_is_escaped(tmp_path):
+    """A data set's name is the one string of the user's in the page: escaped, like the
+    rest (every table cell and the checks' summary go through ``html.escape``)."""
+    injected = "<img src=x onerror=alert(1)>"
+    spectrum = dataclasses.replace(DataSpectrum.from_singular_values([2.0, 1.0]), name=injected)
+    report = write_report(Landscape(spectrum, (2, 2, 2)), tmp_path / "out", progress=False,
+                          graph_options={"random_probes": 0})
+    page = report.files["html"].read_text()
+    assert injected not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+# ---------------------------------------------------------------------- frustration on load
+def frustrated_weight(layers, signs) -> float:
+    """The definition, edge by edge: ``sum |W_ab|`` over the edges with ``s_a W_ab s_b < 0``."""
+    cuts = np.cumsum([layers[0].shape[1]] + [w.shape[0] for w in layers])
+    s = np.split(np.asarray(signs), cuts[:-1])
+    return sum(abs(w[a, b]) for j, w in enumerate(layers) for a, b in np.ndindex(w.shape)
+               if s[j + 1][a] * w[a, b] * s[j][b] < 0)
+
+
+def brute_force_frustration(layers) -> float:
+    """``min_s`` of :func:`frustrated_weight` over every switching (first sign fixed)."""
+    n = layers[0].shape[1] + sum(w.shape[0] for w in layers)
+    return min(frustrated_weight(layers, (1, *rest)) for rest in product((1, -1), repeat=n - 1))
+
+
+@pytest.fixture(scope="module")
+def dense(tmp_path_factory):
+    """Three modes of random data: dense representatives, frustration by enumeration."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((40, 3))
+    y = x @ rng.standard_normal((3, 3)) + 0.1 * rng.standard_normal((40, 3))
+    land = Landscape(DataSpectrum.from_data(x, y), (3, 3, 3))
+    path = enumerate_critical_points(land, frustration=True).save(
+        tmp_path_factory.mktemp("dense") / "catalog.json")
+    return land, json.loads(path.read_text()), path
+
+
+def worse(document, land, *, exact: bool, lower: str):
+    """A class's switching replaced by a worse one (one sign flipped), its value, normalised
+    value and lower bound (``"value"`` or ``"true"``: the true frustration) made to fit."""
+    for row in document["classes"]:
+        record = row["frustration"]
+        layers = critical_point(land, tuple(row["subset"])).weights
+        total = sum(float(np.sum(np.abs(w))) for w in layers)
+        for k in range(len(record["signs"])):
+            signs = list(record["signs"])
+            signs[k] = -signs[k]
+            value = frustrated_weight(layers, signs)
+            if value > record["value"] + 1e-6 * total:
+                truth = brute_force_frustration(layers)
+                record.update(signs=signs, value=value, normalized=value / total, exact=exact,
+                              lower_bound=value if lower == "value" else truth,
+                              method="enumeration" if exact else "greedy")
+                return document
+    raise AssertionError("no single flip raises the value")
+
+
+def test_a_worse_switching_still_marked_exact_is_refused(dense, tmp_path):
+    """The issue: the record was consistent with its signs (value, normalised value, lower
+    bound = value) and loaded; enumeration run again finds a smaller frustration."""
+    land, document, _ = dense
+    path = tmp_path / "catalog.json"
+    shutil.copy(dense[2].with_suffix(".npz"), tmp_path / "catalog.npz")
+    path.write_text(json.dumps(worse(json.loads(json.dumps(document)), land, exact=True,
+                                     lower="value")))
+    with pytest.raises(ValueError, match=r"the exact value .* exceeds the frustration .* that "
+                                         r"enumeration finds"):
+        Catalog.load(path)
+
+
+def test_an_inexact_record_loads_with_a_true_bound_and_not_with_a_false_one(dense, tmp_path):
+    land, document, _ = dense
+    path = tmp_path / "catalog.json"
+    shutil.copy(dense[2].with_suffix(".npz"), tmp_path / "catalog.npz")
+    path.write_text(json.dumps(worse(json.loads(json.dumps(document)), land, exact=False,
+                                     lower="true")))
+    assert not all(f.exact for f in Catalog.load(path).frustration)
+    path.write_text(json.dumps(worse(json.loads(json.dumps(document)), land, exact=False,
+                                     lower="value")))
+    with pytest.raises(ValueError, match=r"lower_bound .* exceeds the frustration"):
+        Catalog.load(path)
+
+
+@pytest.mark.parametrize("method, exact, message", [
+    ("greedy", True, "method 'greedy' must be inexact"),
+    ("enumeration", False, "method 'enumeration' must be exact"),
+])
+def test_the_method_must_agree_with_the_claim(dense, tmp_path, method, exact, message):
+    _, document, _ = dense
+    document = json.loads(json.dumps(document))
+    document["classes"][0]["frustration"].update(method=method, exact=exact)
+    path = tmp_path / "catalog.json"
+    shutil.copy(dense[2].with_suffix(".npz"), tmp_path / "catalog.npz")
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=message):
+        Catalog.load(path)
+
+
+def test_saved_exact_values_are_the_brute_force_minimum(dense):
+    """The oracle: every exact value of the catalog (verified on load) is the minimum over
+    every switching."""
+    land, _, path = dense
+    loaded = Catalog.load(path)
+    assert any(f.value > 0 for f in loaded.frustration)
+    for subset, result in zip(loaded.subsets, loaded.frustration):
+        assert result.exact
+        truth = brute_force_frustration(critical_point(land, subset).weights)
+        assert result.value == pytest.approx(truth, rel=1e-12, abs=1e-12)

@@ -60,6 +60,28 @@ def test_active_subnetwork_path_sum_is_the_jacobian(act):
         np.testing.assert_allclose(io_map(active), jacobian(model, x), atol=1e-10)
 
 
+class PaddedRows(nn.Module):
+    """A zero padding into a convolution, ReLU, a linear layer on the rows, ReLU6."""
+
+    def __init__(self):
+        super().__init__()
+        self.c, self.fc = nn.Conv2d(2, 3, 3, stride=2), nn.Linear(25, 3)
+
+    def forward(self, x):
+        y = torch.relu(self.c(nn.functional.pad(x, (1, 2, 2, 1))))
+        return nn.functional.relu6(self.fc(torch.flatten(y, 2))).flatten(1)
+
+
+def test_active_subnetwork_through_padding_and_a_linear_layer_on_rows():
+    for seed in range(3):
+        torch.manual_seed(seed)
+        model = PaddedRows().double().eval()
+        x = np.random.default_rng(seed).standard_normal(SHAPE)
+        J = torch.autograd.functional.jacobian(
+            lambda t: model(t[None]).reshape(-1), torch.from_numpy(x)).reshape(-1, 128).numpy()
+        np.testing.assert_allclose(io_map(ls.active_subnetwork(model, x, SHAPE)), J, atol=1e-10)
+
+
 def test_active_subnetwork_of_an_onnx_export(tmp_path):
     torch.manual_seed(5)
     model = ResNetLike().double().eval()

@@ -163,6 +163,28 @@ class Mean(nn.Module):
         return x.mean((2, 3))
 
 
+class PadConv(nn.Module):
+    """``F.pad`` (zero, uneven) into a strided convolution with its own padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 3, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        return self.c(nn.functional.pad(x, (1, 0, 2, 1)))
+
+
+class LinearOnRows(nn.Module):
+    """A linear layer on the last axis of a (channels, positions) tensor."""
+
+    def __init__(self):
+        super().__init__()
+        self.c, self.fc = nn.Conv2d(2, 3, 1), nn.Linear(36, 4)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.c(x), 2))
+
+
 SHAPE = (2, 6, 6)
 
 
@@ -190,6 +212,18 @@ def operation_cases():
               ("global_avg", nn.AdaptiveAvgPool2d(1), None), ("mean", Mean(), None),
               ("global_max", nn.AdaptiveMaxPool2d(1), nn.AdaptiveAvgPool2d(1)),
               ("residual", Residual(), None), ("concat", Concat(), None), ("flatten", Flat(), None),
+              ("zero_pad_conv", nn.Sequential(nn.ZeroPad2d((1, 2, 0, 1)),
+                                              nn.Conv2d(2, 3, 3, padding=1)), None),
+              ("f_pad_conv", PadConv(), None),
+              ("pad_avg_pool", nn.Sequential(nn.ConstantPad2d(1, 0.0),
+                                             nn.AvgPool2d(3, 2, count_include_pad=False)), None),
+              ("pad_avg_pool_padded", nn.Sequential(nn.ZeroPad2d((0, 1, 1, 0)),
+                                                    nn.AvgPool2d(3, 2, padding=1)), None),
+              ("pad_avg_pool_nopad", nn.Sequential(
+                  nn.ZeroPad2d((0, 1, 1, 0)), nn.AvgPool2d(3, 2, padding=1,
+                                                           count_include_pad=False)), None),
+              ("linear_last_axis", nn.Sequential(nn.Conv2d(2, 3, 1), nn.Linear(6, 4)), None),
+              ("linear_on_rows", LinearOnRows(), None),
               ("relu_chain", nn.Sequential(nn.Conv2d(2, 2, 3), nn.ReLU(), nn.Identity(),
                                            nn.Dropout(), nn.Conv2d(2, 1, 1)), None)]
     return cases
@@ -228,6 +262,15 @@ def test_bn_after_an_activation_or_shared_output_is_its_own_tensor():
     (nn.Sequential(nn.Conv2d(2, 2, 3), nn.Softmax(1)), "Softmax"),
     (nn.Sequential(nn.Conv2d(3, 2, 3)), "input_shape does not fit"),
     (nn.Sequential(nn.Flatten(), nn.Linear(71, 2)), "input_shape does not fit"),
+    (nn.Sequential(nn.Linear(5, 2)), "input_shape does not fit"),
+    (nn.Sequential(nn.ConstantPad2d(1, 0.5), nn.Conv2d(2, 2, 3)), "zero padding"),
+    (nn.Sequential(nn.ZeroPad2d(1), nn.MaxPool2d(2)), "only a convolution or an average"),
+    (nn.Sequential(nn.ZeroPad2d(1), nn.ReLU(), nn.Conv2d(2, 2, 3)), "only a convolution"),
+    (nn.Sequential(nn.ZeroPad2d(1), nn.AvgPool2d(2, ceil_mode=True)), "ceil_mode"),
+    (nn.Sequential(nn.ZeroPad2d(1)), "is an output"),
+    (nn.Sequential(nn.ZeroPad2d(1), nn.ZeroPad2d(1), nn.Conv2d(2, 2, 3)), "padded before"),
+    (nn.Sequential(nn.ZeroPad2d((-1, 0, 0, 0)), nn.Conv2d(2, 2, 3)), "crops"),
+    (nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(2, 2, 3)), "ReflectionPad2d"),
 ])
 def test_refusals_name_the_operation(module, match):
     with pytest.raises(ValueError, match=match):
@@ -246,3 +289,19 @@ def test_refuses_nonfinite_weights_and_products():
             return x * x
     with pytest.raises(ValueError, match="mul"):
         ls.signed_network(Square(), SHAPE)
+
+
+@pytest.mark.parametrize("pad, mode, value, match", [
+    ((1, 1, 1, 1), "reflect", None, "zero padding"), ((1, 1), "constant", 2.0, "zero padding"),
+    ((0, 0, 0, 0, 1, 0), "constant", None, "channel axis"),
+    ((0, 0, 0, 0, 0, 0, 0, 1), "constant", 0.0, "batch")])
+def test_refuses_paddings_that_are_not_spatial_zeros(pad, mode, value, match):
+    class Padded(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = nn.Conv2d(2 + (len(pad) == 6), 2, 3)
+
+        def forward(self, x):
+            return self.c(nn.functional.pad(x, pad, mode=mode, value=value))
+    with pytest.raises(ValueError, match=match):
+        ls.signed_network(Padded(), SHAPE)

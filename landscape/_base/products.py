@@ -61,7 +61,7 @@ def symmetrized_norm(F, G) -> float:
 
     Differences of Gram matrices are such sums: the conserved hidden blocks
     ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T = 1/2 (F G^T + G F^T)`` with ``F = [W_{j+1}^T, W_j]``,
-    ``G = [W_{j+1}^T, -W_j]`` (THEORY §1), and their drift along a flow,
+    ``G = [W_{j+1}^T, -W_j]`` (docs/theory.md §1), and their drift along a flow,
     ``A^T A - A_0^T A_0 = 1/2 ((A - A_0)^T (A + A_0) + (A + A_0)^T (A - A_0))``. With the thin
     QR ``[F G] = Q [R_F R_G]`` the sum is ``Q (R_F R_G^T + R_G R_F^T) Q^T``: ``O(d k^2)`` work
     for a hidden layer of width ``d`` in the thousands.

@@ -18,8 +18,9 @@ from pathlib import Path
 from ..flow import FLOW_METHODS
 from ..problem.criticality import CRITICAL_TOL
 from ..signed import FRUSTRATION_METHODS, NETWORK_NULL_MODELS
-from .arguments import (UsageError, add_graph_options, add_network_options, add_output_options,
-                        add_problem_arguments)
+from .arguments import (NULL_SAMPLES, UsageError, add_graph_options, add_network_options,
+                        add_output_options, add_problem_arguments)
+from .estimates import add_max_classes_option, add_memory_option
 from .forecast import add_forecast_parser
 from .commands import (cmd_catalog, cmd_classify, cmd_flow, cmd_frustration, cmd_graph,
                        cmd_report)
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="step size for --method gd, in the time unit (as --t-max)")
     flow.add_argument("--end-to-end", action="store_true",
                       help="integrate the end-to-end map alone (exact from 0-balanced starts, "
-                           "THEORY §7): the random start is balanced, --weights must be")
+                           "docs/theory.md §7): the random start is balanced, --weights must be")
     flow.add_argument("-o", "--output", type=Path, metavar="FILE.npz",
                       help="write the final weights here")
     flow.add_argument("--json", metavar="PATH", help="write JSON here ('-': standard output)")
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="save the catalog here (and FILE.npz beside it)")
     catalog.add_argument("--curvature", action="store_true",
                          help="also record Hessian inertia, orbit and centre dimensions")
+    add_memory_option(catalog)
     add_output_options(catalog)
     catalog.set_defaults(run=cmd_catalog)
 
@@ -79,9 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_network_options(classify_)
     classify_.add_argument("--method", choices=("auto", "dense", "matrix_free"), default="auto",
                            help="how the Hessian inertia is computed")
-    classify_.add_argument("--critical-tol", type=float, default=CRITICAL_TOL,
-                           help="largest relative gradient norm of a critical point (default "
-                                "%(default)g; a trained network may need 1e-5)")
+    classify_.add_argument("--max-eigenpairs", type=int, default=512, metavar="K",
+                           help="widest subspace of the matrix-free solver (default: "
+                                "%(default)s)")
+    classify_.add_argument("--critical-tol", type=float,
+                           help=f"with --weights: largest relative gradient norm of a critical "
+                                f"point (default {CRITICAL_TOL:g}; a trained network may need "
+                                f"1e-5)")
     add_output_options(classify_)
     classify_.set_defaults(run=cmd_classify)
 
@@ -97,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write saddle_graph.graphml, .json and .png into this directory, "
                             "replaced as a whole (default: ./saddle_graph); it must be new, "
                             "empty or an earlier graph output")
+    add_max_classes_option(graph)
     add_output_options(graph)
     graph.set_defaults(run=cmd_graph)
 
@@ -110,7 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     frus.add_argument("--seed", type=int, default=0)
     frus.add_argument("--null", choices=NETWORK_NULL_MODELS, help="compare with this null "
                       "model ('initialisation': the untrained network, PyTorch's default)")
-    frus.add_argument("--samples", type=int, default=100, help="null-model samples")
+    frus.add_argument("--samples", type=int, help="with --null: null-model samples (default "
+                                                  f"{NULL_SAMPLES})")
     frus.add_argument("--model", type=Path, metavar="FILE.onnx",
                       help="a real network (ONNX; a torch module is passed in Python: "
                            "ls.signed_network(model, input_shape)), layer by layer")
@@ -126,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            "report.html (default: linnerud, widths 3,2,2,3)")
     add_problem_arguments(report)
     add_graph_options(report)
+    add_max_classes_option(report)
     report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
                         help="output directory (default: ./report)")
     report.add_argument("--n-jobs", type=int,

@@ -18,9 +18,13 @@ from ..problem.network_files import NetworkFile, load_network_file
 from ..problem.network import Landscape
 from ..problem.spectrum import DATASETS, INPUT_SPACES, DataSpectrum, load_dataset
 
-__all__ = ["UsageError", "add_graph_options", "add_network_options", "add_output_options",
+__all__ = ["NULL_SAMPLES", "UsageError", "add_graph_options", "add_network_options", "add_output_options",
            "add_problem_arguments", "build_problem", "float_list", "graph_options", "int_list",
            "read_network"]
+
+
+#: ``landscape frustration --null``'s default number of samples (frustration_vs_null's).
+NULL_SAMPLES = 100
 
 
 class UsageError(ValueError):

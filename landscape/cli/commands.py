@@ -7,19 +7,23 @@ import re
 import sys
 from pathlib import Path
 
+from .._base.validation import check_int
 from .._base.files import (atomic_directory, atomic_write, check_directory_target,
                            check_file_target)
 from ..connections import check_saddle_graph, saddle_graph, save_saddle_graph, subset_label
 from ..critical import Catalog, enumerate_critical_points
-from ..flow import (balanced_factorization, end_to_end_flow, gradient_flow, is_rank_minimum,
-                    flow_time, plateaus, weight_unit)
+from ..flow import (end_to_end_flow, gradient_flow, is_rank_minimum, flow_time,
+                    narrow_widths, plateaus, weight_unit)
 from ..geometry import classify
+from ..problem.criticality import CRITICAL_TOL, check_critical_tol
+from ..problem.network import Landscape
 from ..problem.network_files import save_weights_file
 from ..problem.learnt import learnt_modes
 from ..problem.ties import TIE_TOL, numerical_rank
 from ..report import saddle_graph_figure, write_report
 from ..signed import frustration, frustration_vs_null
-from .arguments import UsageError, build_problem, graph_options, read_network
+from .arguments import NULL_SAMPLES, UsageError, build_problem, graph_options, read_network
+from .estimates import check_catalog_size
 from .network_frustration import cmd_network_frustration
 from .output import emit, print_table, write_json
 
@@ -45,8 +49,8 @@ def cmd_flow(args) -> int:
         start = _network_weights(args, land, network)
     else:
         start = land.random_weights(scale=args.init_scale * weight_unit(land), seed=args.seed)
-        if args.end_to_end:
-            start = balanced_factorization(land.end_to_end(start), land.widths, seed=args.seed)
+        if args.end_to_end:  # its map: the flow of P needs no weights at the widths
+            start = land.end_to_end(start)
     t_max = flow_time(land, args.t_max, "--t-max")
     if args.end_to_end:
         return _end_to_end_flow(args, land, start, t_max)
@@ -78,11 +82,11 @@ def _flow_payload(land, result) -> dict:
 
 
 def _end_to_end_flow(args, land, start, t_max) -> int:
-    """``landscape flow --end-to-end``: the flow of ``P`` alone from a balanced start (§7)."""
+    """``landscape flow --end-to-end``: the flow of ``P`` alone from a balanced start (docs/theory.md §7)."""
     result = end_to_end_flow(land, start, t_max=t_max, method=args.method)
     rows = _plateau_rows(result, land)
-    weights = result.weights_at(-1, seed=args.seed)
-    limit = learnt_modes(land, weights).subset
+    narrow = Landscape(land.spectrum, narrow_widths(land))  # the class is read off P alone
+    limit = learnt_modes(narrow, result.weights_at(-1, narrow.widths)).subset
     payload = {
         **_flow_payload(land, result), "end_to_end": True, "rank": result.start_rank,
         "final_rank": int(result.rank[-1]),
@@ -95,8 +99,8 @@ def _end_to_end_flow(args, land, start, t_max) -> int:
         print(repr(result))
         print(_limit_line(limit, payload, land))
     emit(args, rows, payload)
-    if args.output is not None:
-        save_weights_file(args.output, weights)
+    if args.output is not None:  # balanced weights at the widths: only where asked for
+        save_weights_file(args.output, result.weights_at(-1, seed=args.seed))
     return 0
 
 
@@ -164,6 +168,7 @@ def _problem_header(args, land) -> None:
 def cmd_catalog(args) -> int:
     check_destinations(args, "json", "output")
     land = build_problem(args)
+    check_catalog_size(args, land)  # memory and time from the class count, before any work
     catalog = enumerate_critical_points(land, curvature=args.curvature,
                                         progress=False if args.quiet else None)
     if args.output is not None:
@@ -210,6 +215,12 @@ def _network_weights(args, land, network):
 
 
 def cmd_classify(args) -> int:
+    if args.critical_tol is not None and args.weights is None:
+        raise UsageError(f"--critical-tol goes with --weights (the classes of a problem or a "
+                         f"catalog are critical by construction), got --critical-tol "
+                         f"{args.critical_tol:g} without --weights")
+    critical_tol = check_critical_tol(
+        CRITICAL_TOL if args.critical_tol is None else args.critical_tol, "--critical-tol")
     check_destinations(args, "json")
     network = _weights_file(args)
     if args.catalog is not None:
@@ -223,13 +234,13 @@ def cmd_classify(args) -> int:
         catalog = None
     _problem_header(args, land)
     if network is not None:
-        # not critical to --critical-tol: the kind of the class it is near (THEORY §3)
+        # not critical to --critical-tol: the kind of the class it is near (docs/theory.md §3)
         weights = _network_weights(args, land, network)
-        found = [classify(land, weights, method=args.method, critical_tol=args.critical_tol)]
+        found = [_classified(args, land, weights, critical_tol=critical_tol)]
     else:
         if catalog is None:
             catalog = enumerate_critical_points(land, progress=False if args.quiet else None)
-        found = [classify(land, point.weights, method=args.method) for point in catalog]
+        found = [_classified(args, land, point.weights) for point in catalog]
     records = sorted((_classification_record(c) for c in found), key=lambda r: r["value"])
     rows = [{"subset": subset_label(r["subset"]), "value": r["value"], "kind": r["kind"],
              "witness_kind": r["witness_kind"], "inertia": tuple(r["inertia"]),
@@ -247,6 +258,19 @@ def cmd_classify(args) -> int:
             print(f"warning: {subset_label(record['subset'])}: {record['disagreement']}",
                   file=sys.stderr)
     return 0
+
+
+def _classified(args, land, weights, **options):
+    """``classify`` with the command's --method and --max-eigenpairs; the matrix-free solver's
+    failure said in the command's options."""
+    try:
+        return classify(land, weights, method=args.method, max_eigenpairs=args.max_eigenpairs,
+                        **options)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}; on the command line: --max-eigenpairs above "
+                           f"{args.max_eigenpairs} (about {3 * 8 * land.n_params / 2**20:.3g} "
+                           f"MiB each), or --method dense (refused where its Hessian does not "
+                           f"fit)") from None
 
 
 def _problem_given(args) -> bool:
@@ -291,7 +315,7 @@ def cmd_graph(args) -> int:
     _problem_header(args, land)
     graph = saddle_graph(land, n_jobs=args.n_jobs,
                          checkpoint=args.checkpoint, progress=False if args.quiet else None,
-                         **graph_options(args))
+                         max_classes=args.max_classes, **graph_options(args))
     checks = check_saddle_graph(graph)
 
     def write(folder):
@@ -331,6 +355,11 @@ def _frustration_record(result) -> dict:
 
 
 def cmd_frustration(args) -> int:
+    if args.samples is not None and args.null is None:
+        raise UsageError(f"--samples goes with --null (the null model's samples), got "
+                         f"--samples {args.samples} without --null")
+    args.samples = check_int(NULL_SAMPLES if args.samples is None else args.samples,
+                             "--samples", minimum=1)
     if args.model is not None:
         return cmd_network_frustration(args)
     if args.figure is not None or args.input_shape is not None:
@@ -375,7 +404,8 @@ def cmd_frustration(args) -> int:
 def cmd_report(args) -> int:
     land = build_problem(args)
     log = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
-    report = write_report(land, args.out, seed=args.seed, graph_options=graph_options(args),
+    options = {**graph_options(args), "max_classes": args.max_classes}
+    report = write_report(land, args.out, seed=args.seed, graph_options=options,
                           n_jobs=args.n_jobs, progress=False if args.quiet else None, log=log)
     if not args.quiet:
         print(f"report written to {report.files['html']}")

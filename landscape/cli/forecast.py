@@ -1,6 +1,6 @@
 """``landscape forecast``: the plateaus a run from a small random start will rest on.
 
-Prints one row per class on the forecast path (THEORY §8): the class, its critical value, the
+Prints one row per class on the forecast path (docs/theory.md §8): the class, its critical value, the
 median exit time over random starts and its 10-90% band, in flow time and in the time unit
 (:func:`landscape.flow.time_unit`); with ``--learning-rate``, in gradient-descent steps.
 """

@@ -1,5 +1,5 @@
 """``landscape frustration --model FILE.onnx --input-shape C,H,W``: the frustration of a real
-network's signed graph (THEORY §6.1), layer by layer, against a null model.
+network's signed graph (docs/theory.md §6.1), layer by layer, against a null model.
 
 A torch module cannot be read from a file without unpickling it; torch modules are passed in
 Python (``ls.signed_network(model, input_shape)``) and, on the command line, as their ONNX

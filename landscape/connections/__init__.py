@@ -1,5 +1,5 @@
 """The saddle connection graph: heteroclinic connections between critical classes, found by
-integrating the gradient flow (THEORY §5).
+integrating the gradient flow (docs/theory.md §5).
 
 Modules
 -------
@@ -20,16 +20,22 @@ Modules
     ``GraphChecks``, ``check_saddle_graph``: decreasing, acyclic, minima sinks, saddles escape.
 :mod:`~landscape.connections.readwrite`
     ``save_saddle_graph``, ``load_saddle_graph``: GraphML and node-link JSON round trips.
+:mod:`~landscape.connections.graph_file`
+    The schema of a graph file and what reading one verifies and trusts (internal).
+:mod:`~landscape.connections.size`
+    ``MAX_GRAPH_CLASSES``, ``check_graph_size``: the class count and a first estimate of the
+    time, and the refusal of a graph too large, before any work.
 :mod:`~landscape.connections.visits`
     ``Visit``, ``trajectory_visits``: the classes a recorded trajectory rests near, in order.
 """
 
-from . import checks, graph, labels, readwrite, visits
+from . import checks, graph, labels, readwrite, size, visits
 from .checks import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .labels import *  # noqa: F403
 from .readwrite import *  # noqa: F403
+from .size import *  # noqa: F403
 from .visits import *  # noqa: F403
 
-__all__ = sorted({name for module in (checks, graph, labels, readwrite, visits)
+__all__ = sorted({name for module in (checks, graph, labels, readwrite, size, visits)
                   for name in module.__all__})

@@ -2,10 +2,10 @@
 
 At the aligned representative of a class ``S`` (disjoint paths ``i -> c(i) -> ... -> i`` of
 weight ``sigma_i^{1/h}`` in reduced coordinates, path units ``c(i) = 0, 1, ...`` in the
-order of ``S`` and idle units ``|S|, |S| + 1, ...`` after them; THEORY §2) a perturbation
+order of ``S`` and idle units ``|S|, |S| + 1, ...`` after them; docs/theory.md §2) a perturbation
 supported on the inputs and outputs of a set of modes ``T``, the path units of ``T ∩ S`` and
 ``n_idle`` idle units keeps every other path at rest: that block of weights evolves by
-itself under the gradient flow, and the loss is the block's loss plus a constant (THEORY §5,
+itself under the gradient flow, and the loss is the block's loss plus a constant (docs/theory.md §5,
 invariant sub-networks). The block is the deep linear network with singular values
 ``sigma_T`` and widths ``(|T|, u, ..., u, |T|)``, ``u = |T ∩ S| + n_idle``, at its aligned
 point of ``T ∩ S``. A probe therefore costs what its block costs, whatever ``m`` and the

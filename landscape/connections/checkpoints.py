@@ -9,23 +9,26 @@ than mixed in. Internal to :mod:`landscape.connections`.
 
 A checkpoint cannot lie (:func:`check_checkpoint`). Every record is checked for structure and
 types, and a failure raises ``ValueError`` naming the path of the field
-(``escapes[3].direction``, ``classes["{0}"].random[1]``). Every block escape is
-re-integrated from its stored start (its exact probe, THEORY §5) and must converge to its
-stored target; its step is recomputed from the loss polynomial and its label from its block;
-its time is the one re-integration gives. A class record's one-hop edges, uncertified count
-and escape orders are recomputed from the escapes, the picks and coefficients of its random
-probes are redrawn from the seed, and each random probe's outcome must be a class of the
-problem that lowers the value and that the probe's block can reach (outside the block's modes
-the learnt set cannot change). Every edge comes with a trajectory that re-integrates: one-hop
-edges with their block escapes, and each edge that only random probes bring (a multi-hop
-target) with the first probe that names it, integrated again from its redrawn start. Where
-that probe first arrives elsewhere -- an edited outcome, or a probe near a separatrix that
-another machine's rounding sent the other way -- the class is not trusted but recomputed,
-with a ``RuntimeWarning`` naming the probe; nothing else of the checkpoint is lost. The other
-probes' outcomes (the counts behind the probabilities) are checked as above but not
-re-integrated: that would be the cost of the run. Each random probe also records how many of
-its integrations failed numerically (retried from a perturbed start); a probe that records a
-failure is integrated again and gets the count that gives, while a count of 0 is trusted.
+(``escapes[3].direction``, ``classes["{0}"].random[1]``). Every block escape is checked
+against its block (:func:`check_escape`) and re-integrated from its stored start (its exact
+probe, docs/theory.md §5): it must converge to its stored target; its time is the one
+re-integration gives. A class record's one-hop edges, uncertified count and escape orders
+are recomputed from the escapes, the picks and coefficients of its random probes are redrawn
+from the seed, and each random probe's outcome must be a class of the problem that lowers the
+value and that the probe's block can reach (outside the block's modes the learnt set cannot
+change). Integrated again from its redrawn start are: the first probe naming each edge that
+only random probes bring (a multi-hop target), every probe that records failed integrations
+(retried from a perturbed start; it gets the count the new integration gives), and a random
+sample of the other probes -- a share :data:`REINTEGRATED_SHARE` = 1/4 of them (rounded up),
+drawn afresh from the operating system's entropy at each check, so that nobody knows in
+advance which. Where one first arrives elsewhere -- an edited outcome, or a probe near a
+separatrix that another machine's rounding sent the other way -- its class is not trusted but
+recomputed, with a ``RuntimeWarning`` naming the probe; nothing else of the checkpoint is lost.
+
+The guarantee for the outcomes not always integrated again (integrating them all would cost
+the run): an edit that passes the cheap checks is caught with probability at least 1/4 per
+check, ``e`` such edits with probability at least ``1 - (3/4)^e``; each edit missed moves the
+probabilities of its class by ``1 / random_probes``.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ ESCAPE_KEYS = ("modes", "learnt", "n_idle", "order", "step", "label", "direction
 CLASS_KEYS = ("one_hop", "random", "uncertified", "escape_orders")
 #: Agreement required between a stored step or direction norm and its recomputation.
 RECOMPUTE_RTOL = 1e-9
+#: Share of the random probes not otherwise integrated again that a check integrates again,
+#: a sample drawn afresh at each check.
+REINTEGRATED_SHARE = 0.25
 
 
 def require(condition: bool, message: str) -> None:
@@ -166,13 +172,16 @@ def read_checkpoint(path: Path, problem: dict, options: dict) -> dict:
 
 def check_checkpoint(path: Path, stored: dict, *, land: Landscape, catalog, blocks, options,
                      tie_tol: float, executor: Executor | None = None,
-                     progress: bool | None = None) -> dict:
+                     progress: bool | None = None, rng=None) -> dict:
     """Check every record of a checkpoint read by :func:`read_checkpoint`; return it.
 
     ``blocks`` are the invariant blocks of the run in their order, ``options`` its
     ``GraphOptions``, ``catalog`` its classes. Block escapes come back with the time their
     re-integration gives. The random probes integrated again run on ``executor`` (serial by
-    default), with ``progress`` as in :meth:`~landscape._base.parallel.Executor.map`.
+    default), with ``progress`` as in :meth:`~landscape._base.parallel.Executor.map`; ``rng``
+    (a ``numpy.random.Generator``; by default one seeded from the operating system's entropy,
+    so that nobody can know beforehand which probes it picks) draws the sample of the other
+    random probes that is integrated again.
 
     Raises
     ------
@@ -184,13 +193,18 @@ def check_checkpoint(path: Path, stored: dict, *, land: Landscape, catalog, bloc
         return stored
     try:  # the cheap checks of every record first, then the integrations
         escapes = _check_escapes(stored["escapes"], land, blocks, options)
-        arrivals = _check_classes(stored["classes"], land, catalog, escapes, options, tie_tol)
+        arrivals, others = _check_classes(stored["classes"], land, catalog, escapes, options,
+                                          tie_tol)
         times = [_reintegrate(f"escapes[{k}]", escape, land, options, tie_tol)
                  for k, (_, escape) in enumerate(escapes)]
     except ValueError as exc:
         raise ValueError(f"checkpoint {path} is not a valid saddle-graph checkpoint: "
                          f"{exc}") from exc
-    elsewhere = _rearrive(arrivals, land, options, tie_tol, executor or Executor(), progress)
+    rng = np.random.default_rng() if rng is None else rng
+    sample = sorted(rng.choice(len(others), size=math.ceil(REINTEGRATED_SHARE * len(others)),
+                               replace=False).tolist()) if others else []
+    elsewhere = _rearrive(arrivals + [others[k] for k in sample], land, options, tie_tol,
+                          executor or Executor(), progress)
     if elsewhere:
         warnings.warn(f"checkpoint {path}: {len(elsewhere)} finished class(es) recomputed, "
                       f"a random probe of each arriving elsewhere when integrated again (an "
@@ -219,12 +233,18 @@ def _check_escapes(records, land, blocks, options):
         require(position[block] >= last, f"{name} must follow the escapes of the blocks "
                                          f"before its own, in the run's order")
         last = position[block]
-        out.append((record, _check_escape(record, name, block, land, options)))
+        out.append((record, check_escape(record, name, block, land.spectrum.sigma,
+                                         options.radius * land.weight_scale)))
     return out
 
 
-def _check_escape(record, name, block, land, options) -> BlockEscape:
-    inner = block.landscape(land.spectrum.sigma)
+def check_escape(record, name, block, sigma, cap: float) -> BlockEscape:
+    """A stored escape against its ``block`` (``sigma``: the problem's singular values), with
+    nothing integrated: an order ``k >= 2``, a unit direction along which the block point's
+    loss polynomial ``L(x + t v) = sum_l c_l t^l`` has ``c_k < 0``, the step of
+    :func:`~landscape.geometry.escapes.escape_step` under ``cap`` (``radius sigma_1^{1/h}``)
+    at which ``sum_{l >= 1} c_l t^l < 0`` (the loss falls there), the label of its block."""
+    inner = block.landscape(sigma)
     start = block.start(inner)
     order = record["order"]
     require(is_int(order) and order >= 2,
@@ -241,10 +261,13 @@ def _check_escape(record, name, block, land, options) -> BlockEscape:
     require(order < coefficients.size and coefficients[order] < 0,
             f"{name}: the loss must fall at order {order} along its direction (its "
             f"coefficient is not negative)")
-    step = escape_step(coefficients, order, options.radius * land.weight_scale)
+    step = escape_step(coefficients, order, cap)
     require(is_number(record["step"])
             and abs(record["step"] - step) <= RECOMPUTE_RTOL * step,
             f"{name}.step must be the step {step!r} of its escape, got {record['step']!r}")
+    change = step * float(np.polynomial.polynomial.polyval(step, coefficients[1:]))
+    require(change < 0, f"{name}: the loss must fall at its step {step!r} along its direction, "
+                        f"it changes by {change!r}")
     target = record["target"]
     if target is not None:
         target = _ints(target, f"{name}.target")
@@ -284,10 +307,10 @@ def _arrival_task(task):
 
 def _rearrive(arrivals, land, options, tie_tol, executor, progress) -> dict[str, str]:
     """Integrate each random probe of ``arrivals`` again (on ``executor``): the trajectory
-    behind an edge that only random probes bring, and each probe that records failed
-    integrations. A probe's record gets the failure count of its re-integration; returns
-    ``{class label: what happened}`` for the classes where one first arrives elsewhere than
-    its stored class."""
+    behind an edge that only random probes bring, each probe that records failed
+    integrations and the random sample of the others. A probe's record gets the failure
+    count of its re-integration; returns ``{class label: what happened}`` for the classes
+    where one first arrives elsewhere than its stored class."""
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
     tasks = [(land, subset, chosen, coefficients, groups, options, tie_tol)
              for _, subset, chosen, coefficients, _, _ in arrivals]
@@ -300,14 +323,16 @@ def _rearrive(arrivals, land, options, tie_tol, executor, progress) -> dict[str,
             elsewhere.setdefault(subset_label(subset), (
                 f"{where}[2] first arrives at "
                 f"{'no class' if found is None else subset_label(found)}, not at the stored "
-                f"{subset_label(target)}"))
+                f"{'no class' if target is None else subset_label(target)}"))
     return elsewhere
 
 
-def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> list:
-    """Check every class record; the random probes whose edges must be re-integrated."""
+def _check_classes(classes: dict, land, catalog, escapes, options,
+                   tie_tol) -> tuple[list, list]:
+    """Check every class record; the random probes that must be re-integrated (see
+    :func:`_check_random`) and the others."""
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    arrivals = []
+    arrivals, others = [], []
     known = {subset_label(s): (s, kind) for s, kind in zip(catalog.subsets, catalog.kinds)}
     for label, record in classes.items():
         name = f"classes[{label!r}]"
@@ -322,24 +347,27 @@ def _check_classes(classes: dict, land, catalog, escapes, options, tie_tol) -> l
             require(same_record(record[key], value),
                     f"{name}.{key} must be {value!r} (from the block escapes), got "
                     f"{record[key]!r}")
-        arrivals += _check_random(record["random"], name, land, subset, fitting, options,
+        required, rest = _check_random(record["random"], name, land, subset, fitting, options,
                                   groups, one_hop={label for label, _ in expected["one_hop"]})
-    return arrivals
+        arrivals += required
+        others += rest
+    return arrivals, others
 
 
-def _check_random(probes, name, land, subset, fitting, options, groups, one_hop) -> list:
+def _check_random(probes, name, land, subset, fitting, options, groups,
+                  one_hop) -> tuple[list, list]:
     """Picks and coefficients redrawn from the seed
     (:func:`~landscape.connections.probes.random_plan`, as the run drew them); each outcome a
     class of the problem that lowers the value and that the block reaches; each failure count
-    in ``[0, PROBE_RETRIES + 1]``. Returns, to be re-integrated, the first probe of each
-    target outside ``one_hop`` (labels) and every probe that records a failure (a count of 0
-    is trusted: only integrating every probe again could confirm it)."""
+    in ``[0, PROBE_RETRIES + 1]``. Returns the probes that must be re-integrated -- the
+    first probe of each target outside ``one_hop`` (labels) and every probe that records a
+    failure -- and the others (of which a random sample is)."""
     plan = random_plan(subset, fitting, options.random_probes, options.seed)
     require(isinstance(probes, list) and len(probes) == len(plan),
             f"{name}.random must be a list of {len(plan)} probes, got "
             f"{len(probes) if isinstance(probes, list) else type(probes).__name__}")
     value = land.critical_value(subset)
-    arrivals, named = [], set(one_hop)
+    arrivals, others, named = [], [], set(one_hop)
     for k, (probe, (indices, chosen, coefficients)) in enumerate(zip(probes, plan)):
         where = f"{name}.random[{k}]"
         require(isinstance(probe, list) and len(probe) == 4,
@@ -357,7 +385,9 @@ def _check_random(probes, name, land, subset, fitting, options, groups, one_hop)
             if target is not None:
                 named.add(subset_label(target))
             arrivals.append((where, subset, chosen, coefficients, target, probe))
-    return arrivals
+        else:
+            others.append((where, subset, chosen, coefficients, target, probe))
+    return arrivals, others
 
 
 def _check_arrival(target, where, land, subset, value, chosen, groups) -> None:

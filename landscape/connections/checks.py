@@ -2,9 +2,9 @@
 every saddle escapes.
 
 Every heteroclinic connection ``S -> S'`` strictly lowers the loss (the loss is a Lyapunov
-function of the gradient flow; THEORY §5), so the graph of connections is acyclic and its
+function of the gradient flow; docs/theory.md §5), so the graph of connections is acyclic and its
 sinks are the global minima (no spurious local minima in deep linear networks: Kawaguchi,
-NeurIPS 2016); a saddle always has a descending direction (THEORY §4.2), so each should have
+NeurIPS 2016); a saddle always has a descending direction (docs/theory.md §4.2), so each should have
 an out-edge unless the probes missed its escape.
 """
 
@@ -72,7 +72,7 @@ class GraphChecks:
 def check_saddle_graph(G: nx.DiGraph) -> GraphChecks:
     """Check a saddle graph: edges lower the value, no cycle, minima are sinks, saddles escape.
 
-    Every heteroclinic connection strictly lowers the loss (THEORY §5), so the graph of
+    Every heteroclinic connection strictly lowers the loss (docs/theory.md §5), so the graph of
     connections is acyclic and ends at the global minima; a saddle always has an unstable
     direction, so each should have an out-edge unless the probes missed its escape.
 

@@ -2,7 +2,7 @@
 
 A heteroclinic connection ``S -> S'`` is a gradient-flow trajectory whose backward limit lies
 in the fiber of the critical class ``S`` and whose forward limit lies in the fiber of ``S'``;
-the loss strictly decreases along it (THEORY §5; Wendin & Altafini, SIAM Review 2025; Bah,
+the loss strictly decreases along it (docs/theory.md §5; Wendin & Altafini, SIAM Review 2025; Bah,
 Rauhut, Terstiege & Westdickenberg, Inf. Inference 2021, on convergence of the flow).
 :func:`saddle_graph` discovers them and nothing else: every edge was *seen* on an
 integrated trajectory, none comes from a formula.
@@ -37,28 +37,31 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from .._base.parallel import Executor
 from .._base.progress import format_duration
 from .._base.validation import check_int, check_positive
 from ..critical import Catalog, enumerate_critical_points
-from ..problem.criticality import CriticalKind
+from ..problem.criticality import CriticalKind, check_critical_tol
 from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.records import problem_record
 from ..problem.nearby import to_problem_coordinates
-from ..problem.ties import tie_counts, tie_groups
+from ..problem.ties import TIE_TOL, tie_counts, tie_groups
 from .blocks import InvariantBlock, spare_units
 from .checkpoints import check_checkpoint, read_checkpoint, write_checkpoint
 from .checks import check_saddle_graph
 from .labels import parse_subset_label, subset_label
 from .probes import (BlockEscape, block_escapes, one_hop_record, probe_start, random_plan,
                      random_probe)
+from .size import MAX_GRAPH_CLASSES, check_graph_size
 
 __all__ = ["GRAPH_OPTION_HELP", "GraphOptions", "example_start", "saddle_graph"]
 
 #: Seconds between two checkpoint writes (and always after the last class).
 CHECKPOINT_EVERY = 5.0
+#: Largest ``value_tol`` of :class:`GraphOptions`: a tenth of the range of critical values.
+MAX_VALUE_TOL = 0.1
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,14 @@ class GraphOptions:
         check_positive(self.radius, "radius")
         check_int(self.random_probes, "random_probes", minimum=0)
         check_positive(self.t_max, "t_max")
-        check_positive(self.grad_tol, "grad_tol")
-        check_positive(self.value_tol, "value_tol")
+        # arrival is "critical to grad_tol" (the same relative gradient norm) at a loss within
+        # value_tol of a critical value: bounds beyond which arrival means nothing
+        check_critical_tol(check_positive(self.grad_tol, "grad_tol"), "grad_tol")
+        if check_positive(self.value_tol, "value_tol") > MAX_VALUE_TOL:
+            raise ValueError(f"value_tol must be <= {MAX_VALUE_TOL:g} (a fraction of the range "
+                             f"1/2 sum sigma_i^2 of the critical values; a larger one reads a "
+                             f"loss far from a critical value as arrival there), got "
+                             f"{self.value_tol:g}")
         check_positive(self.rtol, "rtol")
         if not 0 < check_positive(self.confidence, "confidence") < 1:
             raise ValueError(f"confidence must lie in (0, 1), got {self.confidence}")
@@ -170,10 +179,15 @@ def _class_task(task) -> dict:
 ANNOUNCE_AFTER = 30.0
 
 
+def _workers(executor: Executor) -> int | None:
+    """How many classes run at once (``None``: on a Dask cluster)."""
+    return {"serial": 1, "joblib": executor.n_jobs if executor.n_jobs and executor.n_jobs > 0
+            else os.cpu_count() or 1}.get(executor.backend.value)
+
+
 def _announce(first: float, count: int, executor: Executor) -> None:
     """Print the estimated time of ``count`` classes when it is long."""
-    workers = {"serial": 1, "joblib": executor.n_jobs if executor.n_jobs and executor.n_jobs > 0
-               else os.cpu_count() or 1}.get(executor.backend.value)
+    workers = _workers(executor)
     estimate = first * count / (workers or 1)
     if estimate > ANNOUNCE_AFTER:
         where = f"on {workers} worker(s)" if workers else "on the Dask cluster's workers"
@@ -184,7 +198,7 @@ def _announce(first: float, count: int, executor: Executor) -> None:
 
 def _wilson(count: int, total: int, confidence: float) -> tuple[float, float]:
     """Wilson score interval of a binomial proportion ``count / total`` (``total >= 1``)."""
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = float(ndtri(0.5 + confidence / 2))  # the standard normal quantile
     p = count / total
     centre = (p + z * z / (2 * total)) / (1 + z * z / total)
     half = z * np.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
@@ -211,7 +225,8 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
                  value_tol: float = GraphOptions.value_tol, rtol: float = GraphOptions.rtol,
                  confidence: float = GraphOptions.confidence, seed: int = GraphOptions.seed,
                  n_jobs: int | None = None, client=None, checkpoint=None,
-                 progress: bool | None = None) -> nx.DiGraph:
+                 progress: bool | None = None,
+                 max_classes: int = MAX_GRAPH_CLASSES) -> nx.DiGraph:
     """The graph of saddle connections of ``land``, found by integrating the gradient flow.
 
     Nodes are the critical classes of the catalog, keyed by their learnt set ``S``. An edge
@@ -243,6 +258,9 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
         Progress of the classes: a bar (``True``), nothing (``False``), or by default a bar
         on a terminal and a line on standard error every 10 s elsewhere, after an estimate
         of the whole run's time.
+    max_classes : int
+        Refuse, before any work, a problem of more classes (:func:`~.size.check_graph_size`,
+        which also prints the class count and a first estimate of a long run's time).
 
     Returns
     -------
@@ -284,6 +302,9 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     if catalog is not None and catalog.land is not land \
             and problem_record(catalog.land) != problem:
         raise ValueError("catalog must belong to land (same widths, spectrum and basis)")
+    check_graph_size(land, n_classes=None if catalog is None else len(catalog),
+                     tie_tol=TIE_TOL if catalog is None else catalog.tie_tol,
+                     max_classes=max_classes, workers=_workers(executor) or 1, progress=progress)
     path = None if checkpoint is None else Path(checkpoint)
     stored = {} if path is None else read_checkpoint(path, problem, options_json)
     if catalog is None:

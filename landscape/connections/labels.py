@@ -1,7 +1,7 @@
 """Labels of critical classes: the class key ``S`` (a tuple of mode indices) as text.
 
 A class of critical points of the deep linear network is keyed by its learnt set ``S``
-(THEORY §2); the saddle graph writes it ``"{0,2}"`` in tables, node labels and the node ids
+(docs/theory.md §2); the saddle graph writes it ``"{0,2}"`` in tables, node labels and the node ids
 of its files, and reads it back with :func:`parse_subset_label`.
 """
 

@@ -1,6 +1,6 @@
 """Probes of the saddle graph: exact steps along block escapes, and random combinations.
 
-**One-hop probes** (THEORY §5, what is a property of the problem). In each invariant block
+**One-hop probes** (docs/theory.md §5, what is a property of the problem). In each invariant block
 (:mod:`landscape.connections.blocks`) the escape directions of the block's point are found
 numerically by :func:`landscape.escape_directions` (negative Hessian eigenvectors and centre
 escapes; the witness test answers first where the point is the block's minimum and nothing

@@ -6,7 +6,7 @@ point is only *near* a critical point, so its class is read from the learnt mode
 end-to-end map at the plateau's record of smallest gradient
 (:func:`landscape.problem.learnt.learnt_modes`), and accepted only where the loss there is
 within ``value_tol * 1/2 sum sigma_i^2`` of that class's critical value
-``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (THEORY §2, §5; Saxe, McClelland & Ganguli,
+``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (docs/theory.md §2, §5; Saxe, McClelland & Ganguli,
 ICLR 2014, on the plateaus of sequential learning).
 """
 

@@ -13,8 +13,9 @@ results:
   ``p_i = e_i ... e_i`` (the products a dense matrix chain computes, zeros elsewhere exact), its
   layers have equal norms (no rebalancing) and every layer's gradient has norm
   ``sqrt(sum_{i in S} (e_i^{h-1} (p_i - sigma_i))^2)`` (the unlearnt residuals are invisible
-  from the paths); the relative gradient norm (:func:`~landscape.problem.criticality.
-  relative_gradient_norm`) is that over ``sigma_1^{(2h-1)/h}``, checked against
+  from the paths); the relative gradient norm (:func:`~.criticality.relative_gradient_norm`)
+  is that over ``sigma_1^{(2h-1)/h}``, computed in the flow's units
+  (``sigma_i / sigma_1``, so nothing overflows at ``sigma_1 = 1e150``) and checked against
   ``critical_tol`` for every class. The construction of the weights and the map to the
   problem's coordinates, shared by all classes, are checked by the dense per-record test on
   the first and the last representative of each batch, built on the network with every
@@ -42,7 +43,7 @@ import numpy as np
 from ..problem.criticality import CriticalKind, NotCriticalError, check_critical
 from ..problem.nearby import aligned_weights, to_problem_coordinates
 from ..problem.network import Landscape
-from .catalog_files import KINDS
+from .points import KINDS
 from .representatives import representative_kind
 
 __all__: list[str] = []
@@ -119,18 +120,20 @@ def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_to
                                            land.widths[-1]))
         check_critical(narrow, to_problem_coordinates(narrow, aligned_weights(narrow, row)),
                        critical_tol=critical_tol, name=f"the representative of {row}")
-    learnt = sigma[block]
+    # in the flow's units (sigma / sigma_1, edges / sigma_1^{1/h}): the gradient norm is the
+    # relative one directly, and its squares cannot overflow for any accepted sigma_1
+    learnt = sigma[block] / land.scale
     if land.h == 1:
         products = learnt.copy()
-        norms = np.zeros(n)
+        measures = np.zeros(n)
     else:
         edge = learnt ** (1.0 / land.h)
         slope = edge.copy()  # edge^(h-1), then the product edge^h
         for _ in range(land.h - 2):
             slope = edge * slope
         products = edge * slope
-        norms = np.sqrt(np.sum((slope * (products - learnt)) ** 2, axis=1))
-    measures = norms / land.gradient_scale
+        measures = np.sqrt(np.sum((slope * (products - learnt)) ** 2, axis=1))
+    products = products * land.scale
     bad = np.flatnonzero(~(measures <= critical_tol))
     if bad.size:
         raise NotCriticalError(measures[bad[0]], critical_tol,

@@ -1,63 +1,59 @@
 """The checks a catalog file must pass before a catalog is built from it.
 
-Every rule of the file format of :mod:`~landscape.critical.catalog_files` is checked here
-field by field, and each failure raises ``ValueError`` naming the field, the rule and the value
-found: numbers finite and of the right type, the spectrum and its data basis consistent (the
-basis hash of :func:`landscape.problem.records.basis_hash`), each class key canonical within
-ties (:func:`landscape.problem.ties.canonical_subset`) and distinct, each value equal to the
-closed form ``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (THEORY §2), each representative
-critical and in its class, each kind equal to the kind the witness test gives the
-representative (:func:`landscape.geometry.witness_kind`, THEORY §4.1), the tie fields, and each
-stored frustration against the weight its switching leaves negative on the representative
-(THEORY §6). What cannot be recomputed cheaply (the Hessian inertia, the orbit and centre
-dimensions) is checked for type, range and consistency: ``n_- > 0`` exactly at a strict
-saddle, ``n_orbit <= min(n_0, sum_j d_j^2)`` over the hidden layers,
+Every rule of the file format of :mod:`~landscape.critical.catalog_files` is checked here,
+each failure raising ``ValueError`` naming the field, the rule and the value found: numbers
+finite and of the right type, the spectrum and its data basis consistent (the basis hash of
+:func:`landscape.problem.records.basis_hash`), each class key canonical within ties
+(:func:`landscape.problem.ties.canonical_subset`) and admissible, the keys exactly the
+enumeration's (each class listed once, none missing), each value equal to the closed form
+``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (docs/theory.md §2), each class's canonical
+representative critical and in its class, each kind equal to the kind the witness test gives
+that representative (:func:`landscape.geometry.witness_kind`, docs/theory.md §4.1), the tie
+fields, and each stored frustration against the weight its switching leaves negative on the
+representative (docs/theory.md §6). What cannot be recomputed cheaply (the Hessian inertia,
+the orbit and centre dimensions) is checked for type, range and consistency: ``n_- > 0``
+exactly at a strict saddle, ``n_orbit <= min(n_0, sum_j d_j^2)`` over the hidden layers,
 ``centre_dim = n_0 - n_orbit``, ``witness_kind`` equal to ``kind``.
+
+The class records are checked a column at a time (:mod:`~landscape.critical.catalog_columns`)
+and against the enumeration's own batches (:func:`~landscape.critical.batches.class_blocks`,
+verified by :func:`~landscape.critical.batches.verified_columns`, the checks of
+:func:`~landscape.critical.representatives.critical_point` on every class at once), matched
+to the stored rows by sorted keys: a load costs about what building the catalog costs, not
+one dense test per class. Only rows that carry curvature fields or a frustration entry are
+checked one at a time.
 """
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
-from ..geometry import witness_kind
-from ..geometry.witness import kind_from_modes
-from ..problem.criticality import CriticalKind, check_critical
-from ..problem.learnt import learnt_modes
+from ..problem.criticality import CriticalKind
 from ..problem.network import Landscape, check_landscape
 from ..problem.records import BASIS_ARRAYS, basis_hash
 from ..problem.spectrum import DataSpectrum
-from ..problem.ties import canonical_subset, grassmannian_dimension, tie_counts, tie_groups
+from ..problem.ties import tie_groups
 from ..signed import FrustrationResult
 from ..signed.results import result_of_signs
-from .points import CURVATURE_FIELDS
+from .batches import admissible_sizes, class_blocks, verified_columns
+from .catalog_columns import (flags, kind_codes, number_column, require, require_rows, row_keys,
+                              subset_masks)
+from .points import CURVATURE_FIELDS, KINDS
+from .representatives import canonical_representative
 
 __all__: list[str] = []
 
-#: The keys of a class record (``"frustration"`` may be added).
-CLASS_KEYS = {"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
-              *CURVATURE_FIELDS}
+#: The keys of a class record (the curvature fields and ``"frustration"`` may be added).
+CLASS_KEYS = {"subset", "value", "kind"}
 #: The keys of a stored frustration.
 FRUSTRATION_KEYS = {"value", "normalized", "lower_bound", "exact", "method", "signs"}
 #: Relative agreement (times ``L0 + 1/2 sum sigma^2``) required between a stored value and
 #: the closed form on load (and between a stored frustration and its signs' weight).
 VALUE_RTOL = 1e-9
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise ``ValueError(message)`` unless ``condition``."""
-    if not condition:
-        raise ValueError(message)
-
-
-def same_json(found, expected) -> bool:
-    """``found == expected`` with the types too (``true`` is not ``1``, ``1.0`` is not ``1``)."""
-    if isinstance(expected, (list, tuple)):
-        return isinstance(found, list) and len(found) == len(expected) and all(
-            same_json(a, b) for a, b in zip(found, expected))
-    if isinstance(expected, dict):
-        return isinstance(found, dict) and set(found) == set(expected) and all(
-            same_json(found[k], expected[k]) for k in expected)
-    return type(found) is type(expected) and found == expected
+#: Classes the load check enumerates and verifies at a time.
+CHUNK = 8192
 
 
 def _int(value, name: str, minimum: int = 0) -> int:
@@ -149,78 +145,99 @@ def check_same_problem(land: Landscape, stored: Landscape) -> None:
                 f"({name}) differs")
 
 
-def check_classes(classes: list, land: Landscape, representatives: np.ndarray, *,
-                  tie_tol: float, critical_tol: float) -> dict:
-    """Check every class record against ``land``; return the catalog's columns.
+def check_classes(classes: list, land: Landscape, *, tie_tol: float,
+                  critical_tol: float) -> dict:
+    """Check every class record against ``land``, all rows at once; return the columns.
 
-    Returns a dict with ``masks``, ``values``, ``kinds`` (a list of
-    :class:`~landscape.problem.criticality.CriticalKind`), ``extras`` and ``frustration``
-    (both by row).
+    The stored keys must be exactly the enumeration's (:mod:`~landscape.critical.batches`):
+    each canonical, admissible and listed once, and none missing. Values and kinds are
+    compared with the enumeration's verified columns
+    (:func:`~landscape.critical.batches.verified_columns`: each canonical representative
+    critical to ``critical_tol``, its learnt set read back, its kind by the witness test).
+    Returns a dict with ``masks``, ``values`` (the closed form), ``kinds`` (codes into
+    :data:`~landscape.critical.points.KINDS`), ``extras`` and ``frustration`` (both by row).
     """
-    require(representatives.shape == (len(classes), land.n_params),
-            f"representatives must have shape ({len(classes)}, {land.n_params}), got "
-            f"{representatives.shape}")
-    spec = land.spectrum
-    groups = tie_groups(spec.sigma, tie_tol=tie_tol)
-    tied = tuple(g for g in groups if len(g) > 1)
+    require(isinstance(classes, list), "classes must be a list")
+    n = len(classes)
+    sigma = land.spectrum.sigma
+    groups = tie_groups(sigma, tie_tol=tie_tol)
+    first = classes[0] if classes and isinstance(classes[0], dict) else {}
+    column = "frustration" in first
+    curvature = "inertia" in first
+    keys = CLASS_KEYS | ({"frustration"} if column else set()) \
+        | (set(CURVATURE_FIELDS) if curvature else set())
+    require_rows(flags((type(r) is dict for r in classes), n),
+                 lambda i: f"classes[{i}] must be a JSON object, got {classes[i]!r}")
+    require_rows(flags(map(keys.__eq__, map(set, classes)), n),
+                 lambda i: f"classes[{i}] must hold the keys {sorted(keys)} (the curvature "
+                           f"fields and frustration in every class or in none)")
     n_modes = sum(len(g) for g in groups)
-    scale = spec.loss_offset + 0.5 * float(np.sum(spec.sigma ** 2))
-    masks = np.zeros((len(classes), spec.sigma.size), dtype=bool)
-    values = np.zeros(len(classes))
-    kinds, extras, frustration, seen = [], {}, {}, set()
-    column = bool(classes) and isinstance(classes[0], dict) and "frustration" in classes[0]
-    keys = CLASS_KEYS | {"frustration"} if column else CLASS_KEYS
-    for i, record in enumerate(classes):
-        name = f"classes[{i}]"
-        require(isinstance(record, dict) and set(record) == keys,
-                f"{name} must hold the keys {sorted(keys)} (frustration in every class or "
-                f"in none)")
-        subset = tuple(_int_list(record["subset"], f"{name}.subset"))
-        require(subset == tuple(sorted(set(subset))) and all(k < n_modes for k in subset)
-                and len(subset) <= land.bottleneck,
-                f"{name}.subset must be ascending distinct indices of positive singular "
-                f"values, at most r = {land.bottleneck} of them, got {subset}")
-        require(canonical_subset(subset, groups) == subset,
-                f"{name}.subset must take the lowest indices within each tie group, got "
-                f"{subset}")
-        require(subset not in seen, f"{name}.subset {subset} appears twice")
-        seen.add(subset)
-        value = _number(record["value"], f"{name}.value")
-        expected = land.critical_value(subset)
-        require(abs(value - expected) <= VALUE_RTOL * max(scale, 1.0),
-                f"{name}.value must be the critical value {expected!r} of {subset}, got "
-                f"{value!r}")
-        counts = tie_counts(subset, tied)
-        require(same_json(record["tie_groups"], [list(g) for g in tied])
-                and same_json(record["tie_counts"], list(counts))
-                and same_json(record["grassmannian_dim"], grassmannian_dimension(tied, counts)),
-                f"{name}: tie_groups, tie_counts and grassmannian_dim must match the "
-                f"spectrum's ties")
-        kind = _kind(record["kind"], f"{name}.kind")
-        kinds.append(kind)
-        extra = _curvature_fields(record, name, land, kind)
-        if extra:
-            extras[i] = extra
-        weights = land.unflatten(representatives[i])
-        check_critical(land, weights, critical_tol=critical_tol,
-                       name=f"the representative of {name}")
-        modes = learnt_modes(land, weights, tie_tol=tie_tol)
-        require(modes.subset == subset, f"the representative of {name} is in class "
-                                        f"{modes.subset}, not {subset}")
-        ruled = kind_from_modes(land, modes)  # the strengths only where the modes do not tell
-        found = ruled[0] if ruled is not None else witness_kind(
-            land, weights, tie_tol=tie_tol, critical_tol=critical_tol)
-        require(found is kind,
-                f"{name}.kind must be {found.value!r}, the kind the witness test gives its "
-                f"representative (landscape.geometry.witness_kind), got {kind.value!r}")
-        if record.get("frustration") is not None:
-            frustration[i] = _frustration_field(record["frustration"], f"{name}.frustration",
-                                                weights)
-        masks[i, list(subset)] = True
-        values[i] = expected  # the closed form itself: the file's digits are only checked
+    masks = subset_masks([r["subset"] for r in classes], sigma.size, n_modes,
+                         admissible_sizes(land, n_modes), land.bottleneck, groups)
+    stored_values = number_column([r["value"] for r in classes], "value")
+    kinds = kind_codes([r["kind"] for r in classes], "kind")
+    extras = {}
+    if curvature:
+        nothing = (None,) * len(CURVATURE_FIELDS)
+        for i in np.flatnonzero(~flags(map(nothing.__eq__, map(
+                operator.itemgetter(*CURVATURE_FIELDS), classes)), n)).tolist():
+            extras[i] = _curvature_fields(classes[i], f"classes[{i}]", land, KINDS[kinds[i]])
+    values, found = _enumeration_columns(land, masks, groups, tie_tol=tie_tol,
+                                         critical_tol=critical_tol)
+    scale = land.spectrum.loss_offset + 0.5 * float(np.sum(sigma ** 2))
+    require_rows(np.abs(stored_values - values) <= VALUE_RTOL * max(scale, 1.0),
+                 lambda i: f"classes[{i}].value must be the critical value {values[i]!r} of "
+                           f"{_subset(masks[i])}, got {classes[i]['value']!r}")
+    require_rows(kinds == found,
+                 lambda i: f"classes[{i}].kind must be {KINDS[found[i]].value!r}, the kind the "
+                           f"witness test gives its representative "
+                           f"(landscape.geometry.witness_kind), got {KINDS[kinds[i]].value!r}")
     require(bool(np.all(np.diff(values) <= 0)), "classes must be in order of decreasing value")
+    frustration = {}
+    if column:
+        for i in np.flatnonzero(flags((r["frustration"] is not None for r in classes),
+                                      n)).tolist():
+            weights = canonical_representative(land, _subset(masks[i]), tie_tol=tie_tol)
+            frustration[i] = _frustration_field(classes[i]["frustration"],
+                                                f"classes[{i}].frustration", weights)
     return {"masks": masks, "values": values, "kinds": kinds, "extras": extras,
             "frustration": frustration}
+
+
+def _subset(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(np.flatnonzero(mask).tolist())
+
+
+def _enumeration_columns(land: Landscape, masks: np.ndarray, groups, *, tie_tol: float,
+                         critical_tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Values and kind codes of the stored rows (``masks``: canonical, admissible) from the
+    enumeration's verified columns, after checking that the rows hold every class of the
+    enumeration once (compared by sorted keys; the enumeration stops at the first class
+    missing, so its work is bounded by the rows given)."""
+    n = masks.shape[0]
+    keys = row_keys(masks)
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    twice = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if twice.size:
+        i = int(order[twice[0] + 1])
+        raise ValueError(f"classes[{i}].subset {_subset(masks[i])} appears twice")
+    values, kinds = np.zeros(n), np.zeros(n, dtype=np.uint8)
+    filled = np.zeros(n, dtype=bool)
+    for rows, block in class_blocks(land, groups, CHUNK):
+        block_masks, block_values, block_kinds = verified_columns(
+            land, rows, block, groups, tie_tol=tie_tol, critical_tol=critical_tol)
+        found = row_keys(block_masks)
+        at = np.minimum(np.searchsorted(ranked, found), max(n - 1, 0))
+        present = (ranked[at] == found) if n else np.zeros(len(rows), dtype=bool)
+        require_rows(present, lambda j: f"classes must list every critical class of the "
+                                        f"problem once, but {rows[j]} is missing")
+        values[order[at]], kinds[order[at]] = block_values, block_kinds
+        filled[order[at]] = True
+    # every row matched: the stored keys are the enumeration's, not only as many
+    require_rows(filled, lambda i: f"classes[{i}].subset {_subset(masks[i])} is not a critical "
+                                   f"class of the problem")
+    return values, kinds
 
 
 def _curvature_fields(record: dict, name: str, land: Landscape, kind: CriticalKind) -> dict:

@@ -1,18 +1,18 @@
 """The catalog file format: a versioned JSON document and an ``.npz`` of arrays, side by side.
 
-File format (``schema_version`` 1), two files side by side, replaced as a pair (see
+File format (``schema_version`` 2), two files side by side, replaced as a pair (see
 :func:`save_catalog`):
 
 ``NAME.json``
-    ``{"format": "landscape.catalog", "schema_version": 1,
+    ``{"format": "landscape.catalog", "schema_version": 2,
     "problem": {"name", "widths", "sigma", "d_x", "d_y", "loss_offset", "reduced",
     "n_samples", "tie_rtol", "basis_sha256"},
     "arrays": {"file": "NAME.npz", "sha256"},
-    "classes": [{"subset", "value", "kind", "tie_groups", "tie_counts", "grassmannian_dim",
-    "inertia", "n_orbit", "centre_dim", "witness_kind"}, ...]}``
-    with ``allow_nan=False``; the last four class fields are ``null`` when not computed.
-    Types are exact: ``schema_version`` is the integer ``1`` (not ``true`` or ``1.0``),
-    integers are integers and booleans booleans.
+    "classes": [{"subset", "value", "kind"}, ...]}`` with ``allow_nan=False``, one line per
+    class. A catalog with curvature fields adds to every class ``"inertia", "n_orbit",
+    "centre_dim", "witness_kind"`` (all four ``null`` where not computed); files of catalogs
+    without them have none. Types are exact: ``schema_version`` is the integer ``2`` (not
+    ``2.0``), integers are integers and booleans booleans.
     ``arrays.file`` names the array file beside the JSON and ``arrays.sha256`` its hash: the
     JSON is the pointer that makes a pair. While a save installs a new pair, the named file
     may still sit under its staged name ``.NAME.npz.HHHHHHHH.tmp.npz`` (``H``: the first
@@ -27,17 +27,26 @@ File format (``schema_version`` 1), two files side by side, replaced as a pair (
     ``basis_sha256`` hashes the four basis arrays below (float64, C order, in that order;
     :func:`landscape.problem.records.basis_hash`).
 ``NAME.npz``
-    ``left`` (``U``), ``right`` (``V``), ``input_sqrt`` (``Sxx^{1/2}``), ``input_inv_sqrt``
-    and ``representatives`` (``n_classes x P``, each row a flattened representative in the
-    problem's coordinates); read with ``allow_pickle=False``, written with fixed timestamps
-    (the same catalog gives the same bytes).
+    ``left`` (``U``), ``right`` (``V``), ``input_sqrt`` (``Sxx^{1/2}``) and
+    ``input_inv_sqrt``; read with ``allow_pickle=False``, written with fixed timestamps (the
+    same catalog gives the same bytes).
 
-:func:`load_columns` validates everything (schema, types, finiteness, shapes, hashes, every
-value against ``L0 + 1/2 sum_{i not in S} sigma_i^2``, every representative critical and in
-its class, every kind against the witness test on the representative, the curvature fields
-for range and consistency, every stored frustration against the weight its switching leaves
-negative on the representative) before anything is built, and raises ``ValueError`` naming
-the file and the rule (the checks of the fields are in
+Nothing per class is stored that the problem determines and a reader would not look for:
+the tie fields (``tie_counts``, ``grassmannian_dim``: :meth:`Catalog.records
+<landscape.critical.catalog.Catalog.records>` adds them) and the representative, which is
+the class's canonical one (:func:`~landscape.critical.representatives.canonical_representative`,
+a function of the problem and the key), rebuilt when asked for. The key, value and kind are
+kept so that the JSON reads on its own; they are checked on load, not trusted. A catalog of
+616,666 classes takes about 60 bytes per class. Schema 1 also stored every representative
+(``representatives`` in the npz, ``n_classes x P``) and the tie fields; it is refused with a
+message saying how to write the catalog again.
+
+:func:`load_columns` validates everything (schema, types, finiteness, shapes, hashes, the
+keys exactly the enumeration's, every value against ``L0 + 1/2 sum_{i not in S} sigma_i^2``,
+every canonical representative critical and in its class, every kind against the witness
+test on it, the curvature fields for range and consistency, every stored frustration against
+the weight its switching leaves negative on the representative) before anything is built, all
+rows at once, and raises ``ValueError`` naming the file and the rule (the checks are in
 :mod:`~landscape.critical.catalog_checks`).
 """
 
@@ -54,21 +63,19 @@ from pathlib import Path
 import numpy as np
 
 from .._base.files import default_file_mode, remove_stale_temporaries, temporary_file
-from ..problem.criticality import CRITICAL_TOL, CriticalKind
+from ..problem.criticality import CRITICAL_TOL
 from ..problem.records import BASIS_ARRAYS, basis_arrays, basis_hash
 from ..signed import FrustrationResult
-from .catalog_checks import (check_arrays, check_classes, check_same_problem, require,
-                             stored_problem)
+from .catalog_checks import check_arrays, check_classes, check_same_problem, stored_problem
+from .catalog_columns import require
 
 __all__ = ["SCHEMA_VERSION"]
 
 #: Version of the catalog file schema written by :meth:`Catalog.save
 #: <landscape.critical.catalog.Catalog.save>`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The ``format`` field of a catalog file.
 FORMAT = "landscape.catalog"
-#: The kinds in the order of the catalog's kind codes.
-KINDS = tuple(CriticalKind)
 #: The keys of the ``problem`` section.
 PROBLEM_KEYS = {"name", "widths", "sigma", "d_x", "d_y", "loss_offset", "reduced", "n_samples",
                 "tie_rtol", "basis_sha256"}
@@ -143,8 +150,7 @@ def _write_npz(handle, arrays: dict[str, np.ndarray]) -> None:
 
 def _dumps(document: dict) -> str:
     """JSON with one line per section and per class (readable diffs), ``allow_nan=False``."""
-    def dump(value):
-        return json.dumps(value, allow_nan=False)
+    dump = json.JSONEncoder(allow_nan=False).encode
 
     head = ",\n ".join(f"{dump(key)}: {dump(value)}" for key, value in document.items()
                        if key != "classes")
@@ -177,7 +183,6 @@ def save_catalog(catalog, path) -> Path:
     land = catalog.land
     spec = land.spectrum
     arrays = basis_arrays(spec)
-    arrays["representatives"] = catalog.representatives()
     mode = default_file_mode()
     with temporary_file(npz_path) as npz_tmp, temporary_file(path) as json_tmp:
         with open(npz_tmp, "wb") as handle:
@@ -192,7 +197,7 @@ def save_catalog(catalog, path) -> Path:
                 "n_samples": spec.n_samples, "tie_rtol": catalog.tie_tol,
                 "basis_sha256": basis_hash(arrays)},
             "arrays": {"file": npz_path.name, "sha256": sha},
-            "classes": catalog.records()}
+            "classes": catalog._records(full=False)}
         json_tmp.write_bytes(_dumps(document).encode())
         for tmp in (npz_tmp, json_tmp):
             os.chmod(tmp, mode)
@@ -217,9 +222,13 @@ def _read(path: Path, text: str, land, critical_tol: float) -> dict:
                                         f"{type(document).__name__}")
     require(document.get("format") == FORMAT,
             f"format must be {FORMAT!r}, got {document.get('format')!r}")
-    require(type(document.get("schema_version")) is int
-            and document.get("schema_version") == SCHEMA_VERSION,
-            f"schema_version must be {SCHEMA_VERSION}, got {document.get('schema_version')!r}")
+    version = document.get("schema_version")
+    require(not (type(version) is int and version == 1),
+            f"schema_version must be {SCHEMA_VERSION}, got 1: a catalog file of schema 1 (one "
+            f"stored representative per class) is no longer read; write it again with "
+            f"enumerate_critical_points(...).save(path) or `landscape catalog ... -o FILE.json`")
+    require(type(version) is int and version == SCHEMA_VERSION,
+            f"schema_version must be {SCHEMA_VERSION}, got {version!r}")
     require(set(document) == {"format", "schema_version", "problem", "arrays", "classes"},
             f"top-level keys must be format, schema_version, problem, arrays, classes, got "
             f"{sorted(document)}")
@@ -236,7 +245,7 @@ def _read(path: Path, text: str, land, critical_tol: float) -> dict:
     require(isinstance(sha, str) and re.fullmatch("[0-9a-f]{64}", sha) is not None,
             f"arrays.sha256 must be 64 hexadecimal digits, got {sha!r}")
     npz_path = _named_arrays(path.parent / name, sha)
-    expected = set(BASIS_ARRAYS) | {"representatives"}
+    expected = set(BASIS_ARRAYS)
     with np.load(npz_path, allow_pickle=False) as data:
         require(set(data.files) == expected,
                 f"{npz_path.name} must hold the arrays {sorted(expected)}, got "
@@ -247,11 +256,8 @@ def _read(path: Path, text: str, land, critical_tol: float) -> dict:
     if land is not None:
         check_same_problem(land, stored)
         stored = land
-    representatives = arrays["representatives"]
-    columns = check_classes(classes, stored, representatives, tie_tol=tie_tol,
-                            critical_tol=critical_tol)
-    columns["kinds"] = np.array([KINDS.index(k) for k in columns["kinds"]], dtype=np.uint8)
-    return {"land": stored, "tie_tol": tie_tol, "weights": representatives, **columns}
+    columns = check_classes(classes, stored, tie_tol=tie_tol, critical_tol=critical_tol)
+    return {"land": stored, "tie_tol": tie_tol, "weights": None, **columns}
 
 
 def _named_arrays(npz_path: Path, sha: str) -> Path:
@@ -270,8 +276,8 @@ def load_columns(path, *, land=None, critical_tol: float = CRITICAL_TOL) -> dict
     """Read and validate a catalog file pair; return the columns of the catalog.
 
     Returns a dict with ``land``, ``tie_tol``, ``masks``, ``values``, ``kinds`` (codes into
-    :data:`KINDS`), ``weights`` (the representatives, ``n x P``), ``extras`` (curvature
-    fields by row) and ``frustration`` (results by row), as
+    :data:`~landscape.critical.points.KINDS`), ``weights`` (``None``: representatives are
+    rebuilt), ``extras`` (curvature fields by row) and ``frustration`` (results by row), as
     :meth:`Catalog.load <landscape.critical.catalog.Catalog.load>` needs them.
 
     Raises

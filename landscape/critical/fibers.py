@@ -1,6 +1,6 @@
 """Random critical points of a class: hidden ``GL`` orbits, blocked paths and junk sub-networks.
 
-The fiber over ``Sigma_S`` holds far more than the canonical representative (THEORY §3-§4;
+The fiber over ``Sigma_S`` holds far more than the canonical representative (docs/theory.md §3-§4;
 Wendin & Altafini, SIAM Review 2025): every hidden-layer move ``W_j -> G_j W_j G_{j-1}^{-1}``
 keeps the end-to-end map, paths of unlearnt modes through free hidden units stay critical when
 cut in at least two layers (exactly two gives a negative Hessian eigenvalue, three or more
@@ -17,15 +17,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._base.validation import check_choice, check_nonnegative, check_positive
-from ..problem.criticality import CRITICAL_TOL, check_critical
+from .._base.validation import check_choice, check_positive
+from ..problem.criticality import CRITICAL_TOL, check_critical, check_critical_tol
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, canonical_subset, tie_groups
 from .batches import admissible_sizes
 from .representatives import admissible_subset, aligned_weights, to_problem_coordinates
 
-__all__ = ["FiberConstruction", "FiberSample", "sample_fiber"]
+__all__ = ["MAX_FIBER_WIDTH", "FiberConstruction", "FiberSample", "sample_fiber"]
+
+#: Widest hidden layer :func:`sample_fiber` accepts: each hidden layer draws a dense element of
+#: ``GL(d_j)`` (two QR factorizations of ``d_j x d_j`` matrices, ``O(d_j^3)`` time, four
+#: ``d_j^2`` matrices), seconds at this width.
+MAX_FIBER_WIDTH = 4096
 
 
 class FiberConstruction(enum.StrEnum):
@@ -167,7 +172,7 @@ def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
 
     - ``"orbit"``: nothing added;
     - ``"blocked"``: paths of randomly chosen unlearnt modes through free hidden units, each
-      cut in exactly two layers or (evenly) in three or more (for ``h >= 3``, THEORY §4: a path
+      cut in exactly two layers or (evenly) in three or more (for ``h >= 3``, docs/theory.md §4: a path
       cut in exactly two layers gives a negative Hessian eigenvalue, three or more none);
     - ``"junk"``: a dense random sub-network on the free hidden units that keeps the point
       critical (zero in at least two layers, or in one layer with the part below it reading
@@ -196,8 +201,7 @@ def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
     condition : float
         Bound (>= 1) on the condition number of the non-scalar part of ``G_j``.
     critical_tol, tie_tol : float
-        Criticality bound and tie tolerance (see :func:`~landscape.critical.quotient.
-        canonicalize`).
+        Criticality bound and tie tolerance (see :func:`~.quotient.canonicalize`).
 
     Returns
     -------
@@ -217,7 +221,15 @@ def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
     condition = check_positive(condition, "condition")
     if condition < 1:
         raise ValueError(f"condition must be >= 1, got {condition}")
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
+    widest = max(land.widths[1:-1], default=0)
+    if widest > MAX_FIBER_WIDTH:
+        raise ValueError(f"land's hidden widths must be at most MAX_FIBER_WIDTH = "
+                         f"{MAX_FIBER_WIDTH} for sample_fiber (a dense GL(d_j) element per "
+                         f"hidden layer: {4 * 8 * widest ** 2 / 2 ** 30:.3g} GiB and about "
+                         f"{widest ** 3 / 1e10:.3g} s at width {widest}), got widths "
+                         f"{land.widths}; hidden widths of min(d_x, d_y) = "
+                         f"{min(land.widths[0], land.widths[-1])} or more have the same classes")
     rng = np.random.default_rng(seed)
     spec = land.spectrum
     groups = tie_groups(spec.sigma, tie_tol=tie_tol)

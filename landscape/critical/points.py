@@ -3,7 +3,7 @@
 The loss factors through the end-to-end map, ``L = l o pi`` with ``pi(A) = A^h`` and ``l``
 strictly convex, so every critical point has map ``Sigma_S`` (reduced coordinates) for a set
 ``S`` of nonzero data modes with ``|S| <= r`` and value ``L_S = L0 + 1/2 sum_{i not in S}
-sigma_i^2`` (THEORY §2-§3; Wendin & Altafini, SIAM Review 2025; Baldi & Hornik 1989;
+sigma_i^2`` (docs/theory.md §2-§3; Wendin & Altafini, SIAM Review 2025; Baldi & Hornik 1989;
 Kawaguchi 2016). A :class:`CriticalPoint` is the record of one class (its key ``S``, value,
 kind and canonical representative); :class:`FiberCoordinates` say where a point lies inside
 the fiber over its end-to-end map (the conserved ``C_j`` and the ranks of partial products).
@@ -21,6 +21,8 @@ __all__ = ["CriticalPoint", "FiberCoordinates"]
 
 #: The curvature fields of a class (all computed, by ``curvature=True``, or all ``None``).
 CURVATURE_FIELDS = ("inertia", "n_orbit", "centre_dim", "witness_kind")
+#: The kinds in the order of a catalog's kind codes (its columns and files).
+KINDS = tuple(CriticalKind)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,8 +77,8 @@ class _Representative:
     class attribute raises ``AttributeError``, so the field keeps no default.
     """
 
-    def __set_name__(self, owner, name):
-        self.slot = f"_{name}"
+    #: Where a record keeps the list or its builder.
+    slot = "_weights"
 
     def __get__(self, point, owner=None):
         if point is None:
@@ -134,6 +136,17 @@ class CriticalPoint:
     centre_dim: int | None = None
     witness_kind: CriticalKind | None = None
     fiber: FiberCoordinates | None = field(default=None, repr=False)
+
+    @classmethod
+    def _of_fields(cls, fields: dict) -> "CriticalPoint":
+        """The record ``CriticalPoint(**fields)``, ``fields`` naming every field, made without
+        the constructor's one ``object.__setattr__`` per field (the record has no
+        ``__post_init__``): what a catalog builds per row as it is iterated. ``fields`` becomes
+        the record's namespace."""
+        fields[_Representative.slot] = fields.pop("weights")
+        point = object.__new__(cls)
+        object.__setattr__(point, "__dict__", fields)
+        return point
 
     @property
     def rank(self) -> int:

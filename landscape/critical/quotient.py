@@ -1,10 +1,10 @@
 """The quotient map: any critical point to its class record and its place in the fiber.
 
 Every critical point has end-to-end map ``Sigma_S`` (reduced coordinates, up to rotations
-inside tie blocks), so its class is read off that map (:func:`~landscape.problem.learnt.
-learnt_modes`), whatever its place in the fiber ``pi^{-1}(Sigma_S)``: balanced or not, moved
+inside tie blocks), so its class is read off that map (:func:`~.learnt.learnt_modes`),
+whatever its place in the fiber ``pi^{-1}(Sigma_S)``: balanced or not, moved
 by any hidden-layer ``GL`` transformation ``W_j -> G_j W_j G_{j-1}^{-1}``, with blocked paths,
-in whitened or raw coordinates (THEORY §3; Wendin & Altafini, SIAM Review 2025). The place in
+in whitened or raw coordinates (docs/theory.md §3; Wendin & Altafini, SIAM Review 2025). The place in
 the fiber is described by the conserved ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` and the ranks
 of all partial products ``W_j ... W_i`` (:class:`~landscape.critical.points.FiberCoordinates`).
 """
@@ -17,7 +17,8 @@ import numpy as np
 
 from .._base.validation import check_nonnegative
 from ..geometry.orbit import RANK_RTOL, partial_ranks
-from ..problem.criticality import CRITICAL_TOL, check_critical, relative_gradient_norm
+from ..problem.criticality import (CRITICAL_TOL, check_critical, check_critical_tol,
+                                   relative_gradient_norm)
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, tie_groups
@@ -63,14 +64,14 @@ def canonicalize(land: Landscape, weights, *, critical_tol: float = CRITICAL_TOL
                  tie_tol: float = TIE_TOL, rank_rtol: float = RANK_RTOL) -> CriticalPoint:
     """The class record of a critical point, with the point's own fiber coordinates.
 
-    Verifies the point is critical (:func:`~landscape.problem.criticality.
-    relative_gradient_norm` at most ``critical_tol``), reads ``S`` off its end-to-end map in
+    Verifies the point is critical (:func:`~.criticality.relative_gradient_norm`
+    at most ``critical_tol``), reads ``S`` off its end-to-end map in
     the data's singular basis (:func:`~landscape.problem.learnt.learnt_modes`), and returns
     the class's :class:`~landscape.critical.points.CriticalPoint` (canonical key, value, kind
     and representative) with ``fiber`` set to the point's
     :class:`~landscape.critical.points.FiberCoordinates`. The result does not depend on the
     point's place in its fiber: balanced or not, moved by any hidden-layer ``GL``
-    transformation, with blocked paths, in whitened or raw coordinates (THEORY §3).
+    transformation, with blocked paths, in whitened or raw coordinates (docs/theory.md §3).
 
     Parameters
     ----------
@@ -103,7 +104,7 @@ def canonicalize(land: Landscape, weights, *, critical_tol: float = CRITICAL_TOL
     """
     check_landscape(land)
     weights = land.check(weights)
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
     rank_rtol = check_nonnegative(rank_rtol, "rank_rtol")
     measure = check_critical(land, weights, critical_tol=critical_tol)
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
@@ -136,7 +137,7 @@ def same_class(land: Landscape, a, b, *, critical_tol: float = CRITICAL_TOL,
     False
     """
     check_landscape(land)
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
     check_critical(land, a, critical_tol=critical_tol, name="a")
     check_critical(land, b, critical_tol=critical_tol, name="b")
     return (learnt_modes(land, a, tie_tol=tie_tol).subset

@@ -1,11 +1,11 @@
 """The canonical representative of a critical class and the record of the class.
 
 A class is keyed by a learnt set ``S`` of nonzero data modes, ``|S| <= r``, canonical within
-each block of tied singular values (the lowest indices; :func:`landscape.problem.ties.
-canonical_subset`). Its **canonical representative** is ``|S|`` disjoint paths input ``i`` ->
+each block of tied singular values (the lowest indices; :func:`~.ties.canonical_subset`).
+Its **canonical representative** is ``|S|`` disjoint paths input ``i`` ->
 hidden unit ``c`` -> ... -> output ``i``, every edge ``sigma_i^{1/h}``, hidden units assigned
 in the order of ``S``: balanced (every ``C_j = 0``), with end-to-end map ``Sigma_S`` and value
-``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (THEORY §2-§3; Baldi & Hornik 1989; Wendin &
+``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` (docs/theory.md §2-§3; Baldi & Hornik 1989; Wendin &
 Altafini, SIAM Review 2025). Built in reduced coordinates and mapped to the problem's
 (``W_1 = W~_1 V^T Sxx^{-1/2}``, ``W_h = U W~_h``) when the spectrum is not reduced. The
 class's end-to-end maps form a Grassmannian of dimension ``sum_g k_g (|g| - k_g)``.
@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._base.validation import check_nonnegative
 from ..geometry import witness_kind
-from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
+from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical, check_critical_tol
 from ..problem.nearby import aligned_weights, to_problem_coordinates
 from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.ties import (TIE_TOL, canonical_subset, check_subset, grassmannian_dimension,
@@ -53,7 +52,7 @@ def canonical_representative(land: Landscape, subset, *,
     ``|S|`` disjoint paths input ``i`` -> hidden unit ``c`` -> ... -> output ``i`` (hidden
     units ``c = 0, 1, ...`` in the order of ``S``), every edge ``sigma_i^{1/h}``, built in
     reduced coordinates and mapped to the problem's (``W_1 = W~_1 V^T Sxx^{-1/2}``,
-    ``W_h = U W~_h``) when the spectrum is not reduced (THEORY §2). Weights beyond
+    ``W_h = U W~_h``) when the spectrum is not reduced (docs/theory.md §1). Weights beyond
     ``MAX_WEIGHT_BYTES`` are refused before anything is allocated
     (:meth:`~landscape.problem.network.Landscape.check_weight_memory`: the message gives the
     figure and narrower widths with the same classes).
@@ -83,13 +82,13 @@ def canonical_representative(land: Landscape, subset, *,
 def representative_kind(land: Landscape, subset, *, tie_tol: float,
                         critical_tol: float) -> CriticalKind:
     """Second-order kind of the canonical representative of ``subset``: the Hessian-free
-    witness test of THEORY §4.1 (:func:`landscape.geometry.witness_kind`).
+    witness test of docs/theory.md §4.1 (:func:`landscape.geometry.witness_kind`).
 
     It runs on the aligned point of a narrower network: every hidden layer cut to
     ``min(d_j, |S| + 1)`` units (the paths of ``S`` and, where the layer has one, an idle
     unit), in reduced coordinates. Off the paths the representative is zero, and the kind
     depends only on the learnt set and on whether each hidden layer has an idle unit
-    (THEORY §4.1), so the answer is that of the full network at the cost of a network of
+    (docs/theory.md §4.1), so the answer is that of the full network at the cost of a network of
     width ``|S| + 1`` whatever the widths (a test checks it against the full network).
     """
     narrow = reduced_landscape(land, (land.widths[0],
@@ -144,7 +143,7 @@ def critical_point(land: Landscape, subset, *, tie_tol: float = TIE_TOL,
     CriticalPoint(subset=(1,), value=2.5, kind='strict_saddle', tie_counts=(1,), grassmannian_dim=1)
     """
     check_landscape(land)
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
     groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
     subset = admissible_subset(land, subset, groups)
     return class_record(land, canonical_subset(subset, groups), groups, tie_tol=tie_tol,

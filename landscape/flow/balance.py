@@ -1,8 +1,8 @@
 """0-balanced weights: how far weights are from balance, and balanced factorisations of a map.
 
 Weights are 0-balanced when every conserved block ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T``
-(``j = 1..h-1``, THEORY §1) vanishes. Then all layers share their nonzero singular values and
-the end-to-end map ``P = W_h ... W_1`` follows a flow of its own (THEORY §7; Arora, Cohen &
+(``j = 1..h-1``, docs/theory.md §1) vanishes. Then all layers share their nonzero singular values and
+the end-to-end map ``P = W_h ... W_1`` follows a flow of its own (docs/theory.md §7; Arora, Cohen &
 Hazan, ICML 2018; Bah, Rauhut, Terstiege & Westdickenberg, Inf. Inference 2021). Conversely
 every map of rank ``k`` has balanced factorisations through hidden widths ``>= k``.
 """
@@ -59,7 +59,7 @@ def balanced_factorization(product, widths, *, seed=None,
     ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T = Q_j S_k^{2/h} Q_j^T - Q_j S_k^{2/h} Q_j^T`` is
     zero (Arora, Cohen & Hazan, ICML 2018; Bah et al., Inf. Inference 2021). Every balanced
     factorisation of ``P`` through these widths is one of these, up to the orthogonal
-    symmetry of the hidden layers (THEORY §1), which keeps the loss, the gradient norm and
+    symmetry of the hidden layers (docs/theory.md §1), which keeps the loss, the gradient norm and
     every layer's singular values.
 
     Parameters
@@ -121,7 +121,7 @@ def balanced_factorization(product, widths, *, seed=None,
 def imbalance(weights) -> float:
     """``max_j ||C_j||_F / max_j ||W_j||_F^2``: 0 for 0-balanced weights (0 for ``h = 1``).
 
-    ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` are the conserved hidden blocks of THEORY §1.
+    ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` are the conserved hidden blocks of docs/theory.md §1.
 
     Examples
     --------
@@ -159,7 +159,7 @@ def check_balanced(weights, *, balance_tol: float = BALANCE_TOL,
     """Return ``weights`` as float arrays if 0-balanced; else raise, naming the worst ``C_j``.
 
     Balanced means ``||C_j||_F <= balance_tol * max_j ||W_j||_F^2`` for every hidden block
-    ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` (THEORY §1, §7).
+    ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` (docs/theory.md §1, §7).
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """The function-space flow: the end-to-end matrix of a 0-balanced network, on its own.
 
-From 0-balanced weights (every ``C_j = 0``, THEORY §1) the product ``P = W_h ... W_1`` of
-the gradient flow obeys (THEORY §7; Arora, Cohen & Hazan, ICML 2018; Bah, Rauhut, Terstiege
+From 0-balanced weights (every ``C_j = 0``, docs/theory.md §1) the product ``P = W_h ... W_1`` of
+the gradient flow obeys (docs/theory.md §7; Arora, Cohen & Hazan, ICML 2018; Bah, Rauhut, Terstiege
 & Westdickenberg, Inf. Inference 2021)
 
     dP/dt = -A_P(grad l(P)),   A_P(Z) = sum_{j=1}^{h} (P P^T)^{(h-j)/h} Z (P^T P)^{(j-1)/h},
@@ -75,7 +75,7 @@ class EndToEndResult:
     status : FlowStatus
     message : str
     coordinates : str
-        ``"reduced"`` or ``"data"``: where the flow ran (THEORY §1).
+        ``"reduced"`` or ``"data"``: where the flow ran (docs/theory.md §1).
     method : str
     n_evaluations : int
     """
@@ -186,15 +186,15 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
                     rtol: float = 1e-10, atol: float | None = None, loss_tol: float = 1e-14,
                     record="steps", tie_tol: float = TIE_TOL, balance_tol: float = BALANCE_TOL,
                     max_steps: int = 1_000_000, throw: bool = False) -> EndToEndResult:
-    """Integrate ``dP/dt = -A_P(grad l(P))`` (THEORY §7) from a map or from 0-balanced weights.
+    """Integrate ``dP/dt = -A_P(grad l(P))`` (docs/theory.md §7) from a map or from 0-balanced weights.
 
     ``grad l(P) = P - Sigma`` in reduced coordinates and ``(P - P*) Sxx`` in the data's
     (:meth:`Landscape.residual_of_product`); the flow runs in the landscape's coordinates and
-    equals the product of :func:`gradient_flow` from any 0-balanced weights with that product
+    equals the product of :func:`~.integration.gradient_flow` from any 0-balanced weights with that product
     (any widths). The powers of ``A_P`` act on the range of ``P``, with the rank ``k`` of the
     start kept along the flow (Bah, Rauhut, Terstiege & Westdickenberg, Inf. Inference 2021:
     the flow stays on ``M_k`` and converges, for almost every start, to a global minimiser of
-    ``l`` on ``M_k``, :func:`is_rank_minimum`). For ``h = 1``, ``A_P`` is the identity.
+    ``l`` on ``M_k``, :func:`~.rank_manifold.is_rank_minimum`). For ``h = 1``, ``A_P`` is the identity.
 
     Parameters
     ----------
@@ -235,7 +235,7 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
 
     Examples
     --------
-    One mode of a balanced depth-3 chain (THEORY §1): ``u = a^3`` reaches the data's sigma.
+    One mode of a balanced depth-3 chain (docs/theory.md §1): ``u = a^3`` reaches the data's sigma.
 
     >>> import numpy as np
     >>> from landscape import DataSpectrum, Landscape

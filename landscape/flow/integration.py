@@ -19,6 +19,7 @@ from .._base.products import chain_product, symmetrized_norm
 from .._base.scaling import power_of_two
 from .._base.validation import check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
+from .memory import check_flow_memory
 from .units import RESOLVABLE_TIME, time_unit, weight_unit
 
 __all__ = [
@@ -69,7 +70,7 @@ class FlowResult:
     status : FlowStatus
     message : str
     coordinates : str
-        ``"reduced"`` or ``"data"``: where the flow ran (THEORY §1: the two flows agree only
+        ``"reduced"`` or ``"data"``: where the flow ran (docs/theory.md §1: the two flows agree only
         when ``Sxx`` is proportional to the identity).
     method : str
     n_evaluations : int
@@ -206,6 +207,8 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     check_resolvable(land, t_max)
     if method == "gd":
         check_resolvable(land, step, "step", "step")
+    check_flow_memory(land, method, None if times is None else times.size,
+                      implicit=method in IMPLICIT_METHODS)  # before the first step
     threshold = land.minimum_value() + loss_tol * land.loss_scale
     theta0 = land.flatten(weights0)
     _check_finite_start(land, theta0)

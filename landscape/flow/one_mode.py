@@ -1,4 +1,4 @@
-"""The exact flow of one mode: the closed form of THEORY §1 for a balanced scalar chain.
+"""The exact flow of one mode: the closed form of docs/theory.md §1 for a balanced scalar chain.
 
 A single mode learnt by a balanced chain of ``h`` equal weights ``a`` follows
 ``da/dt = a^{h-1} (sigma - a^h)`` (Saxe, McClelland & Ganguli, ICLR 2014); its time to go

@@ -1,7 +1,7 @@
 """The operator ``A_P`` of the end-to-end flow and the exact Jacobian of its right-hand side.
 
 ``A_P(Z) = sum_{j=1}^{h} (P P^T)^{(h-j)/h} Z (P^T P)^{(j-1)/h}`` with the powers taken on the
-range of ``P`` (THEORY §7): in the basis of the compact SVD ``P = U_k S_k V_k^T`` every power
+range of ``P`` (docs/theory.md §7): in the basis of the compact SVD ``P = U_k S_k V_k^T`` every power
 ``a > 0`` is ``U_k S_k^{2a} U_k^T`` and the power 0 is the identity. The rank ``k`` is fixed by
 the caller (the flow keeps it). The Jacobian of ``F(P) = -A_P(R(P))``, ``R = (P - P*) Sxx``,
 is exact: the derivative of each power is the Daleckii-Krein formula

@@ -1,7 +1,7 @@
 """The loss on the manifold ``M_k`` of rank-``k`` maps: its minimum and which classes reach it.
 
 The end-to-end flow from 0-balanced weights is the Riemannian gradient flow of
-``l(P) = L0 + 1/2 ||(P - P*) Sxx^{1/2}||_F^2`` on ``M_k`` (THEORY §7) and converges, for almost
+``l(P) = L0 + 1/2 ||(P - P*) Sxx^{1/2}||_F^2`` on ``M_k`` (docs/theory.md §7) and converges, for almost
 every start, to a global minimiser of ``l`` on ``M_k`` (Bah, Rauhut, Terstiege &
 Westdickenberg, Inf. Inference 2021). In reduced coordinates the critical points of ``l`` on
 ``M_k`` are the ``Sigma_S`` with ``|S| = k``; ``Sigma_S`` is a minimum iff ``S`` is a top-``k``
@@ -22,7 +22,7 @@ __all__ = ["is_rank_minimum", "rank_minimum_value"]
 def rank_minimum_value(land: Landscape, k: int) -> float:
     """``l_k = L0 + 1/2 sum_{i > min(k, m)} sigma_i^2``: the minimum of the loss over rank ``<= k``.
 
-    Eckart-Young in the metric of the data (THEORY §1, §7): attained at ``Sigma`` truncated
+    Eckart-Young in the metric of the data (docs/theory.md §1, §7): attained at ``Sigma`` truncated
     to its top ``min(k, m)`` modes, ``m`` the number of nonzero ``sigma``; for ``k <= m`` it is
     the minimum on ``M_k`` itself.
 
@@ -45,7 +45,7 @@ def is_rank_minimum(land: Landscape, subset, *, tie_tol: float = TIE_TOL) -> boo
     global minimum of ``l`` on ``M_k`` iff no unlearnt nonzero ``sigma_i`` exceeds a learnt one
     up to ``tie_tol * sigma_1`` (``S`` is a top-``k`` set, :func:`landscape.problem.ties.is_top`);
     otherwise it is a saddle of ``l`` on ``M_k``: swapping a learnt mode for a larger unlearnt
-    one keeps the rank and lowers the loss (THEORY §7; Bah et al., Inf. Inference 2021). Its
+    one keeps the rank and lowers the loss (docs/theory.md §7; Bah et al., Inf. Inference 2021). Its
     value is then :func:`rank_minimum_value` ``(land, k)``.
 
     Parameters

@@ -1,7 +1,7 @@
 """The flow's units: time, weight and gradient scales set by ``sigma_1`` and the inputs' scale.
 
 Rescaling the data, ``X -> a X`` and ``Y -> b Y``, multiplies ``sigma_1`` by ``b`` and the
-inputs' scale ``s_x = ||Sxx||_2^{1/2}`` (:attr:`DataSpectrum.input_scale`) by ``a``, and maps
+inputs' scale ``s_x = ||Sxx||_2^{1/2}`` (:attr:`~.spectrum.DataSpectrum.input_scale`) by ``a``, and maps
 gradient flows onto gradient flows: with ``c = (b / a)^{1/h}``,
 ``L_{aX,bY}(c W) = b^2 L_{X,Y}(W)``, so ``W(t)`` is a flow of ``(X, Y)`` exactly when
 ``c W(t / (b^{2 - 2/h} a^{2/h}))`` is a flow of ``(aX, bY)`` (every layer scaled alike; the

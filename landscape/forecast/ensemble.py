@@ -7,8 +7,8 @@ cheap and the reduced networks are small) moves them together: the interpreter's
 evaluation is paid once for all starts. At each accepted step only what the plateaus are read
 from is kept, per start: the loss, its slope ``dL/dt = -||grad L||^2`` (exact, from the step's
 last evaluation of the field) and the number of learnt modes in each tie group, read from the
-diagonal of the reduced end-to-end map (a mode is learnt when its strength exceeds ``sigma/2``,
-THEORY §3; singular values of the block for a tie group). No weights are kept.
+diagonal of the reduced end-to-end map (:func:`.reading.learnt_counts`: a mode is learnt when
+its strength exceeds ``sigma/2``, docs/theory.md §3). No weights are kept.
 
 The gradient is the one of :meth:`Landscape.gradient` over a batch: prefixes
 ``Q_j = W_j ... W_1``, residual ``R = (Q_h - P*) Sxx``, back-propagated ``Z_{j-1} = W_j^T Z_j``,
@@ -28,6 +28,7 @@ from .._base.scaling import power_of_two
 from ..flow import time_unit, weight_unit
 from ..problem.network import Landscape
 from ..problem.ties import tie_groups
+from .reading import learnt_counts
 
 __all__ = ["EnsembleRun", "integrate_ensemble"]
 
@@ -61,30 +62,22 @@ class EnsembleRun:
     n_evaluations: int
 
 
-def _swap(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a, -1, -2)
-
-
 class _Batch:
     """The batched loss, gradient and learnt counts of the reduced network ``small``."""
 
     def __init__(self, small: Landscape, n: int, offset: float):
         spec = small.spectrum
         self.shapes = [(n, *shape) for shape in small.shapes]
-        self.sizes = np.cumsum([int(np.prod(s)) for s in self.shapes])[:-1]
+        ends = np.cumsum([int(np.prod(s)) for s in self.shapes]).tolist()
+        self.slices = [slice(a, b) for a, b in zip([0] + ends[:-1], ends)]
         self.target = spec.target()
         metric = spec.metric()
         self.metric = metric
         self.gram = None if metric is None else metric @ metric
         self.offset = float(spec.loss_offset) + offset
-        self.sigma = spec.sigma
-        self.groups = tie_groups(spec.sigma)
-        # the reduced map U^T P Sxx^{1/2} V (P itself in reduced coordinates)
-        self.left = None if spec.reduced else spec.left.T
-        self.right = None if spec.reduced else spec.input_sqrt @ spec.right
 
     def split(self, y: np.ndarray) -> list[np.ndarray]:
-        return [part.reshape(shape) for part, shape in zip(np.split(y, self.sizes), self.shapes)]
+        return [y[part].reshape(shape) for part, shape in zip(self.slices, self.shapes)]
 
     def product(self, weights) -> list[np.ndarray]:
         prefixes = [weights[0]]
@@ -99,12 +92,12 @@ class _Batch:
         z = prefixes[-1] - self.target
         if self.gram is not None:
             z = z @ self.gram
-        grads = [None] * len(weights)
+        out = np.empty(y.shape)
         for j in range(len(weights) - 1, 0, -1):
-            grads[j] = z @ _swap(prefixes[j - 1])
-            z = _swap(weights[j]) @ z
-        grads[0] = z
-        return -np.concatenate([g.ravel() for g in grads])
+            out[self.slices[j]] = (z @ prefixes[j - 1].transpose(0, 2, 1)).ravel()
+            z = weights[j].transpose(0, 2, 1) @ z
+        out[self.slices[0]] = z.ravel()
+        return -out
 
     def loss(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each start's loss and end-to-end map."""
@@ -113,18 +106,6 @@ class _Batch:
         if self.metric is not None:
             diff = diff @ self.metric
         return self.offset + 0.5 * np.sum(diff * diff, axis=(1, 2)), product
-
-    def counts(self, product: np.ndarray) -> np.ndarray:
-        """``(B, G)``: learnt modes per tie group (strength above ``sigma_g / 2``)."""
-        if self.left is not None:
-            product = self.left @ product @ self.right
-        out = np.empty((product.shape[0], len(self.groups)), dtype=np.int64)
-        for k, g in enumerate(self.groups):
-            block = product[:, g[0]:g[-1] + 1, g[0]:g[-1] + 1]
-            values = np.abs(block[:, 0, :1]) if len(g) == 1 else \
-                np.linalg.svd(block, compute_uv=False)
-            out[:, k] = np.count_nonzero(values > 0.5 * self.sigma[g[0]], axis=1)
-        return out
 
     def squared_norms(self, f: np.ndarray) -> np.ndarray:
         """Each start's ``||f||^2`` of a flat field ``f``."""
@@ -164,21 +145,24 @@ def integrate_ensemble(small: Landscape, starts, *, offset: float, rtol: float,
 
     solver = integrate.DOP853(rhs, 0.0, y0 / unit_y, t_max / unit_t, rtol=rtol,
                               atol=1e-3 * rtol * weight_unit(small) / unit_y)
-    loss, product = batch.loss(y0)
-    ts, losses, slopes = [0.0], [loss], [-batch.squared_norms(batch.field(y0))]
-    counts = [batch.counts(product)]
+    ts, losses, slopes, counts = [], [], [], []
+
+    def record(s, z, f):
+        loss, product = batch.loss(unit_y * z)
+        ts.append(s * unit_t)
+        losses.append(loss)
+        slopes.append(-batch.squared_norms(f / rate))
+        counts.append(learnt_counts(small, product))
+        return loss
+
+    loss = record(0.0, solver.y, rate * batch.field(y0))
     converged = bool(np.all(loss <= threshold))
     while not converged and solver.status == "running" and len(ts) <= max_steps:
         message = solver.step()
         if solver.status == "failed":
             raise RuntimeError(f"the reduced flow failed: {message}")
-        y = unit_y * solver.y
-        loss, product = batch.loss(y)
-        ts.append(solver.t * unit_t)
-        losses.append(loss)
-        slopes.append(-batch.squared_norms(solver.f / rate))
-        counts.append(batch.counts(product))
+        loss = record(solver.t, solver.y, solver.f)
         converged = bool(np.all(loss <= threshold))
     return EnsembleRun(t=np.array(ts), loss=np.array(losses), slope=np.array(slopes),
-                       counts=np.array(counts), groups=batch.groups, converged=converged,
+                       counts=np.array(counts), groups=tie_groups(small.spectrum.sigma), converged=converged,
                        n_evaluations=count["n"])

@@ -1,12 +1,12 @@
 """Plateaus read off a loss curve: the classes on the path, their values, entry and exit times.
 
-A trajectory from a small start passes near the classes ``S_0 -> S_1 -> ...`` of THEORY §8,
+A trajectory from a small start passes near the classes ``S_0 -> S_1 -> ...`` of docs/theory.md §8,
 resting on the value ``L_S`` of each. The plateau at ``S_i`` is left at the first time the
 loss falls below the midpoint ``(L_{S_i} + L_{S_{i+1}}) / 2`` between its value and the next
 on the path; it is entered when the previous one is left (at 0 for the first). Between two
-records the crossing is found on the cubic Hermite interpolant of the loss, whose slope is
-known exactly (``dL/dt = -||grad L||^2``), so the reading errs by ``O(dt^4)``, far below the
-integrators' tolerance.
+records the crossing is found on the quintic Hermite interpolant of the loss at three
+records, whose slope is known exactly (``dL/dt = -||grad L||^2``), so the reading errs by
+``O(dt^6)``, below the integrators' tolerance.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from ..flow import FlowResult
-from ..problem.learnt import learnt_modes
+from ..flow import EndToEndResult, FlowResult
 from ..problem.network import Landscape
+from ..problem.ties import subset_of_counts, tie_groups
 
-__all__ = ["ForecastPlateau", "crossing_time", "flow_plateau_exits", "plateau_records"]
+__all__ = ["ForecastPlateau", "crossing_time", "flow_plateau_exits", "learnt_counts",
+           "plateau_records", "subsets_of_counts"]
 
 
 @dataclass(frozen=True)
@@ -53,24 +54,28 @@ class ForecastPlateau:
 
 def crossing_time(t, loss, slope, level: float) -> float:
     """First time the decreasing curve ``loss(t)`` (slope ``slope(t)`` at the records) falls
-    below ``level``, on the cubic Hermite interpolant of the bracketing records; ``inf`` if
-    it never does, ``t[0]`` if it starts below."""
+    below ``level``; ``inf`` if it never does, ``t[0]`` if it starts below.
+
+    Read on the quintic Hermite interpolant of the two bracketing records and the nearest
+    third one (values and exact slopes at three records): an error of order ``dt^6``.
+    """
     below = np.flatnonzero(loss < level)
     if below.size == 0:
         return float("inf")
     i = int(below[0])
     if i == 0:
         return float(t[0])
-    t0, t1 = float(t[i - 1]), float(t[i])
-    dt = t1 - t0
-    y0, y1, m0, m1 = float(loss[i - 1]), float(loss[i]), float(slope[i - 1]) * dt, \
-        float(slope[i]) * dt
-
-    def gap(s):
-        return ((2 * s ** 3 - 3 * s ** 2 + 1) * y0 + (s ** 3 - 2 * s ** 2 + s) * m0
-                + (-2 * s ** 3 + 3 * s ** 2) * y1 + (s ** 3 - s ** 2) * m1 - level)
-
-    return t0 + dt * optimize.brentq(gap, 0.0, 1.0, xtol=1e-15)
+    nodes = [i - 1, i, i + 1] if i + 1 < len(t) else [i - 2, i - 1, i] if i >= 2 else [i - 1, i]
+    t0, dt = float(t[i - 1]), float(t[i] - t[i - 1])
+    x = (np.asarray(t, dtype=float)[nodes] - t0) / dt
+    powers = np.arange(2 * len(nodes))
+    rows = np.vstack([x[:, None] ** powers,
+                      powers * x[:, None] ** np.maximum(powers - 1, 0)])
+    rhs = np.concatenate([np.asarray(loss, dtype=float)[nodes] - level,
+                          np.asarray(slope, dtype=float)[nodes] * dt])
+    coefficients = np.linalg.solve(rows, rhs)[::-1]
+    return t0 + dt * optimize.brentq(lambda s: np.polyval(coefficients, s), 0.0, 1.0,
+                                     xtol=1e-15)
 
 
 def plateau_records(land: Landscape, t, loss, slope, subsets) -> list[ForecastPlateau]:
@@ -98,11 +103,37 @@ def plateau_records(land: Landscape, t, loss, slope, subsets) -> list[ForecastPl
     return out
 
 
-def flow_plateau_exits(land: Landscape, result: FlowResult) -> list[ForecastPlateau]:
+def learnt_counts(land: Landscape, products: np.ndarray) -> np.ndarray:
+    """``(T, G)``: learnt modes in each tie group (:func:`landscape.tie_groups`) of the end-to-end
+    maps ``products`` (``T x d_y x d_x``), read as :func:`landscape.learnt_modes` reads one:
+    the singular values of each group's diagonal block of the reduced map above ``sigma_g / 2``
+    (the absolute diagonal entry for a single mode)."""
+    spec = land.spectrum
+    reduced = products if spec.reduced else \
+        spec.left.T @ products @ (spec.input_sqrt @ spec.right)
+    groups = tie_groups(spec.sigma)
+    out = np.empty((reduced.shape[0], len(groups)), dtype=np.int64)
+    for k, g in enumerate(groups):
+        block = reduced[:, g[0]:g[-1] + 1, g[0]:g[-1] + 1]
+        values = np.abs(block[:, 0, :1]) if len(g) == 1 else \
+            np.linalg.svd(block, compute_uv=False)
+        out[:, k] = np.count_nonzero(values > 0.5 * spec.sigma[g[0]], axis=1)
+    return out
+
+
+def subsets_of_counts(counts: np.ndarray, groups) -> list[tuple[int, ...]]:
+    """The learnt class at each row of ``counts`` (learnt modes per tie group of ``groups``)."""
+    memo: dict = {}
+    return [memo.setdefault(row, subset_of_counts(groups, row))
+            for row in map(tuple, np.asarray(counts).tolist())]
+
+
+def flow_plateau_exits(land: Landscape, result) -> list[ForecastPlateau]:
     """The plateaus of an integrated flow, read as a forecast reads its own: an oracle.
 
-    ``result`` must be recorded with ``record_weights=True`` (the classes are read from the
-    end-to-end map at each record, :func:`landscape.problem.learnt.learnt_modes`).
+    ``result`` is a :class:`~landscape.flow.FlowResult` recorded with ``record_weights=True``
+    or an :class:`~landscape.flow.EndToEndResult` (the classes are read from the end-to-end map
+    at each record, :func:`learnt_counts`).
 
     Examples
     --------
@@ -115,7 +146,13 @@ def flow_plateau_exits(land: Landscape, result: FlowResult) -> list[ForecastPlat
     >>> first.subset, round(first.t_exit, 6), exact
     ((), 3.406821, 3.406821)
     """
-    if not isinstance(result, FlowResult) or result.trajectory is None:
-        raise ValueError("result must be a FlowResult recorded with record_weights=True")
-    subsets = [learnt_modes(land, land.unflatten(theta)).subset for theta in result.trajectory]
+    if isinstance(result, EndToEndResult):
+        products = result.products
+    elif isinstance(result, FlowResult) and result.trajectory is not None:
+        products = np.array([land.end_to_end(land.unflatten(theta))
+                             for theta in result.trajectory])
+    else:
+        raise ValueError("result must be an EndToEndResult or a FlowResult recorded with "
+                         "record_weights=True")
+    subsets = subsets_of_counts(learnt_counts(land, products), tie_groups(land.spectrum.sigma))
     return plateau_records(land, result.t, result.loss, -result.gradient_norm ** 2, subsets)

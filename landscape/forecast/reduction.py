@@ -1,6 +1,6 @@
 """The start reduced to the modes that learn and the hidden directions that couple them.
 
-Training from a small start (THEORY §8) moves the weights only along the directions the
+Training from a small start (docs/theory.md §8) moves the weights only along the directions the
 gradient reaches: in reduced coordinates the data's nonzero modes ``e_1..e_m`` at the input
 and output, and in each hidden layer the directions the start's layers carry them to. One
 sweep of the start's layers over those directions -- forward, ``F_j = W_j F_{j-1}`` from
@@ -8,7 +8,7 @@ sweep of the start's layers over those directions -- forward, ``F_j = W_j F_{j-1
 ``Q_h = span(e_1..e_m)`` -- gives orthonormal bases ``Q_j`` of dimension at most ``(h - j + 1) m``
 (``2 m`` at the input side of a depth-3 network). The reduced network
 ``W'_j = Q_j^T W_j Q_{j-1}`` (widths ``m, k_1, ..., k_{h-1}, m``) keeps each mode's path, the
-hidden layers' couplings between the modes' paths (the coupling of THEORY §8 that delays the
+hidden layers' couplings between the modes' paths (the coupling of docs/theory.md §8 that delays the
 later modes at depth ``h >= 3``) and the start's projections; what it drops is the start's
 reach into further hidden directions, of higher order in the start's scale. The flow is
 equivariant under orthogonal maps of the hidden layers, so where the sweep spans a whole hidden

@@ -1,12 +1,12 @@
 """Forecast training: the plateaus a run from a small start will rest on, and for how long.
 
-THEORY §8: from a small start the gradient flow passes near the classes
+docs/theory.md §8: from a small start the gradient flow passes near the classes
 ``{} -> {1} -> {1, 2} -> ...`` and rests on each value ``L_S`` until the next mode's strength
 has grown. The forecast follows the modes' strengths, not the network: the start is reduced to
 the modes that learn and the hidden directions that couple them (:mod:`.reduction`; a network
 of widths ``(m, <= h m, ..., m)`` whatever the hidden widths), that small network's flow is
 integrated, and its plateaus are read off its loss (:mod:`.reading`). The one-mode laws of
-THEORY §1 are its exact special case (aligned balanced starts); at depth ``h >= 3`` it keeps
+docs/theory.md §1 are its exact special case (aligned balanced starts); at depth ``h >= 3`` it keeps
 the coupling through the shared hidden layers that delays the later modes (Saxe, McClelland &
 Ganguli, ICLR 2014; Jacot et al. 2021, saddle-to-saddle dynamics).
 """
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .._base.validation import check_int, check_positive, check_seed
-from ..flow import gradient_flow, time_unit
-from ..problem.learnt import learnt_modes
+from ..flow import time_unit
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import tie_groups
-from .reading import ForecastPlateau, plateau_records
+from .ensemble import EnsembleRun, integrate_ensemble
+from .reading import plateau_records, subsets_of_counts
 from .reduction import reduce_start, sample_reduced_start
 
 __all__ = ["ForecastWarning", "TrainingForecast", "predict_training"]
@@ -32,8 +32,20 @@ __all__ = ["ForecastWarning", "TrainingForecast", "predict_training"]
 #: which gradient descent no longer follows the flow closely (``2`` is its stability limit).
 LEARNING_RATE_LIMIT = 0.1
 
-#: Records over the integrator's step in which a plateau is left (its exit is read there).
-_DENSE = 32
+#: Default tolerance of the reduced flows: a forecast's error is the reduction's (below 1% at
+#: depth 3, ``benchmarks/forecast.py``), far above the integration's at this tolerance.
+FORECAST_RTOL = 1e-6
+
+#: The reduced flows stop when every start's loss is within this fraction of the loss scale
+#: ``1/2 sum sigma_i^2`` of the minimum (the last plateau is left long before).
+FORECAST_LOSS_TOL = 1e-9
+
+#: Bound on the reduced flows' accepted steps (explicit steps are held to ``~1/curvature``: a
+#: plateau of ``n`` time units takes about ``n`` steps).
+MAX_FORECAST_STEPS = 20_000
+
+#: Fraction of random starts that must share the forecast's path for its medians to be trusted.
+PATH_AGREEMENT = 0.9
 
 
 class ForecastWarning(UserWarning):
@@ -95,33 +107,6 @@ class TrainingForecast:
         return np.interp(np.asarray(t, dtype=float), self.t, self.loss)
 
 
-def _reduced_run(small: Landscape, start, offset: float, land: Landscape, rtol: float):
-    """Integrate the reduced flow; (times, loss, slope, classes) in ``land``'s terms."""
-    res = gradient_flow(small, start, method="DOP853", rtol=rtol, record_weights=True)
-    if res.status.value == "failed":
-        raise RuntimeError(f"the reduced flow failed: {res.message}")
-    subsets = [learnt_modes(small, small.unflatten(theta)).subset for theta in res.trajectory]
-    t, loss, slope = res.t, res.loss + offset, -res.gradient_norm ** 2
-    # the explicit integrator's steps are long: record each exit's step densely
-    extra = []
-    for plateau in plateau_records(land, t, loss, slope, subsets)[:-1]:
-        i = int(np.searchsorted(t, plateau.t_exit))
-        if 0 < i < t.size:
-            dt = t[i] - t[i - 1]
-            fine = gradient_flow(small, small.unflatten(res.trajectory[i - 1]), t_max=dt,
-                                 method="DOP853", rtol=rtol,
-                                 record=np.linspace(0.0, dt, _DENSE + 1)[1:-1])
-            extra.append((t[i - 1] + fine.t[1:], fine.loss[1:] + offset,
-                          -fine.gradient_norm[1:] ** 2, [subsets[i - 1]] * (fine.t.size - 1)))
-    for times, losses, slopes, classes in extra:
-        where = np.searchsorted(t, times[0])
-        t = np.insert(t, where, times)
-        loss = np.insert(loss, where, losses)
-        slope = np.insert(slope, where, slopes)
-        subsets = subsets[:where] + classes + subsets[where:]
-    return t, loss, slope, subsets
-
-
 def _check_start(land, start, init_scale):
     if (start is None) == (init_scale is None):
         raise ValueError("give exactly one of start (weights W_1..W_h) and init_scale (the "
@@ -135,8 +120,15 @@ def _check_start(land, start, init_scale):
     return None, check_positive(init_scale, "init_scale")
 
 
-def _trust(land, plateaus, learning_rate) -> list[str]:
+def _trust(land, plateaus, learning_rate, run: EnsembleRun, agreement: float) -> list[str]:
     reasons = []
+    if not run.converged:
+        reasons.append(f"the reduced flow did not reach the minimum within "
+                       f"{MAX_FORECAST_STEPS} steps (t = {run.t[-1]:.4g}): the last plateaus "
+                       f"are missing or cut short (a start too small for this depth)")
+    if agreement < PATH_AGREEMENT:
+        reasons.append(f"only {agreement:.0%} of the random starts follow the forecast path: "
+                       f"the modes are not learnt in one order")
     sigma = land.spectrum.sigma
     tied = [g for g in tie_groups(sigma) if len(g) > 1]
     if tied:
@@ -166,19 +158,24 @@ def _offset(land: Landscape, small: Landscape) -> float:
     return float(land.spectrum.loss_offset + 0.5 * np.sum(land.spectrum.sigma[m:] ** 2))
 
 
+
+
 def predict_training(land: Landscape, start=None, *, init_scale: float | None = None,
                      seed=None, n_starts: int = 64, learning_rate: float | None = None,
-                     rtol: float = 1e-10, warn: bool = True) -> TrainingForecast:
+                     rtol: float = FORECAST_RTOL, warn: bool = True) -> TrainingForecast:
     """Forecast the plateaus of the gradient flow from ``start`` (or from random starts).
 
     The start is reduced to the modes that learn (:func:`reduce_start`: the modes' paths
     through the hidden layers and the couplings between them, widths ``(m, k_1, ..., m)``
-    with ``k_j <= (h - j + 1) m``), the reduced flow is integrated, and the plateaus are read
-    off its loss: the class ``S``, its value ``L_S`` and the exit time, the first time the loss
-    falls below the midpoint between ``L_S`` and the next value on the path (THEORY §8). The
-    cost does not grow with the hidden widths. Exact for aligned starts (the one-mode laws of
-    THEORY §1); measured against integrated flows in ``tests/test_forecast.py`` and
-    ``benchmarks/forecast.py``.
+    with ``k_j <= (h - j + 1) m``), the reduced flows are integrated together
+    (:func:`integrate_ensemble`), and the plateaus are read off their losses: the class ``S``,
+    its value ``L_S`` and the exit time, the first time the loss falls below the midpoint
+    between ``L_S`` and the next value on the path (docs/theory.md §8). The cost does not grow with the
+    hidden widths. Exact for aligned balanced starts (the one-mode laws of docs/theory.md §1); at depth
+    ``h >= 3`` it keeps the coupling through the shared hidden layers that delays the later
+    modes (Saxe, McClelland & Ganguli, ICLR 2014; Jacot et al. 2021, saddle-to-saddle
+    dynamics) and drops only the start's reach into further hidden directions. Measured
+    against integrated flows in ``tests/test_forecast.py`` and ``benchmarks/forecast.py``.
 
     Parameters
     ----------
@@ -197,7 +194,7 @@ def predict_training(land: Landscape, start=None, *, init_scale: float | None = 
         Gradient descent's step ``eta``: ``steps_exit = t_exit / eta`` (``t = eta steps``),
         flagged where ``eta h sigma_1^{2-2/h} ||Sxx||^{2/h} > 0.1``.
     rtol : float
-        Tolerance of the reduced flow.
+        Tolerance of the reduced flows.
     warn : bool
         Issue a :class:`ForecastWarning` for an untrusted forecast (the reasons are in
         ``warnings`` either way).
@@ -215,38 +212,45 @@ def predict_training(land: Landscape, start=None, *, init_scale: float | None = 
     ([(), (0,), (0, 1)], True)
     """
     check_landscape(land)
+    if land.spectrum.rank == 0:
+        raise ValueError("land must have a nonzero singular value to learn (a plateau to "
+                         "leave), got sigma = 0")
     start, init_scale = _check_start(land, start, init_scale)
     rtol = check_positive(rtol, "rtol")
     if learning_rate is not None:
         learning_rate = check_positive(learning_rate, "learning_rate")
     if start is not None:
         small, reduced = reduce_start(land, start)
-        runs = [_reduced_run(small, reduced, _offset(land, small), land, rtol)]
+        starts = [reduced]
     else:
         n_starts = check_int(n_starts, "n_starts", minimum=2)
         rng = check_seed(seed)
-        runs = []
-        for _ in range(n_starts):
-            small, reduced = sample_reduced_start(land, init_scale, rng)
-            runs.append(_reduced_run(small, reduced, _offset(land, small), land, rtol))
-    records = [plateau_records(land, *run) for run in runs]
-    if len(runs) == 1:
-        plateaus, t, loss = records[0], runs[0][0], runs[0][1]
+        draws = [sample_reduced_start(land, init_scale, rng) for _ in range(n_starts)]
+        small, starts = draws[0][0], [w for _, w in draws]
+    threshold = land.minimum_value() + FORECAST_LOSS_TOL * land.loss_scale
+    run = integrate_ensemble(small, starts, offset=_offset(land, small), rtol=rtol,
+                             threshold=threshold, t_max=1e15 * time_unit(land),
+                             max_steps=MAX_FORECAST_STEPS)
+    records = [plateau_records(land, run.t, run.loss[:, b], run.slope[:, b],
+                               subsets_of_counts(run.counts[:, b], run.groups))
+               for b in range(len(starts))]
+    if len(records) == 1:
+        plateaus, loss, agreement = records[0], run.loss[:, 0], 1.0
     else:
-        plateaus, t, loss = _over_starts(records, runs)
-    reasons = _trust(land, plateaus, learning_rate)
+        plateaus, agreement = _over_starts(records)
+        loss = np.median(run.loss, axis=1)
+    reasons = _trust(land, plateaus, learning_rate, run, agreement)
     if reasons and warn:
         warnings.warn("forecast not trusted: " + "; ".join(reasons), ForecastWarning,
                       stacklevel=2)
-    return TrainingForecast(plateaus=plateaus, t=np.asarray(t), loss=np.asarray(loss),
-                            trusted=not reasons, warnings=tuple(reasons),
-                            learning_rate=learning_rate, n_starts=len(runs),
-                            reduced_widths=small.widths)
+    return TrainingForecast(plateaus=plateaus, t=run.t, loss=loss, trusted=not reasons,
+                            warnings=tuple(reasons), learning_rate=learning_rate,
+                            n_starts=len(starts), reduced_widths=small.widths)
 
 
-def _over_starts(records, runs):
-    """Median plateaus and loss curve of many runs: the most common path, with the median
-    and the 10-90% band of each exit time over the runs on that path."""
+def _over_starts(records) -> tuple[list, float]:
+    """Median plateaus of many runs: the most common path, with the median and the 10-90%
+    band of each exit time over the runs on that path; and the fraction of runs on it."""
     paths = [tuple(p.subset for p in rec) for rec in records]
     common = max(set(paths), key=paths.count)
     chosen = [rec for rec, path in zip(records, paths) if path == common]
@@ -262,9 +266,4 @@ def _over_starts(records, runs):
         plateaus.append(replace(first, t_enter=enter, t_exit=median, t_exit_band=band,
                                 separated=separated))
         enter = median
-    finite = [run[0][-1] for run in runs]
-    t = np.geomspace(max(min(run[0][1] for run in runs if run[0].size > 1), 1e-300),
-                     max(finite), 512)
-    t = np.concatenate([[0.0], t])
-    loss = np.median([np.interp(t, run[0], run[1]) for run in runs], axis=0)
-    return plateaus, t, loss
+    return plateaus, len(chosen) / len(records)

@@ -1,5 +1,5 @@
 """Second-order geometry of critical points: witness test, symmetry orbit, Hessian inertia and
-spectrum, escapes through the centre, classification (THEORY §4, §4.1, §4.2).
+spectrum, escapes through the centre, classification (docs/theory.md §4, §4.1, §4.2).
 
 Modules:
 

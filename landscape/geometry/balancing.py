@@ -1,7 +1,7 @@
 """Moves along the hidden-layer symmetry orbit to a well-conditioned point.
 
 The group ``prod_{j=1}^{h-1} GL(d_j)`` acts by ``W_j -> G_j W_j G_{j-1}^{-1}`` (``G_0 = G_h = I``)
-and keeps the loss (THEORY §1); the action is linear, so the Hessian at ``g.x`` is congruent to
+and keeps the loss (docs/theory.md §1); the action is linear, so the Hessian at ``g.x`` is congruent to
 the one at ``x`` (``H(x) = J^T H(g.x) J``) and has the same inertia (Sylvester's law). Where a
 representative is badly conditioned (``G_j`` of condition ``1e4``), small nonzero eigenvalues of
 its Hessian come out near rounding size; at a balanced point of the same orbit they have their
@@ -29,7 +29,7 @@ BALANCE_TOL, BALANCE_SWEEPS = 0.1, 200
 #: cond(G_{j-1})``, ``1e-8`` for conditions ``1e4``), which must not be balanced up to full size.
 BALANCE_RANK_RTOL = 1e-7
 #: Largest cost per sweep, ``sum_j k_j^3 + d_j k_j (d_{j-1} + d_j + d_{j+1})`` with
-#: ``k_j = min(d_j, d_{j-1} + d_{j+1})``, for which :func:`prepared_point` balances the hidden
+#: ``k_j = min(d_j, d_{j-1} + d_{j+1})``, for which :func:`~.frame.prepared_point` balances the hidden
 #: layers under ``GL(d_j)``; beyond it only the layer scalings are balanced.
 ORBIT_BALANCE_LIMIT = 2 * 10 ** 8
 

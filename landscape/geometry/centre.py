@@ -13,7 +13,7 @@ set of the conserved ``C_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` (Wendin & Altafini,
     f_i(v) = <R_i, P(x + eps v) - P(x)> + 1/2 ||P(x + eps v) - P(x)||^2
 
 over unit centre directions at a small radius is dominated by the lowest-order term
-(THEORY §4.2). This module holds the pieces of that search used by
+(docs/theory.md §4.2). This module holds the pieces of that search used by
 :func:`landscape.geometry.escapes.escape_directions`: the centre basis, the level-set
 tangent, the sectors, the sector objective with its exact gradient, the fixed-point
 sharpening, and the order and rate read off the polynomial coefficients.
@@ -65,7 +65,7 @@ def level_set_tangent(frame: BalancedFrame, basis: np.ndarray) -> np.ndarray:
     """The combinations ``basis @ z`` whose problem-coordinate image keeps every ``C_j`` to
     first order.
 
-    ``dC_j[V] = W_{j+1}^T V_{j+1} + V_{j+1}^T W_{j+1} - W_j V_j^T - V_j W_j^T`` (THEORY §1).
+    ``dC_j[V] = W_{j+1}^T V_{j+1} + V_{j+1}^T W_{j+1} - W_j V_j^T - V_j W_j^T`` (docs/theory.md §1).
     """
     land, x = frame.land, frame.x
     if land.h < 2 or basis.shape[1] == 0:

@@ -1,13 +1,13 @@
 """Second-order classification of a critical point, by the Hessian and by the witness test.
 
 A critical point is a global minimum, a strict saddle (a negative Hessian eigenvalue) or a
-non-strict saddle (THEORY §4). :func:`classify` computes both verdicts: from the Hessian
+non-strict saddle (docs/theory.md §4). :func:`classify` computes both verdicts: from the Hessian
 inertia (:mod:`landscape.geometry.inertia`), with the value against the global minimum
 ``L0 + 1/2 sum_{i > r*} sigma_i^2`` (Eckart-Young) deciding between minimum and non-strict
 saddle when there is no negative direction, and from the Hessian-free witness test
-(:mod:`landscape.geometry.witness`, THEORY §4.1). It adds the orbit-tangent dimension
+(:mod:`landscape.geometry.witness`, docs/theory.md §4.1). It adds the orbit-tangent dimension
 (:mod:`landscape.geometry.orbit`), the centre beyond it and, on request, the lowest order of
-the higher-order escapes (:mod:`landscape.geometry.escapes`, THEORY §4.2). ``r*`` and the
+the higher-order escapes (:mod:`landscape.geometry.escapes`, docs/theory.md §4.2). ``r*`` and the
 critical values follow the one rule of :mod:`landscape.problem.ties` for zero and tied
 singular values.
 """
@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._base.validation import check_choice, check_int, check_nonnegative, check_positive
-from ..problem.criticality import CRITICAL_TOL, CriticalKind, NotCriticalError, check_critical
+from .._base.validation import check_choice, check_int, check_nonnegative
+from ..problem.criticality import (CRITICAL_TOL, CriticalKind, NotCriticalError, check_critical,
+                                   check_critical_tol)
 from ..problem.nearby import Location, aligned_weights, locate, to_problem_coordinates
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, numerical_rank, tie_groups
 from .continuation import Continuation, continue_to_critical
 from .eigensolver import check_seed
 from .escapes import escape_directions
-from .frame import ZERO_TOL, zero_threshold
+from .frame import ZERO_TOL, check_zero_tol, zero_threshold
 from .inertia import DENSE_HESSIAN_LIMIT, METHODS, Inertia, inertia_at
 from .spectral_parts import HessianSpectrum, hessian_spectrum
 from .structure import core_point
@@ -49,15 +50,15 @@ class Classification:
         From the Hessian: strict if ``n_negative > 0``; else a global minimum if the loss is
         the global minimum value, a non-strict saddle otherwise.
     witness_kind : CriticalKind
-        From the Hessian-free witness test (:func:`witness_test`).
+        From the Hessian-free witness test (:func:`~.witness.witness_test`).
     agree : bool
         Whether the two kinds agree.
     disagreement : str
         Empty when they agree; otherwise which eigenvalue and which layer pair disagree.
     n_negative, n_zero, n_positive : int
-        Hessian inertia (see :func:`hessian_inertia`).
+        Hessian inertia (see :func:`~.inertia.hessian_inertia`).
     n_orbit : int
-        Dimension of the tangent of the hidden-layer symmetry orbit (:func:`orbit_dimension`).
+        Dimension of the tangent of the hidden-layer symmetry orbit (:func:`~.orbit.orbit_dimension`).
     centre_dim : int
         ``n_zero - n_orbit``: the kernel beyond the orbit (the Morse-Bott defect where the
         critical set is no larger than the orbit).
@@ -245,17 +246,17 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
              critical_tol: float = CRITICAL_TOL, off_critical: str = "flow",
              seed=0) -> Classification:
     """Second-order classification of a critical point, or of the class a network is near
-    (THEORY §3, §4, §4.1).
+    (docs/theory.md §3, §4, §4.1).
 
-    Computes the Hessian inertia (:func:`hessian_inertia`), the orbit-tangent dimension from
-    the symmetry generators (:func:`orbit_dimension`) and the centre beyond it, and the
-    witness test (:func:`witness_test`); both kinds are always computed, and a disagreement is
+    Computes the Hessian inertia (:func:`~.inertia.hessian_inertia`), the orbit-tangent dimension from
+    the symmetry generators (:func:`~.orbit.orbit_dimension`) and the centre beyond it, and the
+    witness test (:func:`~.witness.witness_test`); both kinds are always computed, and a disagreement is
     reported with the eigenvalue and the layer pair involved.
 
     A network that is not critical to ``critical_tol`` (a trained one: on a plateau, or still
     converging) is first located (:func:`landscape.locate`: its class, how far from critical
     and from the class), and its kind is the kind of the nearby critical points of that class
-    (THEORY §3): with ``off_critical="flow"`` (default) the gradient flow is continued from
+    (docs/theory.md §3): with ``off_critical="flow"`` (default) the gradient flow is continued from
     the network until it is critical to ``critical_tol`` inside the same class
     (:func:`~landscape.geometry.continuation.continue_to_critical`) and classified there
     (``kind_from="flow"``); where the flow leaves the class first or takes too long, the
@@ -274,14 +275,14 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     weights : sequence of ndarray
         ``W_1..W_h`` in the problem's coordinates, critical or not.
     zero_tol : float
-        Relative zero threshold (times :func:`curvature_scale` of the rebalanced point) for
+        Relative zero threshold (times :func:`~.frame.curvature_scale` of the rebalanced point) for
         Hessian eigenvalues and witness strengths alike.
     method : {"auto", "dense", "matrix_free"}
-        How the inertia is computed (:func:`hessian_inertia`; ``"auto"``: the core network
+        How the inertia is computed (:func:`~.inertia.hessian_inertia`; ``"auto"``: the core network
         and the blocks of idle units in closed form, the core dense up to ``dense_limit``
         parameters; the others on the whole network).
     dense_limit, max_eigenpairs : int
-        See :func:`hessian_inertia`.
+        See :func:`~.inertia.hessian_inertia`.
     escapes : bool
         At a non-strict saddle, also search the higher-order escapes
         (:func:`escape_directions`) to fill ``escape_order``.
@@ -318,14 +319,14 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     ('global_minimum', (0, 1), 'flow', True)
     """
     check_landscape(land)
-    zero_tol = check_positive(zero_tol, "zero_tol")
+    zero_tol = check_zero_tol(zero_tol)
     check_choice(method, "method", METHODS)
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
     max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
     if not isinstance(escapes, bool):
         raise TypeError(f"escapes must be a bool, got {escapes!r}")
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
     check_choice(off_critical, "off_critical", OFF_CRITICAL)
     check_seed(seed)
     weights = land.check(weights)

@@ -1,12 +1,12 @@
-"""From a network near a critical class to a critical point of that class (THEORY §3).
+"""From a network near a critical class to a critical point of that class (docs/theory.md §3).
 
 A trained network is rarely critical to :data:`~landscape.problem.criticality.CRITICAL_TOL`:
 it rests on a plateau near a saddle, or is still converging to the minimum. The gradient flow
 from it converges to a critical point (Bah, Rauhut, Terstiege & Westdickenberg, Inf.
 Inference 2021), and from a plateau it first approaches the saddle it is passing. So the kind
 of the class a network is near is read where the flow, continued from the network, becomes
-critical to ``critical_tol`` while its learnt set (:func:`~landscape.problem.learnt.
-learnt_modes`) is still the network's own. The flow runs in reduced coordinates (THEORY §1:
+critical to ``critical_tol`` while its learnt set (:func:`~.learnt.learnt_modes`) is
+still the network's own. The flow runs in reduced coordinates (docs/theory.md §1:
 whitened inputs, so its speed does not depend on how badly the inputs are scaled; critical
 points, classes and kinds are the same in both coordinates, the path between them is not) and
 the critical point it reaches is mapped back to the problem's coordinates. Where the flow

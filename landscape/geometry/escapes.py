@@ -5,7 +5,7 @@ At a critical point ``x`` the loss along a line is an exact polynomial of degree
     L(x + t v) - L(x) = sum_{k=2}^{2h} c_k(v) t^k,      c_2(v) = 1/2 v^T H v,
 
 so a direction ``v`` escapes at order ``k`` when ``c_2 = ... = c_{k-1} = 0`` and ``c_k < 0``
-(THEORY §4.2). Negative Hessian eigenvectors escape at order 2. Where the Hessian has no
+(docs/theory.md §4.2). Negative Hessian eigenvectors escape at order 2. Where the Hessian has no
 negative direction (non-strict saddles, Achour, Malgouyres & Gerchinovitz, JMLR 2024), and
 beside the negative directions at strict saddles, escapes live in the **centre**: the Hessian
 kernel minus the tangent of the hidden-layer symmetry orbit. They form a cone, not a
@@ -34,7 +34,7 @@ subspace, and :func:`escape_directions` finds them numerically ("find, don't ass
 
 At a 0-balanced point (e.g. a canonical representative) the minimisers are the balanced
 one-mode paths through a free hidden unit (the explicit heteroclinic orbits ``S -> S + {i}``
-of THEORY §4.2; the product of ``k`` path weights of unit total norm is largest when they are
+of docs/theory.md §4.2; the product of ``k`` path weights of unit total norm is largest when they are
 equal): order ``h``, rate ``-sigma_i h^{-h/2}``.
 
 Where the flow goes. In reduced coordinates the inputs and outputs of a set of modes span
@@ -57,7 +57,8 @@ from scipy import optimize
 from .._base.products import prefix_products
 from .._base.validation import check_int, check_nonnegative, check_positive
 from ..flow.integration import gradient_flow
-from ..problem.criticality import CRITICAL_TOL, check_critical, relative_gradient_norm
+from ..problem.criticality import (CRITICAL_TOL, check_critical, check_critical_tol,
+                                   relative_gradient_norm)
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL, canonical_subset
@@ -65,7 +66,7 @@ from .centre import (canonical_eigenbasis, centre_basis, coefficient_scales, lev
                      on_sphere, polynomial_order, sector_objective, sectors, sharpen,
                      without_orbit)
 from .eigensolver import check_seed
-from .frame import ZERO_TOL, BalancedFrame
+from .frame import ZERO_TOL, BalancedFrame, check_zero_tol
 
 __all__ = ["DENSE_ESCAPE_LIMIT", "Escape", "escape_directions"]
 
@@ -190,7 +191,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
                       n_starts: int = 4, radius: float = 0.1, seed: int = 0,
                       follow: bool = True, t_max: float = 1e7, visit_tol: float = 1e-3,
                       tie_tol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> list[Escape]:
-    """Escape directions at a critical point: negative curvature and higher order (THEORY §4.2).
+    """Escape directions at a critical point: negative curvature and higher order (docs/theory.md §4.2).
 
     Returns the negative Hessian eigenvectors (order 2, a basis of each eigenspace chosen
     independently of the eigensolver) and, sector by sector, the best centre escape found for
@@ -252,14 +253,14 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     [(3, -0.5774, 0, (0,)), (3, -0.3849, 1, (1,))]
     """
     check_landscape(land)
-    zero_tol = check_positive(zero_tol, "zero_tol")
+    zero_tol = check_zero_tol(zero_tol)
     n_starts = check_int(n_starts, "n_starts", minimum=1)
     radius = check_positive(radius, "radius")
     rng = check_seed(seed)
     t_max = check_positive(t_max, "t_max")
     visit_tol = check_positive(visit_tol, "visit_tol")
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
     if not isinstance(follow, (bool, np.bool_)):
         raise TypeError(f"follow must be a bool, got {follow!r}")
     if land.n_params > DENSE_ESCAPE_LIMIT:

@@ -1,11 +1,11 @@
 """The frame every second-order test works in: reduced coordinates, rebalanced layers, scale.
 
-Inertia and the witness test (THEORY §4.1) are computed in reduced coordinates
+Inertia and the witness test (docs/theory.md §4.1) are computed in reduced coordinates
 (``W~_1 = W_1 Sxx^{1/2} V``, ``W~_h = U^T W_h``, a linear change of ``W_1`` and ``W_h`` that
 keeps the inertia by Sylvester's law) at a well-conditioned point of the same hidden-layer
 symmetry orbit (:func:`prepared_point`): the layers are first rescaled ``W_j <- c_j W_j`` with
-``prod c_j = 1`` to equal norms (:func:`balance_layers`), then every hidden layer is balanced
-under its full ``GL(d_j)`` action (:func:`balance_hidden_layers`), which undoes badly
+``prod c_j = 1`` to equal norms (:func:`~.balancing.balance_layers`), then every hidden layer is balanced
+under its full ``GL(d_j)`` action (:func:`~.balancing.balance_hidden_layers`), which undoes badly
 conditioned changes ``W_j -> G_j W_j G_{j-1}^{-1}`` as well as scalings. The action is linear
 and keeps the loss, ``L(g.x) = L(x)``, so ``H(x) = J^T H(g.x) J`` with ``J`` the action on
 directions: a congruence, and the inertia at the prepared point is the inertia at the given
@@ -17,7 +17,7 @@ zero threshold of both tests (:func:`zero_threshold`) is ``zero_tol`` times the 
 point, it absorbs the kernel's spread at a point critical only to within its gradient (a
 trained network).
 
-Public: :data:`ZERO_TOL`, :func:`curvature_scale` (the balancing itself is in
+Public: :data:`ZERO_TOL` and its range (:func:`check_zero_tol`), :func:`curvature_scale` (the balancing itself is in
 :mod:`landscape.geometry.balancing`).
 Documented internals shared by the other modules of :mod:`landscape.geometry`:
 :func:`reduced_weights`, :func:`prepared_point`,
@@ -29,18 +29,46 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.products import prefix_products, suffix_products
+from .._base.validation import check_positive
 from ..problem.network import Landscape, check_landscape, reduced_landscape
 from .balancing import orbit_balance
 
-__all__ = ["ZERO_TOL", "curvature_scale"]
+__all__ = ["MAX_ZERO_TOL", "MIN_ZERO_TOL", "ZERO_TOL", "check_zero_tol", "curvature_scale"]
 
 #: Default relative zero threshold (times :func:`curvature_scale`) for Hessian eigenvalues
 #: and witness strengths.
 ZERO_TOL = 1e-7
+#: Range of ``zero_tol`` (:func:`check_zero_tol`). Above a hundredth of the curvature scale,
+#: eigenvalues of a sizeable part of the Hessian's own size count as zero (a strict saddle read
+#: as non-strict); below ``1e-12``, the eigenvalues' rounding (``~ 1e-16`` times the scale and
+#: the number of parameters) counts as nonzero.
+MAX_ZERO_TOL = 1e-2
+MIN_ZERO_TOL = 1e-12
 #: Factor of ``||grad L|| / ||W||`` (rebalanced point) added to the zero threshold: off an exact
 #: critical point the orbit generators leave the kernel, ``H xi = -X . grad L``, which moves the
 #: kernel eigenvalues by about ``||grad L|| / ||W||``.
 GRADIENT_MARGIN = 10.0
+
+
+def check_zero_tol(zero_tol, name: str = "zero_tol") -> float:
+    """Return ``zero_tol`` as a float if it lies in ``[MIN_ZERO_TOL, MAX_ZERO_TOL]``.
+
+    Examples
+    --------
+    >>> check_zero_tol(1e-6)
+    1e-06
+    >>> check_zero_tol(1e10)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: zero_tol must lie in [1e-12, 0.01] ..., got 1e+10
+    """
+    zero_tol = check_positive(zero_tol, name)
+    if not MIN_ZERO_TOL <= zero_tol <= MAX_ZERO_TOL:
+        raise ValueError(f"{name} must lie in [{MIN_ZERO_TOL:g}, {MAX_ZERO_TOL:g}] (relative to "
+                         f"the Hessian's curvature scale: above, eigenvalues of a sizeable part "
+                         f"of that scale count as zero; below, rounding counts as nonzero), "
+                         f"got {zero_tol:g}")
+    return zero_tol
 
 
 def reduced_weights(land: Landscape, weights) -> list[np.ndarray]:
@@ -67,7 +95,7 @@ def curvature_scale(land: Landscape, weights) -> float:
     reduced coordinates. Partial products carry a hidden ``GL`` change only at their two ends,
     so the figure grows far less than the layers' norms at unbalanced points. At a balanced
     point that learnt ``sigma_1`` it is ``sigma_1^{2(h-1)/h}``-sized, the scale of the
-    closed-form spectra of THEORY §4.1.
+    closed-form spectra of docs/theory.md §4.1.
 
     Examples
     --------
@@ -140,8 +168,9 @@ def zero_threshold(land: Landscape, balanced, scale: float, zero_tol: float) -> 
     if size == 0:
         return zero_tol * scale
     gradient = reduced_landscape(land).unchecked_gradient(balanced)[0]
-    norm = float(np.sqrt(sum(np.sum(g * g) for g in gradient)))
-    return zero_tol * scale + GRADIENT_MARGIN * norm / size
+    unit = land.gradient_scale  # norms in the flow's units: their squares cannot overflow
+    norm = float(np.sqrt(sum(np.sum((g / unit) ** 2) for g in gradient)))
+    return zero_tol * scale + GRADIENT_MARGIN * (norm / size) * unit
 
 
 class BalancedFrame:

@@ -1,7 +1,7 @@
 """Hessian inertia ``(n_-, n_0, n_+)`` at a point, densely or matrix-free.
 
 At a critical point ``W`` of ``L = L0 + 1/2 ||Sigma - W_h ... W_1||^2`` (reduced coordinates,
-THEORY §1) the Hessian is the quadratic form
+docs/theory.md §1) the Hessian is the quadratic form
 
     Q(V) = ||sum_j T_j V_j Q_{j-1}||^2 + 2 sum_{a<b} <G_ab, V_b Mid_ab V_a>,
 
@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._base.validation import check_choice, check_int, check_positive
+from .._base.resources import check_memory
+from .._base.validation import check_choice, check_int
 from ..problem.network import Landscape, check_landscape
 from .eigensolver import check_seed, hvp_block, range_eigenvalues
-from .frame import ZERO_TOL, zero_threshold
+from .frame import ZERO_TOL, check_zero_tol, zero_threshold
 from .structure import CorePoint, core_point
 
 __all__ = ["DENSE_HESSIAN_LIMIT", "Inertia", "hessian_inertia"]
@@ -98,7 +99,7 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     """Inertia of the Hessian at a point, densely or matrix-free.
 
     The point is mapped to reduced coordinates and moved along its symmetry orbit to a
-    balanced point (:func:`balance_layers`, :func:`balance_hidden_layers`); both are linear
+    balanced point (:func:`~.balancing.balance_layers`, :func:`~.balancing.balance_hidden_layers`); both are linear
     changes of the parameters under which the loss is unchanged, so the Hessians are
     congruent and the inertia is the one at ``weights`` (Sylvester's law of inertia).
     Eigenvalues with ``|lambda| <= zero_tol * curvature_scale`` plus the gradient margin
@@ -141,7 +142,7 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     hidden change ``W_j -> G_j W_j G_{j-1}^{-1}`` with badly conditioned ``G_j`` keeps the
     inertia in exact arithmetic but spreads the spectrum (small nonzero eigenvalues shrink
     by up to about ``cond(G_j)`` towards the kernel); it is undone by balancing every hidden layer
-    under ``GL(d_j)`` (:func:`landscape.geometry.frame.balance_hidden_layers`), so the
+    under ``GL(d_j)`` (:func:`landscape.geometry.balancing.balance_hidden_layers`), so the
     eigenvalues are counted where they have their natural size. Beyond
     ``ORBIT_BALANCE_LIMIT`` (hidden layers of several hundred units) only the layer scalings
     are balanced.
@@ -152,11 +153,11 @@ def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     >>> from landscape.problem import DataSpectrum
     >>> land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0]), widths=(2, 2, 2))
     >>> w = [np.diag([3.0 ** 0.5, 0.0]), np.diag([3.0 ** 0.5, 0.0])]
-    >>> hessian_inertia(land, w)  # h = 2, S = {1}: index 1, nullity 3 (THEORY §4.1)
+    >>> hessian_inertia(land, w)  # h = 2, S = {1}: index 1, nullity 3 (docs/theory.md §4.1)
     Inertia(n_negative=1, n_zero=3, n_positive=4, min_eigenvalue=-2, method='dense')
     """
     check_landscape(land)
-    zero_tol = check_positive(zero_tol, "zero_tol")
+    zero_tol = check_zero_tol(zero_tol)
     check_choice(method, "method", METHODS)
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
     max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
@@ -178,6 +179,10 @@ def inertia_at(core: CorePoint, threshold: float, *, method: str, dense_limit: i
     land, size = core.land, core.land.n_params
     split = core.split_eigenvalues()
     if method == "dense" or (method == "auto" and size <= dense_limit):
+        # the Hessian and eigvalsh's copy of it, refused before either is formed
+        check_memory(16.0 * size * size, f"the dense Hessian inertia of {size:,} parameters",
+                     "use method='auto' (--method auto: the core network, of the size set by "
+                     "d_x, d_y and the ranks) or 'matrix_free'")
         values = np.linalg.eigvalsh(land.hessian(core.weights))
         zeros = np.zeros(core.n_params - size - split.size)
         values = np.sort(np.concatenate([values, split, zeros]))

@@ -1,7 +1,7 @@
 """The tangent of the hidden-layer symmetry orbit and its dimension.
 
 The group ``prod_{j=1}^{h-1} GL(d_j)`` acts by ``W_j -> G_j W_j G_{j-1}^{-1}`` (``G_0 = G_h = I``)
-and keeps the loss (THEORY §1). Its generators ``X = (X_1, ..., X_{h-1})`` give the tangent
+and keeps the loss (docs/theory.md §1). Its generators ``X = (X_1, ..., X_{h-1})`` give the tangent
 vectors
 
     delta W_j = X_j W_j - W_j X_{j-1}        (X_0 = X_h = 0),
@@ -48,7 +48,7 @@ def orbit_tangent(land: Landscape, weights) -> np.ndarray:
     Column ``(j, p, q)`` is the image of the matrix unit ``E_pq`` of ``gl(d_j)``
     (``j = 1..h-1``): row ``p`` of ``W_j`` receives row ``q`` of ``W_j``, column ``q`` of
     ``W_{j+1}`` receives minus column ``p`` of ``W_{j+1}``. Its column space is the tangent of
-    the hidden-layer symmetry orbit ``W_j -> G_j W_j G_{j-1}^{-1}`` (THEORY §1), in flatten
+    the hidden-layer symmetry orbit ``W_j -> G_j W_j G_{j-1}^{-1}`` (docs/theory.md §1), in flatten
     order, in the coordinates of ``weights``.
 
     Examples

@@ -1,4 +1,4 @@
-"""The Hessian spectrum at a critical point, split into its parts (THEORY §4).
+"""The Hessian spectrum at a critical point, split into its parts (docs/theory.md §4).
 
 At a critical point the Hessian eigenvalues fall into four parts: the negative ones (the
 Morse index, order-2 escapes), the kernel, and the positive ones; the kernel holds the
@@ -22,7 +22,7 @@ __all__ = ["HessianSpectrum", "hessian_spectrum"]
 
 @dataclass(frozen=True, eq=False)
 class HessianSpectrum:
-    """The Hessian spectrum at a critical point, split into its parts (THEORY §4).
+    """The Hessian spectrum at a critical point, split into its parts (docs/theory.md §4).
 
     ``eigenvalues`` (ascending, length ``P``) holds the negative part, then the kernel
     (``|lambda| <= zero_threshold``), then the positive part. The kernel splits by dimension

@@ -1,7 +1,7 @@
 """The Hessian's structure: a small core network and blocks known in closed form.
 
 Second-order figures (inertia, orbit dimension, witness strengths) are computed in reduced
-coordinates, ``L = 1/2 ||Sigma - W_{1:h}||^2`` (THEORY §1), where the Hessian is the quadratic
+coordinates, ``L = 1/2 ||Sigma - W_{1:h}||^2`` (docs/theory.md §1), where the Hessian is the quadratic
 form
 
     Q(V) = ||sum_j T_j V_j Q_{j-1}||^2 + 2 sum_{a<b} <G_ab, V_b Mid_ab V_a>
@@ -33,7 +33,7 @@ the kept singular values, whose size is set by ``d_x``, ``d_y`` and the ranks, n
 hidden widths (at a balanced aligned representative of ``S``, ``c_j = |S| + 1``). Its Hessian is
 solved (dense or matrix-free) and the split-off blocks are counted in closed form. One idle
 unit per hidden layer is kept in the core, so that ``rank Mid_ab > rho`` of the witness test
-(THEORY §4.1) reads the same. The orbit dimension needs the full widths: ``sum_j d_j^2`` minus
+(docs/theory.md §4.1) reads the same. The orbit dimension needs the full widths: ``sum_j d_j^2`` minus
 the stabiliser, counted from the partial-product ranks of the core (the same as the full
 network's) by :func:`landscape.geometry.orbit.orbit_dimension_from_ranks`; under a dropped
 input space the null part ``W_1 N`` of the first layer joins those ranks, since the orbit acts

@@ -1,4 +1,4 @@
-"""The Hessian-free second-order test of THEORY §4.1: strict or non-strict without a Hessian.
+"""The Hessian-free second-order test of docs/theory.md §4.1: strict or non-strict without a Hessian.
 
 At a critical point with learnt set ``S``, ``rho = |S|`` and ``r* = min(r, m)``, a top saddle
 of depth ``h >= 3`` is strict iff some layer pair ``a < b`` is a witness: ``G_ab != 0`` and
@@ -22,13 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._base.products import prefix_products, suffix_products
-from .._base.validation import as_matrix, check_int, check_nonnegative, check_positive, \
-    check_weights
-from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical
+from .._base.validation import as_matrix, check_int, check_nonnegative, check_weights
+from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical, check_critical_tol
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import TIE_TOL
-from .frame import ZERO_TOL, zero_threshold
+from .frame import ZERO_TOL, check_zero_tol, zero_threshold
 from .structure import CorePoint, core_point
 
 __all__ = ["Witness", "witness_kind", "witness_strengths", "witness_test"]
@@ -36,7 +35,7 @@ __all__ = ["Witness", "witness_kind", "witness_strengths", "witness_test"]
 
 @dataclass(frozen=True)
 class Witness:
-    """Outcome of the Hessian-free second-order test of THEORY §4.1.
+    """Outcome of the Hessian-free second-order test of docs/theory.md §4.1.
 
     Attributes
     ----------
@@ -165,7 +164,7 @@ def witness_strengths(weights, sigma_matrix: np.ndarray, rank: int) -> dict[tupl
 
 def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
                  tie_tol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> Witness:
-    """Decide global minimum / strict / non-strict saddle without the Hessian (THEORY §4.1).
+    """Decide global minimum / strict / non-strict saddle without the Hessian (docs/theory.md §4.1).
 
     With ``S`` the learnt set, ``rho = |S|`` and ``r* = min(r, m)``:
 
@@ -188,7 +187,7 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     weights : sequence of ndarray
         A critical point ``W_1..W_h`` in the problem's coordinates.
     zero_tol : float
-        Relative threshold (times :func:`curvature_scale` of the rebalanced point) above which
+        Relative threshold (times :func:`~.frame.curvature_scale` of the rebalanced point) above which
         a strength counts as nonzero.
     tie_tol : float
         Tolerance for tied and zero singular values (:func:`landscape.tie_groups`).
@@ -221,11 +220,11 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
 
 def _checked(land, weights, zero_tol, tie_tol, critical_tol):
     """``(weights, zero_tol, tie_tol)`` validated, the weights critical (else
-    :class:`NotCriticalError`)."""
+    :class:`~.criticality.NotCriticalError`)."""
     check_landscape(land)
-    zero_tol = check_positive(zero_tol, "zero_tol")
+    zero_tol = check_zero_tol(zero_tol)
     tie_tol = check_nonnegative(tie_tol, "tie_tol")
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
     weights = land.check(weights)
     check_critical(land, weights, critical_tol=critical_tol)
     return weights, zero_tol, tie_tol

@@ -3,19 +3,22 @@
 Compute and draw are separate: every function here draws results computed elsewhere in the
 library, and nothing calls ``plt.show()``. One module per layer it draws:
 :mod:`~landscape.plot.flow` (loss and singular-value curves), :mod:`~landscape.plot.geometry`
-(Hessian spectra), :mod:`~landscape.plot.connections` (the saddle graph) and
+(Hessian spectra), :mod:`~landscape.plot.graph_layout` and
+:mod:`~landscape.plot.connections` (placing and drawing the saddle graph) and
 :mod:`~landscape.plot.transitions` (transition probabilities as a heat map) and
 :mod:`~landscape.plot.signed` (frustration). All names are re-exported here and from
 :mod:`landscape`.
 """
 
-from . import connections, flow, forecast, geometry, signed, transitions
+from . import connections, flow, forecast, geometry, graph_layout, signed, transitions
 from .connections import *  # noqa: F403
 from .flow import *  # noqa: F403
 from .forecast import *  # noqa: F403
 from .geometry import *  # noqa: F403
+from .graph_layout import *  # noqa: F403
 from .signed import *  # noqa: F403
 from .transitions import *  # noqa: F403
 
-__all__ = [*connections.__all__, *flow.__all__, *forecast.__all__, *geometry.__all__, *signed.__all__,
+__all__ = [*connections.__all__, *flow.__all__, *forecast.__all__, *geometry.__all__,
+           *graph_layout.__all__, *signed.__all__,
            *transitions.__all__]

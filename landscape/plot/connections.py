@@ -1,16 +1,13 @@
 """Drawing the saddle connection graph: classes at the height of their critical value.
 
-Compute and draw are separate: :func:`saddle_graph_layout` places the classes of a graph from
-:func:`landscape.connections.saddle_graph` and :func:`plot_saddle_graph` draws them. As in a
-disconnectivity graph of an energy landscape, the vertical axis is the loss: every
-connection runs downhill (THEORY §5), from the highest saddle (the origin, ``S = {}``) to the
-global minima at the bottom. The horizontal axis is layered by the number of learnt modes
-``|S|`` (the rank of the end-to-end map), so a single-mode connection ``S -> S u {i}`` steps
-one layer to the right and a swap of modes stays in its layer.
+Compute and draw are separate: :func:`~landscape.plot.graph_layout.saddle_graph_layout`
+places the classes of a graph from :func:`landscape.connections.saddle_graph` (height = value,
+layer = ``|S|``: :mod:`~landscape.plot.graph_layout`) and :func:`plot_saddle_graph` draws
+them, from the highest saddle (the origin, ``S = {}``) to the global minima at the bottom.
 
 The drawing stays legible from a handful of classes to about a thousand: the certified
 *one-hop* skeleton is drawn solid above the *multi-hop* edges (dashed, fainter: found by
-random probes, THEORY §5), each edge's strength follows its probability, node markers shrink
+random probes, docs/theory.md §5), each edge's strength follows its probability, node markers shrink
 with the number of classes and labels are written only where they fit. For graphs too dense
 to read as a drawing, :func:`landscape.plot.transitions.plot_transition_matrix` shows the same edges as a heat map of
 transition probabilities, classes ordered by value on both axes.
@@ -23,12 +20,13 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 
-from .._base.validation import (check_choice, check_int, check_nonnegative, check_positive,
-                                describe_value)
+from .._base.validation import check_choice, check_int, check_positive
 from ..connections import subset_label
 from ._axes import axes_or_new
+from .graph_layout import auto_yscale, check_graph, edge_hop, label_order, saddle_graph_layout
+from .labels import show_labels_that_fit
 
-__all__ = ["HOP_STYLES", "KIND_COLORS", "plot_saddle_graph", "saddle_graph_layout"]
+__all__ = ["HOP_STYLES", "KIND_COLORS", "plot_saddle_graph"]
 
 #: Node colour of each kind of class (``"unknown"``: a class reached outside the catalog).
 KIND_COLORS = {"global_minimum": "tab:green", "strict_saddle": "tab:orange",
@@ -53,161 +51,6 @@ MAX_ARROWS = 400
 
 #: Labels considered for placement (the extremes, then from the top down): at most this many.
 MAX_LABEL_CANDIDATES = 150
-
-
-def check_graph(G) -> None:
-    """A saddle graph: a DiGraph with subset-tuple nodes that carry a ``value``."""
-    if not isinstance(G, nx.DiGraph):
-        raise TypeError(f"G must be a networkx.DiGraph, got {type(G).__name__}")
-    for node, value in G.nodes(data="value"):
-        if not isinstance(node, tuple):
-            raise ValueError(f"G must have subset tuples as nodes, got node {describe_value(node)}")
-        if value is None:
-            raise ValueError(f"G must give every node a 'value', got none for node {node}")
-
-
-def edge_hop(data) -> str:
-    """``"one_hop"`` or ``"multi_hop"`` (an edge without ``hop`` counts as one-hop)."""
-    hop = data.get("hop")
-    if hop is None:
-        hop = "one_hop" if data.get("certified", True) else "multi_hop"
-    return "multi_hop" if hop == "multi_hop" else "one_hop"
-
-
-def _auto_yscale(values) -> str:
-    """``"log"`` when the heights above the lowest value span more than two decades."""
-    values = np.asarray(list(values), dtype=float)
-    if values.size == 0:
-        return "linear"
-    heights = values - values.min()
-    positive = heights[heights > 0]
-    return "log" if positive.size and positive.max() > 100 * positive.min() else "linear"
-
-
-def saddle_graph_layout(G: nx.DiGraph, *, min_gap: float = 0.04, spread: float = 0.3,
-                        yscale: str = "linear") -> dict[tuple[int, ...], tuple[float, float]]:
-    """Positions ``{S: (x, y)}``: ``y`` the critical value, ``x`` the layer ``|S|``.
-
-    Within a layer, classes whose values lie closer than ``min_gap`` times the graph's value
-    range (coincident subset sums, e.g. ``sigma^2 = (4, 3, 2, 1)`` gives ``{0,3}`` and
-    ``{1,2}`` the same value) form a cluster, spread evenly over ``x = |S| +- spread`` in the
-    order of their keys, so that no two nodes are drawn on top of each other.
-
-    Parameters
-    ----------
-    G : networkx.DiGraph
-        Nodes are subset tuples with a ``value`` attribute.
-    min_gap : float
-        Relative height below which two classes of a layer are spread apart.
-    spread : float
-        Half-width of a spread cluster, in layers (below 0.5 keeps layers apart).
-    yscale : {"linear", "log"}
-        The scale the heights will be drawn on: ``"log"`` measures the gaps in
-        ``log(L_S - L_min)`` (the classes nearest the minimum coincide on a linear scale but
-        not on a log one). ``y`` is the critical value either way.
-
-    Returns
-    -------
-    dict
-        ``{node: (x, y)}``.
-
-    Examples
-    --------
-    >>> G = nx.DiGraph()
-    >>> G.add_node((), value=2.5)
-    >>> G.add_node((0,), value=0.0)
-    >>> saddle_graph_layout(G)
-    {(): (0.0, 2.5), (0,): (1.0, 0.0)}
-    """
-    check_graph(G)
-    min_gap = check_nonnegative(min_gap, "min_gap")
-    spread = check_positive(spread, "spread")
-    if spread >= 0.5:
-        raise ValueError(f"spread must be < 0.5 (layers would overlap), got {spread}")
-    check_choice(yscale, "yscale", ("linear", "log"))
-    values = {node: float(value) for node, value in G.nodes(data="value")}
-    drawn = dict(values)
-    if yscale == "log" and values:
-        lowest = min(values.values())
-        heights = [v - lowest for v in values.values() if v > lowest]
-        floor = min(heights, default=1.0)
-        # as on the symlog axis: linear below the smallest positive height, log above it
-        drawn = {n: (v - lowest) / floor if v - lowest <= floor else 1 + np.log10((v - lowest)
-                                                                                 / floor)
-                 for n, v in values.items()}
-    span = max(drawn.values(), default=0.0) - min(drawn.values(), default=0.0)
-    gap = min_gap * (span if span > 0 else 1.0)
-    pos = {}
-    for layer in sorted({len(node) for node in G}):
-        members = sorted((n for n in G if len(n) == layer), key=lambda n: (drawn[n], n))
-        clusters = []
-        for node in members:
-            if clusters and drawn[node] - drawn[clusters[-1][-1]] < gap:
-                clusters[-1].append(node)
-            else:
-                clusters.append([node])
-        for cluster in clusters:
-            offsets = np.linspace(-spread, spread, len(cluster)) if len(cluster) > 1 else [0.0]
-            for node, offset in zip(sorted(cluster), offsets):
-                pos[node] = (float(layer + offset), values[node])
-    return {node: pos[node] for node in G}
-
-
-def _label_order(G, values) -> tuple[list, int]:
-    """Nodes in the order their labels are placed: the extremes, then from the top down."""
-    if not values:
-        return [], 0
-    top, bottom = max(values.values()), min(values.values())
-    extremes = [n for n in G if values[n] == top] + sorted(
-        (n for n in G if values[n] == bottom and values[n] != top), key=lambda n: n)
-    rest = sorted((n for n in G if values[n] not in (top, bottom)),
-                  key=lambda n: (-values[n], len(n), n))
-    return extremes + rest, len(extremes)
-
-
-def _make_culler():
-    """An invisible artist that, drawn just before the labels, hides those that do not fit."""
-    from matplotlib.artist import Artist
-
-    class LabelCuller(Artist):
-        """Shows labels in priority order, skipping any that would overlap one already shown,
-        cover another class's marker or leave the axes. Runs at every draw, so the labels
-        follow the final size of the axes (after ``tight_layout``, at any dpi)."""
-
-        def __init__(self, texts, anchors, radius, n_always=0, pad=1.0):
-            super().__init__()
-            self.texts, self.anchors, self.radius, self.pad = texts, anchors, radius, pad
-            self.n_always = n_always  # the extremes: shown unless they overlap a label
-            self.set_in_layout(False)
-
-        def draw(self, renderer):
-            if not self.texts:
-                return
-            ax = self.axes
-            scale = renderer.points_to_pixels(1.0)
-            pad, radius = self.pad * scale, self.radius * scale
-            frame = ax.get_window_extent(renderer)
-            marks = ax.transData.transform(np.asarray(self.anchors, dtype=float))
-            placed = np.empty((0, 4))
-            for index, text in enumerate(self.texts):
-                text.set_visible(True)
-                box = text.get_window_extent(renderer)
-                x0, y0, x1, y1 = box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad
-                inside = (x0 >= frame.x0 - pad and x1 <= frame.x1 + pad
-                          and y0 >= frame.y0 - pad and y1 <= frame.y1 + pad)
-                clash = bool(placed.size) and bool(np.any(
-                    (placed[:, 0] < x1) & (placed[:, 2] > x0)
-                    & (placed[:, 1] < y1) & (placed[:, 3] > y0)))
-                others = np.delete(marks, index, axis=0)
-                covers = bool(others.size) and bool(np.any(
-                    (others[:, 0] + radius > x0) & (others[:, 0] - radius < x1)
-                    & (others[:, 1] + radius > y0) & (others[:, 1] - radius < y1)))
-                if clash or (index >= self.n_always and (covers or not inside)):
-                    text.set_visible(False)
-                else:
-                    placed = np.vstack([placed, [box.x0, box.y0, box.x1, box.y1]])
-
-    return LabelCuller
 
 
 def _edge_strengths(G, width) -> dict:
@@ -316,7 +159,7 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
     if pos is not None and (not isinstance(pos, Mapping) or set(pos) != set(G)):
         raise ValueError("pos must map every node of G to (x, y), and nothing else")
     if yscale == "auto":
-        yscale = _auto_yscale((y for _, y in pos.values()) if pos is not None
+        yscale = auto_yscale((y for _, y in pos.values()) if pos is not None
                               else (v for _, v in G.nodes(data="value")))
     if pos is None:
         pos = saddle_graph_layout(G, yscale=yscale)
@@ -374,7 +217,7 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
     layers = sorted({len(node) for node in G})
     if labels and n:
         fontsize = fontsize or (8 if n <= 100 else 7)
-        order, n_always = _label_order(G, {node: pos[node][1] for node in G})
+        order, n_always = label_order(G, {node: pos[node][1] for node in G})
         # beyond the first MAX_LABEL_CANDIDATES from the top, nothing would fit anyway
         order = order[:MAX_LABEL_CANDIDATES if max_labels is None else max_labels]
         last = layers[-1] if len(layers) > 1 else None
@@ -386,9 +229,8 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
                 xytext=(-radius - 1 if right else radius + 1, 0), textcoords="offset points",
                 ha="right" if right else "left", va="center", fontsize=fontsize, zorder=3))
             texts[-1].set_in_layout(len(texts) <= n_always)  # the others stay inside anyway
-        culler = _make_culler()(texts, [pos[node] for node in order], radius, n_always)
-        culler.set_zorder(2.99)
-        ax.add_artist(culler)
+        show_labels_that_fit(ax, texts, [pos[node] for node in order], radius=radius,
+                             n_always=n_always)
 
     ax.set_xticks(layers)
     ax.set(xlabel="learnt modes |S|", ylabel="critical value $L_S$")

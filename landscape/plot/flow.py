@@ -12,6 +12,7 @@ import numpy as np
 from ..flow import FlowResult
 from ..problem.network import Landscape
 from ._axes import axes_or_new
+from .labels import show_labels_that_fit
 
 __all__ = ["plot_loss_curve", "plot_singular_value_curve"]
 
@@ -27,7 +28,8 @@ def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: 
     ``L_{1..k} - L_min = 1/2 sum_{k < i <= r*} sigma_i^2`` in turn (sequential learning,
     Saxe et al. ICLR 2014; Wendin & Altafini SIAM Review 2025). Subtracting the global minimum
     ``L_min`` (which includes the data's ``L0``) keeps the plateaus near the minimum visible
-    on the log axis.
+    on the log axis. Close singular values give close plateaus: a value's label is written
+    only where it overlaps no label already written (from ``top-0`` down), its line always.
 
     Parameters
     ----------
@@ -58,12 +60,15 @@ def plot_loss_curve(results, land: Landscape, *, labels=None, ax=None, t_floor: 
     labels = labels or [None] * len(results)
     minimum = land.minimum_value()
     excess = [land.critical_value(range(k)) - minimum for k in range(land.max_rank + 1)]
+    texts = []
     for k, value in enumerate(excess):
         if value <= 0:  # the minimum has no place on a log axis
             continue
         ax.axhline(value, color="0.75", lw=0.8, ls="--")
-        ax.text(0.99, value, f"top-{k}: {value + minimum:.6g}", va="bottom", ha="right",
-                fontsize=8, color="0.4", transform=ax.get_yaxis_transform())
+        texts.append(ax.text(0.99, value, f"top-{k}: {value + minimum:.6g}", va="bottom",
+                             ha="right", fontsize=8, color="0.4",
+                             transform=ax.get_yaxis_transform()))
+    show_labels_that_fit(ax, texts, n_always=len(texts))
     curves = [res.loss - minimum for res in results]
     for k, (res, curve, label) in enumerate(zip(results, curves, labels)):
         ax.plot(_times(res, t_floor), curve, ls=("-", ":", "--", "-.")[k % 4], label=label)

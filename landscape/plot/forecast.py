@@ -1,4 +1,4 @@
-"""The forecast of training (THEORY §8) drawn over an integrated run."""
+"""The forecast of training (docs/theory.md §8) drawn over an integrated run."""
 
 from __future__ import annotations
 

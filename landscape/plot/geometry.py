@@ -1,7 +1,7 @@
 """Drawing the Hessian spectrum of a critical point, its kernel split into orbit and centre.
 
-Compute and draw are separate: :func:`landscape.curvature.classify` and
-:func:`landscape.curvature.hessian_spectrum` compute the parts; this module only draws them.
+Compute and draw are separate: :func:`landscape.geometry.classify` and
+:func:`landscape.geometry.hessian_spectrum` compute the parts; this module only draws them.
 """
 
 from __future__ import annotations
@@ -43,14 +43,14 @@ def plot_hessian_spectrum(spectrum, *, zero_threshold: float | None = None, n_or
     Negative eigenvalues (the strict-saddle directions) are drawn large and red; the kernel
     (``|lambda| <= zero_threshold``) is split into the tangent of the hidden-layer symmetry
     orbit (its first ``n_orbit`` slots) and the centre beyond it (the Morse-Bott defect,
-    where a non-strict saddle escapes at higher order, THEORY §4-§4.2); the legend gives the
+    where a non-strict saddle escapes at higher order, docs/theory.md §4-§4.2); the legend gives the
     count of each part. Kernel eigenvalues a matrix-free solver did not compute are drawn at 0.
 
     Parameters
     ----------
     spectrum : Classification, HessianSpectrum or array_like
-        A :class:`~landscape.curvature.Classification` (its ``spectrum``), a
-        :class:`~landscape.curvature.HessianSpectrum`, or plain eigenvalues.
+        A :class:`~landscape.geometry.Classification` (its ``spectrum``), a
+        :class:`~landscape.geometry.HessianSpectrum`, or plain eigenvalues.
     zero_threshold : float, optional
         For plain eigenvalues: ``|lambda| <= zero_threshold`` counts as zero (required then).
     n_orbit : int

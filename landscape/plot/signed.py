@@ -1,8 +1,8 @@
-"""Drawing the frustration of a network's signed graph against its null models (THEORY §6).
+"""Drawing the frustration of a network's signed graph against its null models (docs/theory.md §6).
 
 Compute and draw are separate: these functions take a
-:class:`~landscape.frustration.FrustrationTrajectory` or
-:class:`~landscape.frustration.NullComparison` and an Axes (a new one when ``ax=None``), draw,
+:class:`~landscape.signed.FrustrationTrajectory` or
+:class:`~landscape.signed.NullComparison` and an Axes (a new one when ``ax=None``), draw,
 and return the Axes; nothing here shows a window. The measure and the null models are those
 of J. Wendin, E. G. Larsson, C. Altafini, *Computing frustration and near-monotonicity in
 deep neural networks*, arXiv:2510.05286.
@@ -33,7 +33,7 @@ def plot_frustration_curve(trajectory: FrustrationTrajectory, *, ax=None, label:
     Parameters
     ----------
     trajectory : FrustrationTrajectory
-        From :func:`landscape.frustration.frustration_along_flow`.
+        From :func:`landscape.signed.frustration_along_flow`.
     ax : matplotlib Axes, optional
     label : str, optional
         Legend label of the curve (the band is labelled after it).
@@ -93,7 +93,7 @@ def plot_frustration_null(comparison: NullComparison, *, ax=None, bins: int = 20
     Parameters
     ----------
     comparison : NullComparison
-        From :func:`landscape.frustration.frustration_vs_null`.
+        From :func:`landscape.signed.frustration_vs_null`.
     ax : matplotlib Axes, optional
     bins : int
         Histogram bins.
@@ -132,7 +132,7 @@ def plot_frustration_null(comparison: NullComparison, *, ax=None, bins: int = 20
 
 def plot_network_frustration(result, *, ax=None, band: float = 2.0, label: str | None = None,
                              color=None, max_labels: int = 40):
-    """Each layer's normalised frustration ``F_b / W_b`` against the null band (THEORY §6.1).
+    """Each layer's normalised frustration ``F_b / W_b`` against the null band (docs/theory.md §6.1).
 
     One point per edge block of the network, in topological order; with a
     :class:`~landscape.signed.results.NetworkNullComparison`, the null's per-layer

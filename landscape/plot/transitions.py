@@ -1,7 +1,7 @@
 """Transition probabilities of a saddle graph as a heat map, for graphs too dense to draw.
 
 Classes are ordered by critical value, highest first, on both axes; every connection lowers
-the loss (THEORY §5), so the edges lie above the diagonal and the one-hop skeleton near it.
+the loss (docs/theory.md §5), so the edges lie above the diagonal and the one-hop skeleton near it.
 A cell is the share of the source's random probes that first arrived at the target.
 """
 

@@ -4,8 +4,8 @@
     grad_A L = - sum_{k=0}^{h-1} (A^T)^k (E - A^h) (A^T)^{h-1-k}.
 
 These use dense ``n x n`` powers and cost ``O(h n^3)``: they exist as the mathematical
-interface and as an independent oracle for the block-wise code in :mod:`landscape.model`,
-in reduced coordinates (``E`` from :meth:`Landscape.adjacency_target`).
+interface and as an independent oracle for the block-wise code in :mod:`landscape.problem.network`,
+in reduced coordinates (``E`` from :meth:`~.network.Landscape.adjacency_target`).
 """
 
 from __future__ import annotations

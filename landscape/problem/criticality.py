@@ -12,18 +12,29 @@ import enum
 import numpy as np
 
 from .._base.validation import check_nonnegative
-from .network import Landscape, check_landscape, reduced_landscape
+from .network import Landscape, check_landscape
+from .spectrum import DataSpectrum
 
 __all__ = [
     "CRITICAL_TOL",
+    "MAX_CRITICAL_TOL",
     "CriticalKind",
     "NotCriticalError",
     "check_critical",
+    "check_critical_tol",
     "relative_gradient_norm",
 ]
 
 #: Default bound on :func:`relative_gradient_norm` for a point to count as critical.
 CRITICAL_TOL = 1e-6
+#: Largest ``critical_tol`` accepted (:func:`check_critical_tol`): a tenth of the relative
+#: gradient norm ``NEAR_GRADIENT = 0.1`` beyond which a network is near no class
+#: (:func:`landscape.locate`). A point whose gradient is larger is not critical in any sense
+#: the second-order tests can use: the gradient moves the Hessian's kernel eigenvalues by
+#: ``~ ||grad L|| / ||W||`` (``landscape.geometry``'s zero-threshold margin, ten times that),
+#: which would then reach the curvature scale itself, and a Hessian inertia read there is not
+#: that of a critical point.
+MAX_CRITICAL_TOL = 1e-2
 
 
 class CriticalKind(enum.StrEnum):
@@ -70,7 +81,10 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     under the layer rescalings, so very unbalanced critical points (layers scaled by
     ``1e4`` and ``1e-4``) are recognised, and it is continuous: a point whose rebalanced
     form lies near a critical point counts as near it. Where a layer vanishes (no
-    rebalancing exists) the plain gradient is used.
+    rebalancing exists) the plain gradient is used. It is computed in the flow's units
+    (:mod:`landscape.flow.units`; in reduced coordinates ``W_j / sigma_1^{1/h}`` on the
+    problem ``Sigma / sigma_1``, whose gradient is ``grad_j / sigma_1^{(2h-1)/h}`` exactly), so
+    no intermediate overflows or underflows for any ``sigma_1`` in the accepted range.
 
     Examples
     --------
@@ -86,11 +100,37 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     weights = land.check(weights)
     if not spec.reduced:
         weights = spec.to_reduced(weights)
-    grads = reduced_landscape(land).unchecked_gradient(weights)[0]
+    weights = [w / land.weight_scale for w in weights]
+    unit = Landscape(DataSpectrum.from_singular_values(spec.sigma / land.scale, d_x=spec.d_x,
+                                                       d_y=spec.d_y), land.widths)
+    grads = unit.unchecked_gradient(weights)[0]
     norms = np.array([np.linalg.norm(w) for w in weights])
     factors = norms / np.exp(np.mean(np.log(norms))) if np.all(norms > 0) else np.ones(land.h)
-    worst = max(float(np.linalg.norm(g) * f) for g, f in zip(grads, factors))
-    return worst / land.gradient_scale
+    return max(float(np.linalg.norm(g) * f) for g, f in zip(grads, factors))
+
+
+def check_critical_tol(critical_tol, name: str = "critical_tol") -> float:
+    """Return ``critical_tol`` as a float if it lies in ``[0, MAX_CRITICAL_TOL]``.
+
+    Every function that takes ``critical_tol`` checks it here, before any work.
+
+    Examples
+    --------
+    >>> check_critical_tol(1e-5)
+    1e-05
+    >>> check_critical_tol(1e300)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: critical_tol must be <= 0.01 (a bound on the relative gradient norm; ...), got 1e+300
+    """
+    critical_tol = check_nonnegative(critical_tol, name)
+    if critical_tol > MAX_CRITICAL_TOL:
+        raise ValueError(f"{name} must be <= {MAX_CRITICAL_TOL:g} (a bound on the relative "
+                         f"gradient norm; a larger one calls critical a network whose gradient "
+                         f"is a sizeable part of the problem's scale, whose Hessian inertia is "
+                         f"not that of a critical point; landscape.classify takes a network "
+                         f"that is not critical as it is), got {critical_tol:g}")
+    return critical_tol
 
 
 def check_critical(land: Landscape, weights, *, critical_tol: float = CRITICAL_TOL,
@@ -117,7 +157,7 @@ def check_critical(land: Landscape, weights, *, critical_tol: float = CRITICAL_T
     ...
     landscape.problem.criticality.NotCriticalError: weights must be a critical point (relative gradient norm <= 1e-06), got relative gradient norm ...
     """
-    critical_tol = check_nonnegative(critical_tol, "critical_tol")
+    critical_tol = check_critical_tol(critical_tol)
     measure = relative_gradient_norm(land, weights)
     if not measure <= critical_tol:
         raise NotCriticalError(measure, critical_tol, name)

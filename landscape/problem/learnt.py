@@ -1,11 +1,11 @@
 """Which data modes a point has learnt, read off its end-to-end map.
 
 At a critical point the end-to-end map in the data's singular basis (reduced coordinates,
-THEORY §1) is ``Sigma_S = sum_{i in S} sigma_i u_i v_i^T`` for a set ``S`` of nonzero modes with
+docs/theory.md §1) is ``Sigma_S = sum_{i in S} sigma_i u_i v_i^T`` for a set ``S`` of nonzero modes with
 ``|S| <= r`` -- up to a rotation inside each block of tied singular values, where the learnt
 part is ``sigma_g`` times an orthogonal projector of some rank ``k`` (Baldi & Hornik 1989;
 Wendin & Altafini, SIAM Review 2025, §4). Near a critical point the same reading gives the
-class the point is near (THEORY §3).
+class the point is near (docs/theory.md §3).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class LearntModes:
 def tie_blocks(reduced_map: np.ndarray, groups) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each tie group ``g``: the diagonal block of the reduced end-to-end map on ``g`` and
     its singular values (the absolute value for a single mode). A mode of ``g`` counts as
-    learnt where a singular value exceeds ``sigma_g / 2`` (THEORY §3)."""
+    learnt where a singular value exceeds ``sigma_g / 2`` (docs/theory.md §3)."""
     out = []
     for g in groups:
         block = reduced_map[g[0]:g[-1] + 1, g[0]:g[-1] + 1]
@@ -68,7 +68,7 @@ def tie_blocks(reduced_map: np.ndarray, groups) -> list[tuple[np.ndarray, np.nda
 def learnt_modes(land: Landscape, weights, *, tie_tol: float = TIE_TOL) -> LearntModes:
     """Read the learnt set ``S`` off the end-to-end map in the data's singular basis.
 
-    With ``M = U^T W_{1:h} Sxx^{1/2} V`` (the reduced map, :meth:`DataSpectrum.reduced_map`),
+    With ``M = U^T W_{1:h} Sxx^{1/2} V`` (the reduced map, :meth:`~.spectrum.DataSpectrum.reduced_map`),
     a critical point has ``M = Sigma_S`` up to a rotation inside each tie block, where the
     diagonal block of a group ``g`` is ``sigma_g`` times a rank-``k_g`` orthogonal projector.
     The count ``k_g`` is the number of singular values of that block above ``sigma_g / 2``

@@ -1,8 +1,8 @@
-"""Where any network stands: the critical class it is near, and how near (THEORY §3).
+"""Where any network stands: the critical class it is near, and how near (docs/theory.md §3).
 
 A trained network is never exactly critical: it rests on a plateau near a saddle, or
 converges to the minimum with a gradient of ``1e-5``. The class it is near is still well
-defined. In reduced coordinates (THEORY §1) its end-to-end map ``M = W~_{1:h}`` is read per tie
+defined. In reduced coordinates (docs/theory.md §1) its end-to-end map ``M = W~_{1:h}`` is read per tie
 block of the data's singular values: a block ``g`` of value ``sigma_g`` has learnt as many
 modes as its block of ``M`` has singular values above the halfway mark ``sigma_g / 2``
 (:func:`~landscape.problem.learnt.learnt_modes`; at a critical point the block is
@@ -56,7 +56,7 @@ NEAR_DISTANCE = 0.25
 
 @dataclass(frozen=True)
 class Location:
-    """The critical class a network is near, and how near it is (THEORY §3).
+    """The critical class a network is near, and how near it is (docs/theory.md §3).
 
     Attributes
     ----------
@@ -136,7 +136,7 @@ class Location:
 def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
            halfway_margin: float = HALFWAY_MARGIN, near_gradient: float = NEAR_GRADIENT,
            near_distance: float = NEAR_DISTANCE) -> Location:
-    """The critical class any network is near -- critical or not -- and how near (THEORY §3).
+    """The critical class any network is near -- critical or not -- and how near (docs/theory.md §3).
 
     Reads the learnt set ``S`` off the end-to-end map in reduced coordinates, per tie block
     (a mode counts as learnt above half its ``sigma``), and measures the relative gradient

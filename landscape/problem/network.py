@@ -2,14 +2,14 @@
 
 Weights are a list ``[W_1, ..., W_h]`` with ``W_j`` of shape ``(d_j, d_{j-1})``. With the
 end-to-end map ``P = W_h ... W_1``, the least-squares map ``P*`` and the input metric
-``K = Sxx^{1/2}`` (identity in reduced coordinates, see :mod:`landscape.data`),
+``K = Sxx^{1/2}`` (identity in reduced coordinates, see :mod:`landscape.problem.spectrum`),
 
     L(W) = L0 + 1/2 ||(P - P*) K||_F^2,     dL/dP = R = (P - P*) K K^T,
     dL/dW_j = (W_h ... W_{j+1})^T R (W_{j-1} ... W_1)^T.
 
 Everything is computed block by block with chains of small products; the block-shift
 adjacency matrix ``A`` (``W_j`` in block ``(j, j-1)``, ``L(A) = 1/2 ||E - A^h||^2``, Wendin &
-Altafini, SIAM Review 2025) is available as a view and in :mod:`landscape.adjacency` as an
+Altafini, SIAM Review 2025) is available as a view and in :mod:`landscape.problem.adjacency` as an
 oracle, never as the way derivatives are computed.
 """
 
@@ -358,7 +358,7 @@ class Landscape:
         """Refuse, before allocating them, ``copies`` sets of weights beyond ``MAX_WEIGHT_BYTES``.
 
         The message gives the figure and the way out: the critical classes and values depend
-        on the widths only through the bottleneck ``r* = min_j d_j`` (THEORY §2), so hidden
+        on the widths only through the bottleneck ``r* = min_j d_j`` (docs/theory.md §2), so hidden
         widths cut to ``max(d_x, d_y)`` have the same ones at a fraction of the memory.
 
         Examples
@@ -385,7 +385,7 @@ class Landscape:
 
 def reduced_landscape(land: Landscape, widths=None) -> Landscape:
     """The same network (or one of other ``widths``) on the reduced problem
-    ``1/2 ||Sigma - W_{1:h}||^2`` of ``land``'s singular values (THEORY §1, offset dropped).
+    ``1/2 ||Sigma - W_{1:h}||^2`` of ``land``'s singular values (docs/theory.md §1, offset dropped).
 
     Critical points, values and kinds are the same in both coordinates, so second-order tests
     and probes run here; ``land`` itself is returned when it is reduced already.

@@ -20,7 +20,7 @@ BASIS_ARRAYS = ("left", "right", "input_sqrt", "input_inv_sqrt")
 
 
 def basis_arrays(spectrum) -> dict[str, np.ndarray]:
-    """The arrays of :data:`BASIS_ARRAYS` of a :class:`DataSpectrum`, as contiguous floats."""
+    """The arrays of :data:`BASIS_ARRAYS` of a :class:`~.spectrum.DataSpectrum`, as contiguous floats."""
     return {name: np.ascontiguousarray(getattr(spectrum, name), dtype=float)
             for name in BASIS_ARRAYS}
 

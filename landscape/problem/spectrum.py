@@ -19,7 +19,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .._base.validation import as_matrix, as_vector, check_choice, check_int, check_positive
+from .._base.validation import (as_matrix, as_vector, check_bool, check_choice, check_int,
+                                check_positive)
 from .moments import check_spreads, second_moments
 from .steps import _flow_time_per_step
 from .ties import numerical_rank
@@ -219,20 +220,19 @@ class DataSpectrum:
         >>> spec.d_x, spec.input_rank, spec.dropped_inputs
         (5, 3, 2)
         """
-        X = as_matrix(X, "X")
-        Y = as_matrix(Y, "Y")
+        X, Y = as_matrix(X, "X"), as_matrix(Y, "Y")
+        center, whiten = check_bool(center, "center"), check_bool(whiten, "whiten")
         rcond = check_positive(rcond, "rcond")
         check_choice(input_space, "input_space", INPUT_SPACES)
         if X.shape[0] != Y.shape[0]:
-            raise ValueError(f"X and Y must have the same number of rows (samples), "
-                             f"got {X.shape[0]} and {Y.shape[0]}")
+            raise ValueError(f"X and Y must have the same number of rows (samples), got "
+                             f"{X.shape[0]} and {Y.shape[0]}")
         n = X.shape[0]
         check_spreads(X, "X")
         check_spreads(Y, "Y")
         magnitude = np.max(np.abs(X), axis=0)
         if center:
-            X = X - X.mean(axis=0)
-            Y = Y - Y.mean(axis=0)
+            X, Y = X - X.mean(axis=0), Y - Y.mean(axis=0)
         sxx, syx, syy = second_moments(X, Y)
         std, corr_values, corr_vectors, keep = _column_space(sxx, magnitude, rcond)
         if input_space == "column_space":
@@ -342,7 +342,7 @@ class DataSpectrum:
         """Number ``m`` of nonzero singular values, by the library's one rule for numerical zeros.
 
         ``sigma_i`` counts as zero when ``sigma_i <= TIE_TOL * sigma_1``
-        (:func:`landscape.problem.ties.numerical_rank`, THEORY §2).
+        (:func:`landscape.problem.ties.numerical_rank`, docs/theory.md §2).
         """
         return numerical_rank(self.sigma)
 

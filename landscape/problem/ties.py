@@ -4,7 +4,7 @@ Real data give exact zeros and exact ties only up to rounding: centred one-hot t
 ``c`` classes have rank ``c - 1`` and their last singular value comes out near ``1e-16``.
 One rule decides, for every module (the spectrum's rank ``m``, ``r* = min(r, m)``, the
 enumeration, the global-minimum value, the kinds and the graph), relative to ``sigma_1``
-with the one tolerance ``tie_tol`` (THEORY §2):
+with the one tolerance ``tie_tol`` (docs/theory.md §2):
 
 - ``sigma_i <= tie_tol * sigma_1`` is zero: never learnt, no class of its own;
 - ``sigma_g - sigma_i <= tie_tol * sigma_1`` puts ``i`` in the tie group opened by ``g``.
@@ -198,7 +198,7 @@ def is_top(sigma, subset, *, tie_tol: float = TIE_TOL) -> bool:
 
     ``S`` is top when every tie group (:func:`tie_groups`) before the last group holding a
     learnt mode is fully learnt, i.e. ``sigma_k >= sigma_i`` for learnt ``k`` and unlearnt
-    nonzero ``sigma_i`` up to ties (THEORY §4.1). The empty set is top.
+    nonzero ``sigma_i`` up to ties (docs/theory.md §4.1). The empty set is top.
 
     Examples
     --------

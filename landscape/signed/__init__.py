@@ -1,7 +1,7 @@
 """The signed-graph analysis: frustration of a network's signed graph, exact and heuristic.
 
 The block-shift adjacency matrix of ``W_h ... W_1`` is a signed graph; its frustration is the
-least weight that no switching of node signs makes positive (THEORY §6; J. Wendin,
+least weight that no switching of node signs makes positive (docs/theory.md §6; J. Wendin,
 E. G. Larsson, C. Altafini, arXiv:2510.05286).
 
 Public modules:

@@ -7,18 +7,21 @@ passes on only its arg-max. The **active subnetwork** is the signed graph with t
 ``A_x`` keeps each in-edge of a unit scaled by its factor and the arg-max edge of each max
 pooling (weight 1). ``A_x`` is nilpotent (the graph is acyclic), and its input-to-output map
 ``[(I - A_x)^{-1}]_{out,in}``, the sum over paths, is the network's Jacobian at ``x``
-(THEORY §6.1; J. Wendin, E. G. Larsson, C. Altafini, arXiv:2510.05286).
+(docs/theory.md §6.1; J. Wendin, E. G. Larsson, C. Altafini, arXiv:2510.05286).
 """
 
 from __future__ import annotations
 
+
+import dataclasses
 
 import numpy as np
 
 from .._base.validation import describe_value
 from .convolution import convolve
 from .network import read_model
-from .reader_graph import OperationGraph, build_network, max_pool_argmax, pool_block
+from .reader_graph import OperationGraph, build_network, folded_batch_norms, max_pool_argmax, \
+    pool_block
 
 __all__ = ["active_subnetwork"]
 
@@ -93,6 +96,40 @@ def evaluate(graph: OperationGraph, x: np.ndarray) -> dict:
     return values
 
 
+def with_network_weights(graph: OperationGraph, net) -> OperationGraph:
+    """``graph`` carrying the shared weights of the learnable blocks of ``net``, a network of
+    the same architecture (a null network of ``build_network(graph)``), so that
+    ``build_network`` of the result gives ``net`` again.
+
+    A convolution or dense map takes its block's kernel, in which the batch norms folded into
+    it are already multiplied; each of those batch norms keeps its shift and takes scale 1, and
+    the producer's bias (and the shifts of batch norms folded before it) is multiplied by the
+    scale it loses, so that every unit keeps its additive constant; a batch norm of its own takes its block's scale. Biases and shifts, which
+    the signed graph leaves out, stay as they are.
+    """
+    learnable = {b.name: np.asarray(b.parameters) for b in net.blocks
+                 if b.parameters is not None}
+    folds = folded_batch_norms(graph)
+    attrs = {op.name: dict(op.attrs) for op in graph.operations}
+    before = {}
+    for op in graph.operations:
+        a = attrs[op.name]
+        if op.name in folds:
+            producer = attrs[folds[op.name]]
+            if producer.get("bias") is not None:
+                producer["bias"] = producer["bias"] * a["scale"]
+            for earlier in before.setdefault(folds[op.name], []):
+                attrs[earlier]["shift"] = attrs[earlier]["shift"] * a["scale"]
+            before[folds[op.name]].append(op.name)
+            a["scale"] = np.ones_like(a["scale"])
+        elif op.kind in ("conv", "dense"):
+            a["weight"] = learnable[op.name].reshape(a["weight"].shape)
+        elif op.kind == "batch_norm":
+            a["scale"] = learnable[op.name].reshape(a["scale"].shape)
+    operations = tuple(dataclasses.replace(op, attrs=attrs[op.name]) for op in graph.operations)
+    return dataclasses.replace(graph, operations=operations)
+
+
 def outputs_of(graph: OperationGraph, values: dict) -> np.ndarray:
     """The model's outputs, flattened and concatenated per sample: ``(N, n_out)``."""
     return np.concatenate([values[v].reshape(len(values[v]), -1) for v in graph.outputs],
@@ -117,7 +154,7 @@ def checked_inputs(X, input_shape, name: str) -> np.ndarray:
 
 
 def active_subnetwork(model, x, input_shape):
-    """The active subnetwork of a model at the input ``x`` (THEORY §6.1).
+    """The active subnetwork of a model at the input ``x`` (docs/theory.md §6.1).
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 At each recorded time ``t`` of :func:`~landscape.flow.gradient_flow` (run with
 ``record_weights=True``) the weights ``W(t)`` give a signed graph and its normalised
-frustration ``F(t) / W(t)`` (THEORY §6; J. Wendin, E. G. Larsson, C. Altafini, *Computing
+frustration ``F(t) / W(t)`` (docs/theory.md §6; J. Wendin, E. G. Larsson, C. Altafini, *Computing
 frustration and near-monotonicity in deep neural networks*, arXiv:2510.05286), optionally with
 a null band: the mean and standard deviation of the null models'
 ``F / W`` at the same time (:mod:`~landscape.signed.nulls`).

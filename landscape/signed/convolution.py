@@ -4,15 +4,19 @@ A convolution with kernel ``K`` (shape ``(c_out, c_in/groups, *kernel)``), strid
 dilation ``d`` and zero padding ``(b, e)`` per spatial axis is the multibanded (generalised
 Toeplitz) linear map whose entry ``K[o, c, D]`` sits on every edge from input element
 ``(c, p)`` to output element ``(o, q)`` with ``p = s q + d D - b`` inside the input (padded
-zeros are not nodes; THEORY §6.1). Applying the block to a batch of node vectors is the
+zeros are not nodes; docs/theory.md §6.1). Applying the block to a batch of node vectors is the
 convolution of that batch; applying its transpose is the transposed convolution. Both run in
 float64 through ``torch.nn.functional`` when torch is importable and through numpy otherwise
-(one strided slice per kernel offset), with the same result.
+(one strided slice per kernel offset), with the same result. Torch runs each one on as many
+threads as its size merits (one for a small tensor, whose cost intra-op threads only raise on a
+loaded machine) and restores its setting afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import math
 import sys
 
 import numpy as np
@@ -21,6 +25,10 @@ import scipy.sparse as sp
 from .edges import EdgeBlock
 
 __all__ = ["ConvBlock", "conv_output_size", "convolve", "convolve_transpose"]
+
+#: Multiply-accumulates per torch thread: a convolution of ``w`` of them runs on
+#: ``min(torch threads, max(1, w // WORK_PER_THREAD))`` threads.
+WORK_PER_THREAD = 1 << 22
 
 
 def conv_output_size(size: int, kernel: int, stride: int, pad: tuple, dilation: int) -> int:
@@ -37,6 +45,28 @@ def _torch():
     except ImportError:  # pragma: no cover - the numpy path is tested directly
         return None
     return torch
+
+
+@contextlib.contextmanager
+def _threads(torch, work: int):
+    """Run torch on at most ``max(1, work // WORK_PER_THREAD)`` intra-op threads, then restore
+    the number it had."""
+    previous = torch.get_num_threads()
+    wanted = min(previous, max(1, work // WORK_PER_THREAD))
+    if wanted == previous:
+        yield
+        return
+    torch.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _work(batch: int, K, spatial) -> int:
+    """Multiply-accumulates of a convolution with kernel ``K`` on ``batch`` vectors, ``spatial``
+    the output's (or, transposed, the input's) spatial shape."""
+    return batch * K.size * math.prod(spatial)
 
 
 def _windows(out_spatial, stride, dilation, offset):
@@ -97,8 +127,9 @@ def convolve(x, K, stride, pads, dilation, groups, out_spatial, use_torch=True):
     if d:
         xt = torch.nn.functional.pad(xt, _flat_pads(pads))
     fn = getattr(torch.nn.functional, f"conv{max(d, 1)}d")
-    y = fn(xt, Kt, stride=tuple(stride) or 1, dilation=tuple(dilation) or 1, groups=groups)
-    y = y.numpy()
+    with _threads(torch, _work(len(x), K, out_spatial)):
+        y = fn(xt, Kt, stride=tuple(stride) or 1, dilation=tuple(dilation) or 1,
+               groups=groups).numpy()
     return y[..., 0] if d == 0 else y
 
 
@@ -113,8 +144,9 @@ def convolve_transpose(y, K, stride, pads, dilation, groups, in_spatial, use_tor
              for n, s, dl, k in zip(y.shape[2:], stride, dilation, K.shape[2:])]
     extra = [n + p[0] + p[1] - span for n, p, span in zip(in_spatial, pads, spans)]
     fn = getattr(torch.nn.functional, f"conv_transpose{max(d, 1)}d")
-    x = fn(yt, Kt, stride=tuple(stride) or 1, dilation=tuple(dilation) or 1, groups=groups,
-           output_padding=tuple(extra) or 0).numpy()
+    with _threads(torch, _work(len(y), K, y.shape[2:])):
+        x = fn(yt, Kt, stride=tuple(stride) or 1, dilation=tuple(dilation) or 1,
+               groups=groups, output_padding=tuple(extra) or 0).numpy()
     if d == 0:
         return x[..., 0]
     crop = tuple(slice(p[0], p[0] + n) for n, p in zip(in_spatial, pads))

@@ -3,7 +3,7 @@
 :class:`TensorNodes` numbers the nodes of one tensor; an :class:`EdgeBlock` applies one block
 of the adjacency matrix ``A`` (``A[i, j]`` = weight of the edge from node ``j`` to node ``i``)
 without forming it; :class:`SignedNetwork` holds the tensors and blocks and builds the sparse
-matrix only on request (THEORY §6.1; J. Wendin, E. G. Larsson, C. Altafini,
+matrix only on request (docs/theory.md §6.1; J. Wendin, E. G. Larsson, C. Altafini,
 arXiv:2510.05286). The public names are re-exported by :mod:`~landscape.signed.network`.
 """
 
@@ -103,38 +103,47 @@ class EdgeBlock:
 
 
 class DenseBlock(EdgeBlock):
-    """A dense linear map ``M = parameters`` (shape ``(out, in)``): every target node has an
-    edge from every source node."""
+    """A dense linear map ``W = parameters`` (shape ``(out, in)``): every target node has an
+    edge from every source node; with ``repeat = m``, ``W`` acts on the last axis of a tensor
+    of ``m`` rows of ``in`` entries (a linear layer on a tensor of several axes): the
+    block-diagonal ``M = I_m (x) W``."""
 
-    def __init__(self, source: int, target: int, name: str, matrix, kind: str = "dense"):
+    def __init__(self, source: int, target: int, name: str, matrix, kind: str = "dense",
+                 repeat: int = 1):
         matrix = np.asarray(matrix, dtype=float)
-        super().__init__(source, target, kind, name, matrix, matrix.shape[1], matrix.size)
+        self.repeat = int(repeat)
+        super().__init__(source, target, kind, name, matrix, matrix.shape[1],
+                         self.repeat * matrix.size)
 
     @property
     def target_size(self) -> int:
-        return self.parameters.shape[0]
+        return self.repeat * self.parameters.shape[0]
+
+    def _map(self, W, x):
+        x = x.reshape(x.shape[0], self.repeat, W.shape[1]) @ W.T
+        return x.reshape(x.shape[0], -1)
 
     def matvec(self, x):
-        return x @ self.parameters.T
+        return self._map(self.parameters, x)
 
     def rmatvec(self, y):
-        return y @ self.parameters
+        return self._map(self.parameters.T, y)
 
     def abs_matvec(self, x):
-        return x @ np.abs(self.parameters).T
+        return self._map(np.abs(self.parameters), x)
 
     def abs_rmatvec(self, y):
-        return y @ np.abs(self.parameters)
+        return self._map(np.abs(self.parameters).T, y)
 
     def abs_weight(self) -> float:
-        return float(np.sum(np.abs(self.parameters)))
+        return self.repeat * float(np.sum(np.abs(self.parameters)))
 
     def to_sparse(self):
-        return sp.coo_matrix(self.parameters)
+        return sp.kron(sp.identity(self.repeat), sp.coo_matrix(self.parameters), format="coo")
 
     def with_parameters(self, parameters):
         return DenseBlock(self.source, self.target, self.name, self._checked(parameters),
-                          self.kind)
+                          self.kind, self.repeat)
 
 
 class SparseBlock(EdgeBlock):
@@ -207,7 +216,7 @@ class ScaledBlock(EdgeBlock):
 
 @dataclass(frozen=True, eq=False)
 class SignedNetwork:
-    """A feed-forward network's signed graph (THEORY §6.1).
+    """A feed-forward network's signed graph (docs/theory.md §6.1).
 
     Attributes
     ----------
@@ -290,7 +299,7 @@ def network_of_parts(shapes: Sequence[tuple[str, tuple]], blocks, outputs) -> Si
 
 def dense_network(layers: list[np.ndarray]) -> SignedNetwork:
     """The signed graph of dense layers ``W_1..W_h``: tensors ``input, layer1, ..., layerh``,
-    one :class:`DenseBlock` each (the block-shift adjacency of THEORY §6)."""
+    one :class:`DenseBlock` each (the block-shift adjacency of docs/theory.md §6)."""
     shapes = [("input", (layers[0].shape[1],))]
     shapes += [(f"layer{j}", (w.shape[0],)) for j, w in enumerate(layers, start=1)]
     blocks = [DenseBlock(j - 1, j, f"layer{j}", w) for j, w in enumerate(layers, start=1)]

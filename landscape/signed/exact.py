@@ -10,7 +10,7 @@ so the frustration ``F = (W - max_s sum_{ab} s_a A_ab s_b) / 2`` is found exactl
 enumerating the ``2^k`` sign patterns of the free nodes of the smaller side
 (:func:`enumerate_switching`). A graph is *balanced* (``F = 0``) when sign propagation along a
 spanning forest meets no contradiction (:func:`balanced_signs`, ``O(n + m)``); negative cycles
-give a proven lower bound (:func:`lower_bound`). THEORY §6; J. Wendin, E. G. Larsson,
+give a proven lower bound (:func:`lower_bound`). docs/theory.md §6; J. Wendin, E. G. Larsson,
 C. Altafini, *Computing frustration and near-monotonicity in deep neural networks*,
 arXiv:2510.05286.
 

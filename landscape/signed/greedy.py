@@ -6,7 +6,7 @@ node with the most negative ``c_a`` until none is negative (the greedy method of
 E. G. Larsson, C. Altafini, *Computing frustration and near-monotonicity in deep neural
 networks*, arXiv:2510.05286). :func:`polish_switching` then takes compound moves across the
 even/odd layer bipartition, and :func:`greedy_switching` keeps the best of several starts:
-an upper bound on the frustration (THEORY §6).
+an upper bound on the frustration (docs/theory.md §6).
 
 Internal to :mod:`landscape.signed`.
 """

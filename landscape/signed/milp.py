@@ -7,7 +7,7 @@ standing for ``[x_a != x_b]``, the frustrated weight is the linear objective
 
 minimised under ``y_e >= |x_a - x_b|`` (positive edges) and
 ``y_e <= min(x_a + x_b, 2 - x_a - x_b)`` (negative edges): a max-cut formulation of the
-frustration of THEORY §6 (J. Wendin, E. G. Larsson, C. Altafini, arXiv:2510.05286).
+frustration of docs/theory.md §6 (J. Wendin, E. G. Larsson, C. Altafini, arXiv:2510.05286).
 
 Internal to :mod:`landscape.signed`.
 """

@@ -6,7 +6,7 @@ makes ``D A D`` entrywise non-negative, and its (weighted) **frustration** is
 
     F(A) = min_s  sum_{(a, b): s_a A_ab s_b < 0} |A_ab|  =  min_s (W - sum_{ab} s_a A_ab s_b) / 2,
 
-with ``W = sum |A_ab|`` the total weight (THEORY §6; J. Wendin, E. G. Larsson, C. Altafini,
+with ``W = sum |A_ab|`` the total weight (docs/theory.md §6; J. Wendin, E. G. Larsson, C. Altafini,
 *Computing frustration and near-monotonicity in deep neural networks*, arXiv:2510.05286).
 Switching hidden units is an exact symmetry of the network function; input and output
 signs are free (the paper's frustration of the graph) or fixed (``fix_io_signs=True``: only
@@ -81,7 +81,7 @@ def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
                 fix_io_signs: bool = False, max_enumeration: int = MAX_ENUMERATION,
                 time_limit: float = 60.0, polish: bool = True,
                 initial_signs=None) -> FrustrationResult:
-    """Frustration of the signed graph of a deep linear network (THEORY §6).
+    """Frustration of the signed graph of a deep linear network (docs/theory.md §6).
 
     ``F = min_s sum_{(a, b): s_a A_ab s_b < 0} |A_ab|`` over switchings ``s in {+-1}^n``
     (hidden units always switch; inputs and outputs per ``fix_io_signs``), as in J. Wendin,
@@ -92,7 +92,7 @@ def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
     ----------
     weights_or_adjacency : SignedNetwork, sequence of ndarray, or ndarray (n, n)
         A network's signed graph (:func:`~landscape.signed.network.signed_network`: any
-        feed-forward network, THEORY §6.1), layer matrices ``W_1..W_h`` (``W_j`` of shape
+        feed-forward network, docs/theory.md §6.1), layer matrices ``W_1..W_h`` (``W_j`` of shape
         ``(d_j, d_{j-1})``; one layer is ``[W]``), or a square block-shift adjacency matrix
         (``W_j`` in block ``(j, j-1)``), which needs ``widths``: the layering is never guessed
         from zero blocks. A ``SignedNetwork`` gives a

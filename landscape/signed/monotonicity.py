@@ -7,7 +7,7 @@ the best sign flips of inputs and outputs,
 
 the normalised frustration of the bipartite signed graph inputs -> outputs with weights
 ``P`` (J. Wendin, E. G. Larsson, C. Altafini, *Computing frustration and near-monotonicity
-in deep neural networks*, arXiv:2510.05286; THEORY §6).
+in deep neural networks*, arXiv:2510.05286; docs/theory.md §6).
 """
 
 from __future__ import annotations

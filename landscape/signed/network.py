@@ -3,7 +3,7 @@
 The nodes are the input tensor and the output of every linear operation, tensor by tensor in
 topological order, each in C order without the batch axis; the edges are the entries of each
 operation's linear map, ``A[i, j]`` the weight of the edge from node ``j`` to node ``i``
-(THEORY §6.1; J. Wendin, E. G. Larsson, C. Altafini, *Computing frustration and
+(docs/theory.md §6.1; J. Wendin, E. G. Larsson, C. Altafini, *Computing frustration and
 near-monotonicity in deep neural networks*, arXiv:2510.05286). A network holds its edges as
 :class:`EdgeBlock` objects, one per (operation, source tensor), that apply their block of
 ``A`` without forming it (a convolution is a convolution, its transpose a transposed
@@ -47,7 +47,7 @@ def is_onnx_model(model) -> bool:
 
 
 def signed_network(model, input_shape=None, *, widths=None) -> SignedNetwork:
-    """The signed graph of a feed-forward network (THEORY §6.1).
+    """The signed graph of a feed-forward network (docs/theory.md §6.1).
 
     Parameters
     ----------

@@ -7,7 +7,7 @@ one-dimensional tensor is its own channel) the same sign has the value
 channel ``c'`` into channel ``c``. Weight sharing makes this the natural coarse problem of a
 convolutional network: a planted balance ``K[o, c, D] = s_o s_c |K|`` makes every ``M_b``
 balanced with the same channel signs, which sign propagation along a maximum-weight spanning
-tree recovers exactly (THEORY §6.1; J. Wendin, E. G. Larsson, C. Altafini, arXiv:2510.05286).
+tree recovers exactly (docs/theory.md §6.1; J. Wendin, E. G. Larsson, C. Altafini, arXiv:2510.05286).
 The coarse problem is solved by that propagation, by the all-``+1`` switching and by random
 starts, each followed by block-coordinate ascent (every tensor's channels to the sign of their
 field, forward and backward sweeps), and the channel switchings are expanded to nodes.
@@ -75,7 +75,7 @@ def channel_block(b, source_shape: tuple, target_shape: tuple) -> np.ndarray:
     """``M_b`` (target channels, source channels): exact for dense and convolution blocks and
     for blocks up to ``_SPARSE_EDGES`` edges; indicator products otherwise."""
     cs, ct = channel_count(source_shape), channel_count(target_shape)
-    if isinstance(b, DenseBlock):
+    if isinstance(b, DenseBlock) and b.repeat == 1:
         w = b.parameters
         return w.reshape(ct, w.shape[0] // ct, cs, w.shape[1] // cs).sum(axis=(1, 3))
     if isinstance(b, ConvBlock) and b.kernel.shape[0] == ct and b.in_shape[0] == cs:

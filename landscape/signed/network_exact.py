@@ -9,7 +9,7 @@ takes ``s_y = sign(u_y)`` with ``u = B s_X`` (``B = (A + A^T)_{YX}``), and
 
 so ``F = (W - max) / 2`` is found exactly by enumerating the ``2^k`` sign patterns of the free
 nodes of ``X`` (the generalisation to any feed-forward network of the even/odd layer
-enumeration of :mod:`~landscape.signed.exact`; THEORY §6, §6.1; J. Wendin, E. G. Larsson,
+enumeration of :mod:`~landscape.signed.exact`; docs/theory.md §6, §6.1; J. Wendin, E. G. Larsson,
 C. Altafini, arXiv:2510.05286).
 
 Internal to :mod:`landscape.signed`.

@@ -5,7 +5,7 @@ A switching ``s`` (one ``+-1`` per node) is held tensor by tensor. The field of 
 ``g_i = sum_j (A_ij + A_ji) s_j``: for a tensor ``t``, the ``matvec`` of its in-blocks applied
 to their sources' signs plus the ``rmatvec`` of its out-blocks applied to their targets'
 signs. Nodes of one tensor share no edge, so flipping any set ``I`` of them changes the
-frustrated weight by exactly ``sum_{i in I} s_i g_i`` (THEORY §6.1; J. Wendin, E. G. Larsson,
+frustrated weight by exactly ``sum_{i in I} s_i g_i`` (docs/theory.md §6.1; J. Wendin, E. G. Larsson,
 C. Altafini, *Computing frustration and near-monotonicity in deep neural networks*,
 arXiv:2510.05286).
 

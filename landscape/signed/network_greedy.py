@@ -8,7 +8,7 @@ topological order (then in reverse, alternately), computes each one's fields wit
 ``matvec`` per in-block and one ``rmatvec`` per out-block, and takes all of its improving flips
 at once: every flip strictly lowers the frustration, and the descent ends when a sweep flips
 nothing. A last evaluation of every field from scratch verifies that the switching is
-1-flip stable: an upper bound (THEORY §6.1).
+1-flip stable: an upper bound (docs/theory.md §6.1).
 
 The plain descent stalls at domain walls (a convolution's nodes are coupled only locally); it
 starts here from the channel switchings of :class:`~landscape.signed.network_channels.ChannelGraph`

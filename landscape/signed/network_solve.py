@@ -3,7 +3,9 @@
 ``"auto"`` runs the linear-time balance test and the exact enumeration where the adjacency
 matrix is small, and the matrix-free greedy descent otherwise; ``"exact"`` enumerates or
 solves the mixed-integer program; ``"greedy"`` is always matrix-free, an upper bound (exact
-when it reaches 0, since no frustration is negative). THEORY §6, §6.1; J. Wendin,
+when it reaches 0, since no frustration is negative), reported with the proven lower bound of
+edge-disjoint negative 4-cycles inside its blocks
+(:func:`~landscape.signed.network_bound.network_lower_bound`). docs/theory.md §6, §6.1; J. Wendin,
 E. G. Larsson, C. Altafini, *Computing frustration and near-monotonicity in deep neural
 networks*, arXiv:2510.05286.
 
@@ -18,6 +20,7 @@ import numpy as np
 
 from .exact import balanced_signs
 from .milp import milp_switching
+from .network_bound import network_lower_bound
 from .network_exact import MAX_ENUMERATION_WORK, edge_list, enumerate_network, enumeration_plan
 from .network_graph import NetworkGraph
 from .network_greedy import network_greedy
@@ -108,7 +111,8 @@ def solve_network(net, options, rng: np.random.Generator, initial_signs=None,
         return network_result(graph, s, proven, bound, method,
                               seconds=time.perf_counter() - clock)
     found = network_greedy(graph, options.restarts, rng, initial, log)
-    return network_result(graph, found.signs, False, 0.0, "greedy", per_block=found.per_block,
+    return network_result(graph, found.signs, False, network_lower_bound(net), "greedy",
+                          per_block=found.per_block,
                           n_sweeps=found.n_sweeps, sweep_seconds=found.sweep_seconds,
                           seconds=time.perf_counter() - clock)
 

@@ -10,7 +10,7 @@ p-value
 
     p = (1 + #{samples <= F/W}) / (m + 1),
 
-small when the network is less frustrated than its null (THEORY §6).
+small when the network is less frustrated than its null (docs/theory.md §6).
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ from .network_solve import solve_network
 from .results import FrustrationResult, NetworkNullComparison, NullComparison
 from .signed_graph import layers_of
 
-__all__ = ["NETWORK_NULL_MODELS", "NULL_MODELS", "frustration_vs_null", "null_network"]
+__all__ = ["MAX_NULL_SAMPLES", "NETWORK_NULL_MODELS", "NULL_MODELS", "frustration_vs_null",
+           "null_network"]
+
+#: Most null samples :func:`frustration_vs_null` draws: each holds its own generator (about
+#: 1 KB, all made before the first solve) and solves one frustration problem; a p-value
+#: resolves ``1 / (samples + 1)``, ``1e-5`` here.
+MAX_NULL_SAMPLES = 100_000
 
 #: Null models of :func:`null_network`: signs shuffled within a layer, weights permuted
 #: within a layer, independent fair signs.
@@ -82,7 +88,7 @@ def null_network(weights, null: str = "sign_shuffle", *, seed=None,
         As in :func:`~landscape.signed.minimum.frustration` (``widths`` with an adjacency
         matrix). A network keeps its architecture and weight sharing: the null acts on each
         learnable block's shared weights (a convolution's kernel, not its unrolled edges,
-        THEORY §6.1), and fixed-weight blocks (pooling, addition, concatenation) stay.
+        docs/theory.md §6.1), and fixed-weight blocks (pooling, addition, concatenation) stay.
     null : {"sign_shuffle", "weight_permutation", "random_signs", "initialisation"}
         ``"sign_shuffle"``: in each layer, the signs of the nonzero entries are permuted
         among them, magnitudes stay in place. ``"weight_permutation"``: the entries of each
@@ -222,6 +228,12 @@ def frustration_vs_null(weights, null: str = "sign_shuffle", samples: int = 100,
         layers_of(weights, widths, "weights")
     check_choice(null, "null", NETWORK_NULL_MODELS)
     samples = check_int(samples, "samples", minimum=1)
+    if samples > MAX_NULL_SAMPLES:
+        raise ValueError(f"samples must be at most MAX_NULL_SAMPLES = {MAX_NULL_SAMPLES:,} (each "
+                         f"holds a generator of about 1 KB, {samples * 1e3 / 2 ** 30:.3g} GiB "
+                         f"here, and solves a frustration problem; a p-value of "
+                         f"1/(samples + 1) = {1 / (MAX_NULL_SAMPLES + 1):.1g} needs no more), "
+                         f"got {samples:,}")
     options = SolverOptions.checked(weighted, fix_io_signs, method, restarts, max_enumeration,
                                     time_limit, polish)
     executor = Executor(n_jobs=n_jobs, client=client)

@@ -66,7 +66,7 @@ def _screen(node, consts) -> None:
     """Refuse, before any work, an operation outside the list or a non-monotone one."""
     op, a = node.op_type, _attrs(node)
     if op.lower() in NON_MONOTONE:
-        raise refuse(op, node.name, "is not monotone (THEORY §6.1): its signed graph does not "
+        raise refuse(op, node.name, "is not monotone (docs/theory.md §6.1): its signed graph does not "
                      "bound the network's monotonicity")
     if op not in _TENSOR_OPS + _CONSTANT_OPS:
         raise refuse(op, node.name, "is not supported")

@@ -5,7 +5,7 @@ A torch module (:mod:`~landscape.signed.torch_reader`) and an ONNX model
 of :class:`Operation` in topological order, each a convolution, dense map, pooling, addition,
 concatenation, reshape, monotone activation or batch norm, with its weights and biases.
 :func:`build_network` turns it into a :class:`~landscape.signed.network.SignedNetwork` under
-the conventions of THEORY §6.1 (batch norm folded into its producer, biases left out, monotone
+the conventions of docs/theory.md §6.1 (batch norm folded into its producer, biases left out, monotone
 activations mapping a node to itself); given the values of a forward pass at one input, it
 builds the active subnetwork at that input instead (edges into a unit scaled by its
 activation's derivative, max pooling reduced to its arg-max edge).
@@ -23,8 +23,8 @@ import scipy.sparse as sp
 from .convolution import ConvBlock, conv_output_size
 from .edges import DenseBlock, ScaledBlock, SparseBlock, network_of_parts
 
-__all__ = ["ACTIVATIONS", "Operation", "OperationGraph", "build_network", "max_pool_argmax",
-           "output_shape", "pool_geometry"]
+__all__ = ["ACTIVATIONS", "Operation", "OperationGraph", "build_network", "folded_batch_norms",
+           "max_pool_argmax", "output_shape", "pool_geometry"]
 
 #: Monotone non-decreasing activations and their parameters.
 ACTIVATIONS = ("relu", "clip", "leaky_relu", "prelu", "sigmoid", "tanh")
@@ -107,9 +107,9 @@ def output_shape(op: Operation, shapes: list[tuple]) -> tuple:
             raise misfit(f"cannot take shape {tuple(a['shape'])}")
         return tuple(a["shape"])
     if op.kind == "dense":
-        if len(s) != 1 or s[0] != a["weight"].shape[1]:
-            raise misfit(f"needs a flat input of {a['weight'].shape[1]} features")
-        return (a["weight"].shape[0],)
+        if len(s) < 1 or s[-1] != a["weight"].shape[1]:
+            raise misfit(f"needs {a['weight'].shape[1]} features on its last axis")
+        return s[:-1] + (a["weight"].shape[0],)
     if op.kind == "conv":
         w = a["weight"]
         if len(s) != w.ndim - 1 or s[0] != w.shape[1] * a["groups"]:
@@ -206,14 +206,33 @@ def _diagonal(op, source, target, shape, kernel, learnable):
                      (1,) * d, shape[0], op.kind, learnable=learnable)
 
 
+def folded_batch_norms(graph: OperationGraph) -> dict:
+    """``{batch-norm name: name of the convolution or dense operation it folds into}``: a batch
+    norm folds into its producer when it reads that producer's output (possibly re-indexed to
+    the same shape, or through batch norms folded before it) and is its only consumer."""
+    uses = _uses(graph)
+    producer, shape_of, folds = {}, {}, {}
+    for op in graph.operations:
+        source = op.inputs[0]
+        if op.kind in ("conv", "dense"):
+            producer[op.output] = op.name
+            shape_of[op.name] = graph.shapes[op.output]
+        elif op.kind == "reshape" and source in producer and \
+                graph.shapes[op.output] == shape_of[producer[source]]:
+            producer[op.output] = producer[source]
+        elif op.kind == "batch_norm" and source in producer and uses[source] == 1:
+            folds[op.name] = producer[op.output] = producer[source]
+    return folds
+
+
 def build_network(graph: OperationGraph, values: dict | None = None, derivative=None):
-    """The signed network of ``graph`` (THEORY §6.1); with the forward ``values`` at one input
+    """The signed network of ``graph`` (docs/theory.md §6.1); with the forward ``values`` at one input
     (batch of one) and ``derivative(op, pre_activation)``, its active subnetwork there."""
     uses = _uses(graph)
+    folds = folded_batch_norms(graph)
     tensors = [("input", graph.input_shape)]
-    blocks, gates = [], {}
+    blocks, gates, block_of = [], {}, {}
     where = {graph.input: (0, graph.input_shape)}
-    foldable = {}
 
     def new_tensor(name, shape):
         tensors.append((name, shape))
@@ -228,14 +247,12 @@ def build_network(graph: OperationGraph, values: dict | None = None, derivative=
         out_shape = graph.shapes[op.output]
         if op.kind == "reshape":
             where[op.output] = (t, out_shape)
-            if op.inputs[0] in foldable and out_shape == tensors[t][1]:
-                foldable[op.output] = foldable[op.inputs[0]]
             continue
-        if op.kind == "batch_norm" and op.inputs[0] in foldable and uses[op.inputs[0]] == 1:
-            i = foldable[op.inputs[0]]
+        if op.name in folds:
+            i = block_of[folds[op.name]]
             scale = op.attrs["scale"].reshape((-1,) + (1,) * (blocks[i].parameters.ndim - 1))
             blocks[i] = blocks[i].with_parameters(blocks[i].parameters * scale)
-            where[op.output], foldable[op.output] = (t, shape), i
+            where[op.output] = (t, shape)
             continue
         if op.kind == "activation" and t != 0 and uses[op.inputs[0]] == 1:
             where[op.output] = (t, shape)
@@ -254,10 +271,9 @@ def build_network(graph: OperationGraph, values: dict | None = None, derivative=
             a = op.attrs
             blocks.append(ConvBlock(t, target, op.name, a["weight"], shape, out_shape,
                                     a["stride"], a["pads"], a["dilation"], a["groups"]))
-            foldable[op.output] = len(blocks) - 1
         elif op.kind == "dense":
-            blocks.append(DenseBlock(t, target, op.name, op.attrs["weight"]))
-            foldable[op.output] = len(blocks) - 1
+            blocks.append(DenseBlock(t, target, op.name, op.attrs["weight"],
+                                     repeat=math.prod(shape[:-1])))
         elif op.kind == "max_pool" and values is not None:
             index = max_pool_argmax(op, values[op.inputs[0]][:1], shape)[0].ravel()
             m = sp.coo_matrix((np.ones(index.size), (np.arange(index.size), index)),
@@ -267,6 +283,7 @@ def build_network(graph: OperationGraph, values: dict | None = None, derivative=
             blocks.append(pool_block(op, t, target, shape, out_shape))
         else:
             blocks.extend(_gather_blocks(op, ins, target, out_shape))
+        block_of[op.name] = len(blocks) - 1
     blocks = [ScaledBlock(b, gates[b.target]) if b.target in gates else b for b in blocks]
     outputs = tuple(dict.fromkeys(where[v][0] for v in graph.outputs))
     return network_of_parts(tensors, blocks, outputs)

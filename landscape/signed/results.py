@@ -3,7 +3,7 @@ monotonicity, and frustration along a gradient flow.
 
 :class:`FrustrationResult` holds the frustration ``F = min_s sum_{s_a A_ab s_b < 0} |A_ab|``
 of a network's signed graph, its normalisation ``F / W`` (``W = sum |A_ab|``), the switching
-``s`` that attains it and proven bounds (THEORY §6; J. Wendin, E. G. Larsson, C. Altafini,
+``s`` that attains it and proven bounds (docs/theory.md §6; J. Wendin, E. G. Larsson, C. Altafini,
 *Computing frustration and near-monotonicity in deep neural networks*, arXiv:2510.05286).
 :class:`NullComparison`, :class:`IOMonotonicity` and :class:`FrustrationTrajectory` are the
 results of :func:`~landscape.signed.nulls.frustration_vs_null`,
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._base.validation import check_choice
+from .exact import enumerate_switching, enumeration_size
+from .exact import lower_bound as cycle_lower_bound
 from .signed_graph import SignedLayers, check_signs, signed_layers
 
 __all__ = ["FrustrationResult", "FrustrationTrajectory", "IOMonotonicity",
@@ -30,6 +32,12 @@ __all__ = ["FrustrationResult", "FrustrationTrajectory", "IOMonotonicity",
 
 #: Values of :attr:`FrustrationResult.method`: which computation produced the value.
 RESULT_METHODS = ("balance", "enumeration", "milp", "greedy")
+#: Largest enumeration (free nodes of the smaller side, :func:`~.exact.enumeration_size`) run
+#: again to verify a recorded bound: the solvers' default ``max_enumeration``, so that a
+#: check never costs more than the solve that wrote the record.
+VERIFIED_ENUMERATION = 24
+#: Agreement, relative to the total weight ``W``, of a recorded bound and its verification.
+CERTIFICATE_RTOL = 1e-9
 
 
 def _float_list(values) -> str:
@@ -91,7 +99,7 @@ class FrustrationResult:
 
 @dataclass(frozen=True, eq=False)
 class NetworkFrustrationResult(FrustrationResult):
-    """The frustration of a :class:`~landscape.signed.network.SignedNetwork` (THEORY §6.1).
+    """The frustration of a :class:`~landscape.signed.network.SignedNetwork` (docs/theory.md §6.1).
 
     As :class:`FrustrationResult`, with the network's tensors for layers: ``signs`` holds one
     ``int8`` per node in the network's node order, ``widths`` the tensor sizes (so
@@ -159,7 +167,7 @@ class NullComparison:
         Empirical one-sided p-value for "less frustrated than the null":
         ``(1 + #{samples <= value}) / (samples + 1)``.
     null : str
-        The null model (one of :data:`NULL_MODELS`).
+        The null model (one of :data:`~.nulls.NULL_MODELS`).
     exact : bool
         Whether the network's and every sample's value are proven minimal.
     result : FrustrationResult or None
@@ -302,8 +310,9 @@ def result_of_signs(layers, signs, *, exact: bool, lower_bound: float,
                     method: str) -> FrustrationResult:
     """The result of a recorded switching ``signs`` of ``layers`` (weighted, all nodes free).
 
-    The value is recomputed from the definition; a stored record (a catalog's frustration
-    column) is checked against it by the caller.
+    The value is recomputed from the definition (a stored record -- a catalog's frustration
+    column -- is checked against it by the caller) and the claims about it are verified
+    (:func:`_verify_bounds`): nothing recorded is trusted.
 
     Parameters
     ----------
@@ -321,7 +330,8 @@ def result_of_signs(layers, signs, *, exact: bool, lower_bound: float,
     Raises
     ------
     ValueError
-        For a ``method`` not in :data:`RESULT_METHODS` or ``signs`` that are not a switching.
+        For a ``method`` not in :data:`RESULT_METHODS`, ``signs`` that are not a switching, or
+        claims that :func:`_verify_bounds` cannot verify.
 
     Examples
     --------
@@ -333,4 +343,47 @@ def result_of_signs(layers, signs, *, exact: bool, lower_bound: float,
     """
     g = signed_layers(layers, True, False)
     check_choice(method, "method", RESULT_METHODS)
-    return result_of_switching(g, check_signs(signs, g, "signs"), exact, lower_bound, method)
+    result = result_of_switching(g, check_signs(signs, g, "signs"), exact, lower_bound, method)
+    _verify_bounds(g, result, lower_bound)
+    return result
+
+
+def _verify_bounds(g: SignedLayers, result: FrustrationResult, lower: float) -> None:
+    """Verify a recorded result of ``g`` by certificates that do not trust the record.
+
+    With ``F*`` the frustration (docs/theory.md §6) and ``v`` the value of the recorded switching:
+    a value claimed ``exact`` (``v = F*``) is proven by ``v = 0``, or by the edge-disjoint
+    negative 4-cycle bound reaching it (:func:`~.exact.lower_bound` ``>= v``), or by
+    enumeration run again (:func:`~.exact.enumerate_switching`, ``F* >= v``) where at most
+    :data:`VERIFIED_ENUMERATION` nodes are enumerated; a recorded ``lower`` bound of an
+    inexact value must be at most the 4-cycle bound or, where enumerable, ``F*``. The method
+    must agree: ``"balance"`` is exact with ``v = 0``, ``"enumeration"`` exact, ``"greedy"``
+    not. Agreement to :data:`CERTIFICATE_RTOL` of the total weight.
+
+    Raises
+    ------
+    ValueError
+        Naming the claim that fails or that no certificate within those limits verifies
+        (an exact MILP value or MILP dual bound of a graph too large to enumerate).
+    """
+    v, slack, method = result.value, CERTIFICATE_RTOL * max(g.total, 1.0), result.method
+    if (method in ("balance", "enumeration")) != result.exact and method != "milp" \
+            or (method == "balance" and v > 0):
+        raise ValueError(f"method {method!r} must be "
+                         f"{'inexact' if method == 'greedy' else 'exact'}"
+                         f"{' with value 0' if method == 'balance' else ''}, got exact "
+                         f"{result.exact} with value {v!r}")
+    claim = v if result.exact else lower
+    if claim <= slack or cycle_lower_bound(g) >= claim - slack:
+        return
+    k = enumeration_size(g)
+    if k > VERIFIED_ENUMERATION:
+        raise ValueError(f"{'the exact value' if result.exact else 'lower_bound'} {claim!r} "
+                         f"cannot be verified: the 4-cycle bound {cycle_lower_bound(g)!r} is "
+                         f"below it and enumerating {k} > {VERIFIED_ENUMERATION} nodes again "
+                         f"would cost more than the check may")
+    minimum = float(np.sum(g.per_layer(enumerate_switching(g).astype(float))))
+    if claim > minimum + slack:
+        raise ValueError(f"{'the exact value' if result.exact else 'lower_bound'} {claim!r} "
+                         f"exceeds the frustration {minimum!r} that enumeration finds: "
+                         f"{'a switching frustrates less' if result.exact else 'no bound'}")

@@ -1,7 +1,7 @@
 """The signed layered graph of a deep linear network, from its layers or its adjacency matrix.
 
 The block-shift adjacency matrix ``A`` (``W_j`` in block ``(j, j-1)``) is a signed weighted
-graph whose edges join consecutive layers (THEORY §6; J. Wendin, E. G. Larsson, C. Altafini,
+graph whose edges join consecutive layers (docs/theory.md §6; J. Wendin, E. G. Larsson, C. Altafini,
 *Computing frustration and near-monotonicity in deep neural networks*, arXiv:2510.05286).
 A switching ``D = diag(s)``, ``s in {-1, +1}^n``, flips the signs of nodes; the frustrated
 weight of ``s`` is

@@ -6,7 +6,9 @@ flags are restored afterwards). Every node becomes an operation of
 :mod:`~landscape.signed.reader_graph`, or is refused by name: an operation outside the list,
 a non-monotone activation (SiLU, GELU, Hardswish, Mish; LeakyReLU or PReLU with a negative
 slope), shape arithmetic aside (``size``, ``shape``, integer arithmetic), which only the
-shapes recorded by the propagation resolve.
+shapes recorded by the propagation resolve. A zero padding of the spatial axes (``F.pad``,
+``ZeroPad*``, ``ConstantPad*`` with value 0) is folded into the convolution or average pooling
+that reads it (padded zeros are not nodes); a linear layer acts on the last axis of its input.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def _tables() -> SimpleNamespace:
     _VIEW = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.Identity,
              nn.Flatten, nn.Unflatten)
     _ACT = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.Sigmoid, nn.Tanh, nn.Hardtanh)
-    _LEAF = _CONV + _BN + _AVG + _MAX + _ADAPTIVE + _VIEW + _ACT + (nn.Linear,)
+    _PAD = (nn.ConstantPad1d, nn.ConstantPad2d, nn.ConstantPad3d)
+    _LEAF = _CONV + _BN + _AVG + _MAX + _ADAPTIVE + _VIEW + _ACT + _PAD + (nn.Linear,)
 
     # torch functions read as the module they compute
     _FUNCTION_MODULES = {
@@ -61,7 +64,7 @@ def _tables() -> SimpleNamespace:
     _CATS = (torch.cat, torch.concat)
     _MEANS = (torch.mean,)
     return SimpleNamespace(torch=torch, nn=nn, F=F, ShapeProp=ShapeProp, CONV=_CONV, BN=_BN,
-                           AVG=_AVG, MAX=_MAX, ADAPTIVE=_ADAPTIVE, VIEW=_VIEW, ACT=_ACT,
+                           AVG=_AVG, MAX=_MAX, ADAPTIVE=_ADAPTIVE, VIEW=_VIEW, ACT=_ACT, PAD=_PAD,
                            LEAF=_LEAF, FUNCTION_MODULES=_FUNCTION_MODULES,
                            METHOD_MODULES=_METHOD_MODULES, ADDS=_ADDS, CATS=_CATS,
                            MEANS=_MEANS)
@@ -98,7 +101,7 @@ def _screen(gm, node) -> None:
     name = type(gm.get_submodule(node.target)).__name__ if node.op == "call_module" else \
         getattr(node.target, "__name__", str(node.target))
     if name.lower() in NON_MONOTONE:
-        raise refuse(name, node.name, "is not monotone (THEORY §6.1): its signed graph does not "
+        raise refuse(name, node.name, "is not monotone (docs/theory.md §6.1): its signed graph does not "
                      "bound the network's monotonicity")
     if node.op == "call_module":
         m = gm.get_submodule(node.target)
@@ -112,7 +115,7 @@ def _screen(gm, node) -> None:
             raise refuse(name, node.name, f"pads with {m.padding_mode!r}, not zeros")
     elif node.op == "call_function":
         known = (T.ADDS + T.CATS + T.MEANS + tuple(T.FUNCTION_MODULES)
-                 + (operator.getitem, getattr, operator.mul, operator.floordiv))
+                 + (operator.getitem, getattr, operator.mul, operator.floordiv, T.F.pad))
         if node.target not in known:
             raise refuse(name, node.name, "is not supported")
     elif node.op == "call_method":
@@ -203,6 +206,52 @@ def _activation(name, x, fn, **attrs):
     return Operation("activation", name, (x,), name, {"fn": fn, **attrs})
 
 
+def _padding(gm, node, shape):
+    """``(begin, end)`` per spatial axis of a zero padding node (``F.pad`` or a
+    ``ConstantPad*``/``ZeroPad*`` module) of an input of ``shape`` (no batch axis), or None
+    for another node; a padding that is not constant zero, crops or pads the channel or
+    batch axis is refused."""
+    T = _tables()
+    if node.op == "call_module" and isinstance(gm.get_submodule(node.target), T.PAD):
+        m = gm.get_submodule(node.target)
+        flat, mode, value = tuple(m.padding), "constant", m.value
+    elif node.op == "call_function" and node.target is T.F.pad:
+        flat = node.kwargs.get("pad", node.args[1] if len(node.args) > 1 else None)
+        mode = node.kwargs.get("mode", node.args[2] if len(node.args) > 2 else "constant")
+        value = node.kwargs.get("value", node.args[3] if len(node.args) > 3 else None)
+    else:
+        return None
+    if mode != "constant" or (value or 0.0) != 0.0 or not isinstance(flat, (tuple, list)) \
+            or not all(isinstance(p, int) for p in flat):
+        raise refuse("pad", node.name, f"must be a zero padding with constant pads, got mode "
+                     f"{mode!r}, value {value!r}, pads {flat!r}")
+    pairs = [tuple(flat[i:i + 2]) for i in range(0, len(flat), 2)][::-1]  # first axis first
+    spatial = len(shape) - 1
+    if len(flat) % 2 or any(min(p) < 0 for p in pairs) or (
+            len(pairs) > spatial and any(map(any, pairs[:len(pairs) - spatial]))):
+        raise refuse("pad", node.name, f"pads the batch or channel axis, or crops: pads "
+                     f"{tuple(flat)} of an input of shape {shape}")
+    pairs = pairs[max(0, len(pairs) - spatial):]
+    return ((0, 0),) * (spatial - len(pairs)) + tuple(pairs)
+
+
+def _fold_padding(op, padded, name):
+    """``op`` (a convolution or an average pooling) reading, instead of a zero-padded value,
+    the value before the padding ``padded = (value, pads)`` with the pads added to its own."""
+    x, extra = padded
+    if op.kind not in ("conv", "avg_pool") or op.attrs.get("ceil_mode"):
+        raise refuse("pad", name, f"feeds {op.kind} {op.name!r}: only a convolution or an "
+                     f"average pooling without ceil_mode may read a zero-padded tensor")
+    attrs = dict(op.attrs)
+    own = attrs["pads"]
+    attrs["pads"] = tuple((b + eb, e + ee) for (b, e), (eb, ee) in zip(own, extra))
+    if op.kind == "avg_pool":
+        include = attrs.pop("count_include_pad")
+        attrs["counted"] = tuple((eb + (b if include else 0), ee + (e if include else 0))
+                                 for (b, e), (eb, ee) in zip(own, extra))
+    return Operation(op.kind, op.name, (x,), op.output, attrs)
+
+
 def _trace(model):
     T = _tables()
     try:
@@ -244,7 +293,7 @@ def read_torch(model, input_shape: tuple) -> OperationGraph:
         _screen(gm, node)
     _propagate(gm, model, input_shape)
     shapes = {inputs[0].name: input_shape}
-    operations, outputs = [], ()
+    operations, outputs, pads = [], (), {}
 
     def is_tensor(a):
         return isinstance(a, T.torch.fx.Node) and a.name in shapes
@@ -267,6 +316,16 @@ def read_torch(model, input_shape: tuple) -> OperationGraph:
         out_shape = tuple(meta.shape[1:])
         x, shape = tensors[0].name, shapes[tensors[0].name]
         m = _module_of(gm, node)
+        padding = _padding(gm, node, shape)
+        if padding is not None:
+            if x in pads:
+                raise refuse("pad", node.name, "pads a tensor padded before: not supported")
+            pads[node.name], shapes[node.name] = (x, padding), out_shape
+            continue
+        padded = [a.name for a in tensors if a.name in pads]
+        if padded and not (isinstance(m, T.CONV + T.AVG + T.ADAPTIVE) and len(tensors) == 1):
+            raise refuse("pad", padded[0], f"feeds {node.name!r}: only a convolution or an "
+                         f"average pooling may read a zero-padded tensor")
         if m is not None:
             op = _module_operation(m, node.name, x, shape, out_shape)
         elif node.target in T.ADDS or node.target == "add":
@@ -300,11 +359,16 @@ def read_torch(model, input_shape: tuple) -> OperationGraph:
         else:
             raise refuse(str(getattr(node.target, "__name__", node.target)), node.name,
                          "is not supported on tensors")
+        if padded:
+            op = _fold_padding(op, pads[x], x)
         mine = output_shape(op, [shapes[v] for v in op.inputs])
         if mine != out_shape:
             raise refuse(op.kind, node.name, f"gives shape {mine} where torch gives {out_shape}")
         operations.append(op)
         shapes[node.name] = out_shape
+    if any(v in pads for v in outputs):
+        raise refuse("pad", next(v for v in outputs if v in pads), "is an output: padded zeros "
+                     "are not nodes")
     graph = OperationGraph(inputs[0].name, input_shape, tuple(operations), outputs, shapes)
     check_graph(graph)
     return graph
