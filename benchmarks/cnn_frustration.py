@@ -110,15 +110,16 @@ def main():
     start = time.perf_counter()
     net = ls.signed_network(model, (3, size, size))
     read = time.perf_counter() - start
-    print(f"{args.network} shape (width {args.width}), random weights, input 3x{size}x{size}: {n_weights / 1e6:.2f} M "
-          f"weights, {net.n_nodes / 1e6:.2f} M nodes, {net.n_edges / 1e6:.0f} M edges, "
-          f"{len(net.tensors)} tensors, {len(net.blocks)} blocks; read in {read:.1f} s")
+    print(f"{args.network} shape (width {args.width}), random weights, input 3x{size}x{size}: "
+          f"{n_weights / 1e6:.2f} M weights, {net.n_nodes / 1e6:.2f} M nodes, "
+          f"{net.n_edges / 1e6:.0f} M edges, {len(net.tensors)} tensors, {len(net.blocks)} blocks; read in {read:.1f} s")
     print(f"one torch forward pass (float32, batch 1): {forward * 1e3:.1f} ms; "
           f"torch threads {torch.get_num_threads()}")
     res = ls.frustration(net, method="greedy", seed=0)
     print(f"greedy frustration: {res.normalized:.4f} of the weight (upper bound), "
           f"{res.n_sweeps} sweeps of {res.sweep_seconds:.2f} s, total {res.seconds:.1f} s "
-          f"({res.seconds / forward:.0f} forward passes); peak memory {peak_gb():.2f} GB")
+          f"({res.seconds / forward:.0f} forward passes); peak memory {peak_gb():.2f} GB; "
+          f"proven lower bound {res.lower_bound / res.total_weight:.4f} of the weight")
     worst = np.argsort(-res.block_normalized())[:3]
     print("most frustrated layers: " + ", ".join(
         f"{res.block_names[k]} {res.block_normalized()[k]:.3f}" for k in worst))

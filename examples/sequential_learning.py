@@ -78,7 +78,7 @@ def draw(land, small, large, path: Path) -> None:
 
 
 def summary(land, small, large) -> dict:
-    found = ls.plateaus(small, land)
+    found = ls.plateaus(land, small)
     return {
         "sigma": list(SIGMA),
         "widths": list(land.widths),
@@ -89,7 +89,7 @@ def summary(land, small, large) -> dict:
                                      for p in found]},
         "large_start": {"status": large.status.value, "t_final": float(large.t[-1]),
                         "plateaus": [{"t_start": p.t_start, "t_end": p.t_end, "loss": p.loss}
-                                     for p in ls.plateaus(large, land)]},
+                                     for p in ls.plateaus(land, large)]},
     }
 
 

@@ -25,9 +25,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base.validation import (check_bool, check_choice, check_int, check_positive,
                                describe_value)
 from .flow import (EndToEndResult, FlowError, FlowStatus, balanced_factorization,
-                   end_to_end_flow, flow_time, gradient_flow, plateaus, weight_unit)
+                   end_to_end_flow, flow_time, gradient_flow, weight_unit)
+from .connections.visits import trajectory_visits
 from .forecast import check_forecast
-from .problem.learnt import learnt_modes
 from .problem.network import Landscape
 from .problem.spectrum import INPUT_SPACES, DataSpectrum
 
@@ -197,10 +197,12 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         record in ``trajectory``, or, on the end-to-end path, an
         :class:`~landscape.flow.EndToEndResult` with ``P`` at every record in ``products``.
     critical_path_ : list of tuple of int
-        The critical classes the flow rested near, in order: for each plateau, the learnt
-        set ``S`` (0-based modes, 0 the largest ``sigma``; :func:`~landscape.problem.learnt.learnt_modes`)
-        read at its record of least gradient norm, then the class of the limit if the flow
-        converged; consecutive repeats collapsed.
+        The critical classes the flow rested near, in order: the visits of
+        :func:`~landscape.connections.trajectory_visits` (``grad_tol=plateau_tol``,
+        ``include_limit=True``): for each plateau whose loss is near a critical value, the
+        learnt set ``S`` (0-based modes, 0 the largest ``sigma``) read at its record of least
+        gradient norm, then the class of the limit if the flow converged; consecutive repeats
+        collapsed.
     landscape_ : Landscape
         The loss landscape that was integrated.
     n_features_in_ : int
@@ -358,16 +360,8 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
                      f"t_max = {p['t_max']:g} time units (flow time {t_max:.6g}); raise t_max")
             warnings.warn(f"DeepLinearRegressor did not converge within {limit} or init_scale, "
                           f"or loosen loss_tol", ConvergenceWarning, stacklevel=2)
-        if isinstance(result, EndToEndResult):
-            final = result.weights_at(-1, seed=rng)
-
-            def weights_at(k):
-                return result.weights_at(k)
-        else:
-            final = result.weights
-
-            def weights_at(k):
-                return land.unflatten(result.trajectory[k])
+        final = result.weights_at(-1, seed=rng) if isinstance(result, EndToEndResult) \
+            else result.weights
         product = land.end_to_end(final)
         x_mean = X.mean(axis=0) if p["center"] else np.zeros(X.shape[1])
         y_mean = Y.mean(axis=0) if p["center"] else np.zeros(Y.shape[1])
@@ -379,7 +373,9 @@ class DeepLinearRegressor(RegressorMixin, BaseEstimator):
         self.loss_ = float(result.loss[-1])
         self.trajectory_ = result
         self.landscape_ = land
-        self.critical_path_ = _critical_path(land, result, weights_at, p["plateau_tol"])
+        visits, _ = trajectory_visits(land, result, grad_tol=p["plateau_tol"],
+                                      include_limit=True)
+        self.critical_path_ = [visit.subset for visit in visits]
         self.forecast_ = check_forecast(land, weights0, result) if spec.rank else None
         return self
 
@@ -404,17 +400,3 @@ def _use_end_to_end(land: Landscape, choice) -> bool:
     entries = END_TO_END_MIN_RATIO * land.spectrum.d_x * land.spectrum.d_y
     return choice if choice != "auto" else land.n_params > min(entries, MAX_WEIGHT_SPACE_PARAMS)
 
-
-def _critical_path(land: Landscape, result, weights_at,
-                   plateau_tol: float) -> list[tuple[int, ...]]:
-    """Learnt sets at each plateau's record of least gradient norm, then at the limit."""
-    records = [p.start_index + int(np.argmin(result.gradient_norm[p.start_index:p.end_index + 1]))
-               for p in plateaus(result, land, grad_tol=plateau_tol)]
-    if result.status is FlowStatus.CONVERGED:
-        records.append(len(result.t) - 1)
-    path: list[tuple[int, ...]] = []
-    for k in records:
-        subset = learnt_modes(land, weights_at(k)).subset
-        if not path or path[-1] != subset:
-            path.append(subset)
-    return path

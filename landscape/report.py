@@ -44,20 +44,20 @@ import numpy as np
 from ._base.files import atomic_directory, atomic_write, atomic_write_text
 from ._base.parallel import Executor
 from ._base.progress import format_duration
-from ._base.validation import check_positive
+from ._base.validation import DEFAULT_SEED, check_int, check_positive, check_seed
 from .connections import (check_saddle_graph, save_saddle_graph, saddle_graph, subset_label,
                           trajectory_visits, MAX_GRAPH_CLASSES, check_graph_size)
 from .critical import Catalog, enumerate_critical_points
-from .flow import (BALANCE_TOL, FlowResult, end_to_end_flow, flow_time, gradient_flow,
-                   imbalance, weight_unit)
+from .flow import FlowResult, flow_time, weight_unit
+from .flow.recorded import recorded_flow
 from .forecast import forecast_section
 from .geometry import classify
-from .plot import (plot_hessian_spectrum, plot_loss_curve, plot_saddle_graph,
-                   plot_singular_value_curve, plot_transition_matrix)
+from .plot import plot_hessian_spectrum, plot_loss_curve, plot_singular_value_curve
+from .plot.figures import saddle_graph_figure
 from .problem.criticality import CriticalKind
 from .problem.network import Landscape, check_landscape
 
-__all__ = ["Report", "saddle_graph_figure", "write_report"]
+__all__ = ["Report", "write_report"]
 
 FILES = {
     "catalog": "catalog.json",
@@ -111,35 +111,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
-#: Up to this many classes ``saddle_graph.png`` draws the graph; above, the transition heat
-#: map (up to ``4 *`` this, both side by side).
-GRAPH_DRAWING_MAX_CLASSES = 60
 #: Rows of the HTML table of connections (the rest are in ``saddle_graph.json``).
 GRAPH_TABLE_MAX_ROWS = 500
-
-
-def saddle_graph_figure(graph):
-    """The saddle graph's figure (``saddle_graph.png`` of the report and of ``landscape
-    graph``), the view picked by its size: the drawing up to
-    :data:`GRAPH_DRAWING_MAX_CLASSES` classes, the drawing beside the transition heat map up to
-    four times that, the heat map alone above."""
-    import matplotlib.pyplot as plt
-
-    n = graph.number_of_nodes()
-    if n <= GRAPH_DRAWING_MAX_CLASSES:
-        fig, ax = plt.subplots(figsize=(8, 6))
-        plot_saddle_graph(graph, ax=ax)
-    elif n <= 4 * GRAPH_DRAWING_MAX_CLASSES:
-        fig, (ax_graph, ax_matrix) = plt.subplots(1, 2, figsize=(15, 6.5),
-                                                  width_ratios=(1.1, 1))
-        plot_saddle_graph(graph, ax=ax_graph)
-        plot_transition_matrix(graph, ax=ax_matrix)
-    else:
-        fig, ax = plt.subplots(figsize=(8, 7))
-        plot_transition_matrix(graph, ax=ax)
-        ax.set_title(f"{n} classes, {graph.number_of_edges()} connections", fontsize=10)
-    fig.tight_layout()
-    return fig
 
 
 def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
@@ -175,19 +148,11 @@ def _figures(land, catalog, graph, flows, saddles_met) -> dict[str, bytes]:
     return images
 
 
-def _flow(land: Landscape, start, t_max: float) -> FlowResult:
-    """The gradient flow from ``start``, recorded with its weights; from a 0-balanced start
-    (``h >= 2``) through the end-to-end flow (docs/theory.md §7), which is exact there and whose cost
-    does not grow with the hidden widths, recorded with balanced weights of the same product."""
-    if land.h >= 2 and imbalance(start) <= BALANCE_TOL:
-        return end_to_end_flow(land, start, t_max=t_max).as_flow_result(seed=0)
-    return gradient_flow(land, start, t_max=t_max, record_weights=True)
-
-
-def _timed_flow(land: Landscape, t_max: float, start) -> tuple[FlowResult, float]:
-    """:func:`_flow` and its duration in seconds (one task of the executor)."""
+def _timed_flow(land: Landscape, t_max: float, progress, start) -> tuple[FlowResult, float]:
+    """:func:`~landscape.flow.recorded.recorded_flow` (with ``progress``: the time reached and
+    the loss) and its duration in seconds (one task of the executor)."""
     began = time.monotonic()
-    return _flow(land, start, t_max), time.monotonic() - began
+    return recorded_flow(land, start, t_max, progress), time.monotonic() - began
 
 
 def _flow_summary(result: FlowResult, visited) -> dict:
@@ -260,7 +225,7 @@ def _html(land, catalog, graph, checks, flows, visited, images, files) -> str:
             f"<ul>{links}</ul></body></html>\n")
 
 
-def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e-3,
+def write_report(land: Landscape, out, *, seed: int = DEFAULT_SEED, small_scale: float = 1e-3,
                  large_scale: float = 1.0, t_max: float = 1e9, graph_options=None,
                  n_jobs: int | None = None, client=None, progress: bool | None = None,
                  log=None) -> Report:
@@ -321,9 +286,8 @@ def write_report(land: Landscape, out, *, seed: int = 0, small_scale: float = 1e
     small_scale = check_positive(small_scale, "small_scale")
     large_scale = check_positive(large_scale, "large_scale")
     t_max = flow_time(land, t_max, "t_max")  # the flow's own time from here on
+    seed = check_int(seed, "seed", minimum=0)  # an integer: it also seeds the graph's options
     options = {"seed": seed, **(graph_options or {})}
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if {"n_jobs", "client"} & set(options):
         raise ValueError(f"graph_options must not hold n_jobs or client (arguments of "
                          f"write_report itself), got {sorted(options)}")
@@ -389,12 +353,13 @@ def _write_into(land: Landscape, out: Path, *, seed, small_scale, large_scale, t
     done(checks.summary)
 
     step("[3/5] gradient flows from a small and a large start")
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     names = ("small_start", "large_start")
     starts = [land.random_weights(scale=scale * weight_unit(land), seed=rng)
               for scale in (small_scale, large_scale)]
     flows, visited = dict.fromkeys(names), {}
-    for index, (result, seconds) in executor.map(partial(_timed_flow, land, t_max), starts,
+    for index, (result, seconds) in executor.map(partial(_timed_flow, land, t_max, progress),
+                                                 starts,
                                                  progress=progress, desc="gradient flows"):
         name = names[index]
         flows[name] = result

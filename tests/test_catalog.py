@@ -102,7 +102,7 @@ def test_the_container_stores_a_given_frustration_column():
     points = list(iter_critical_points(land))
     column = [representative_frustration(p) for p in points]
     column[1] = None  # not computed for one class
-    catalog = Catalog(land, points, frustration=column, tie_tol=1e-6)
+    catalog = Catalog(land.with_tie_tol(1e-6), points, frustration=column)
     assert catalog.tie_tol == 1e-6
     by_subset = dict(zip(catalog.subsets, catalog.frustration))
     for point, result in zip(points, column):
@@ -144,9 +144,9 @@ def test_round_trips_of_random_problems_against_the_per_record_checks(tmp_path, 
     ``critical_point`` (the representative verified critical, the kind by the witness test),
     ``learnt_modes`` on the rebuilt weights, and the loss at them."""
     kind = ("singular_values", "raw", "whitened")[seed % 3]
-    land = random_problem(seed, kind, h=1 + seed % 4).land
     tol = (0.0, 1e-8)[seed % 2]
-    catalog = enumerate_critical_points(land, tie_tol=tol, curvature=seed % 4 == 0)
+    land = random_problem(seed, kind, h=1 + seed % 4).land.with_tie_tol(tol)
+    catalog = enumerate_critical_points(land, curvature=seed % 4 == 0)
     path = catalog.save(tmp_path / "cat.json")
     with np.load(path.with_suffix(".npz")) as data:
         assert sorted(data.files) == ["input_inv_sqrt", "input_sqrt", "left", "right"]
@@ -154,9 +154,9 @@ def test_round_trips_of_random_problems_against_the_per_record_checks(tmp_path, 
     assert loaded.records() == catalog.records() and loaded.tie_tol == tol
     np.testing.assert_array_equal(loaded.representatives(), catalog.representatives())
     for point in loaded:
-        record = critical_point(loaded.land, point.subset, tie_tol=tol)
+        record = critical_point(loaded.land, point.subset)
         assert (record.kind, record.value) == (point.kind, point.value)
-        assert learnt_modes(loaded.land, point.weights, tie_tol=tol).subset == point.subset
+        assert learnt_modes(loaded.land, point.weights).subset == point.subset
         assert loaded.land.loss(point.weights) == pytest.approx(point.value, rel=1e-9,
                                                                 abs=1e-12)
 

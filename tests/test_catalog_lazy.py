@@ -26,16 +26,17 @@ def eager_point(catalog: Catalog, i: int) -> CriticalPoint:
     """Row ``i`` as the catalog built it before representatives were lazy: key from the
     membership row, representative built (or the stored row unflattened) at once, tie fields
     from :func:`tie_counts` and :func:`grassmannian_dimension`."""
-    land, tol = catalog.land, catalog.tie_tol
+    land = catalog.land
     subset = tuple(int(k) for k in np.flatnonzero(catalog._masks[i]))
     if catalog._weights is None:
-        weights = canonical_representative(land, subset, tie_tol=tol)
+        weights = canonical_representative(land, subset)
     else:
         weights = land.unflatten(catalog._weights[i].copy())
-    tied = tuple(g for g in tie_groups(land.spectrum.sigma, tie_tol=tol) if len(g) > 1)
+    tied = tuple(g for g in tie_groups(land.spectrum.sigma, tie_tol=catalog.tie_tol)
+                 if len(g) > 1)
     counts = tie_counts(subset, tied)
     return CriticalPoint(subset=subset, value=float(catalog._values[i]),
-                         kind=KINDS[catalog._kinds[i]], weights=weights, tie_groups=tied,
+                         kind=KINDS[catalog._kinds[i]], weights=weights, tied_groups=tied,
                          tie_counts=counts, grassmannian_dim=grassmannian_dimension(tied, counts),
                          **catalog._extras.get(i, {}))
 
@@ -79,8 +80,8 @@ def random_problem(seed: int):
         spec = DataSpectrum.from_singular_values(sigma[:int(rng.integers(3, 7))])
     depth = int(rng.integers(1, 5))
     hidden = [int(rng.integers(1, 5)) for _ in range(depth - 1)]
-    land = Landscape(spec, (spec.d_x, *hidden, spec.d_y))
-    return land, (0.0, 1e-8, 1e-3)[seed % 3]
+    tol = (0.0, 1e-8, 1e-3)[seed % 3]
+    return Landscape(spec, (spec.d_x, *hidden, spec.d_y), tie_tol=tol), tol
 
 
 CASES = [random_problem(seed) for seed in range(36)]
@@ -89,14 +90,15 @@ CASES = [random_problem(seed) for seed in range(36)]
 @pytest.mark.parametrize("land, tol", CASES, ids=[f"seed{k}" for k in range(len(CASES))])
 def test_lazy_records_are_the_eager_ones(land, tol):
     for keep in (False, True):
-        catalog = enumerate_critical_points(land, tie_tol=tol, keep_weights=keep)
+        assert land.tie_tol == tol
+        catalog = enumerate_critical_points(land, keep_weights=keep)
         points = list(catalog)
         assert len(points) == len(catalog) >= 1
         for i, point in enumerate(points):
             assert_same_record(point, eager_point(catalog, i))
             assert_same_record(catalog[i], point)
             # an independent build: the class record verifies its representative critical
-            record = critical_point(land, point.subset, tie_tol=tol)
+            record = critical_point(land, point.subset)
             assert (record.subset, record.kind, record.tie_counts) == \
                 (point.subset, point.kind, point.tie_counts)
             assert point.value == pytest.approx(record.value, rel=1e-12, abs=1e-12)
@@ -107,9 +109,10 @@ def test_lazy_records_are_the_eager_ones(land, tol):
 @pytest.mark.parametrize("land, tol", CASES[:12], ids=[f"seed{k}" for k in range(12)])
 def test_lazy_weights_are_critical_in_their_class(land, tol):
     spec = land.spectrum
-    for point in enumerate_critical_points(land, tie_tol=tol):
+    assert land.tie_tol == tol
+    for point in enumerate_critical_points(land):
         assert relative_gradient_norm(land, point.weights) < 1e-10
-        assert learnt_modes(land, point.weights, tie_tol=tol).subset == point.subset
+        assert learnt_modes(land, point.weights).subset == point.subset
         assert land.loss(point.weights) == pytest.approx(point.value, rel=1e-10, abs=1e-12)
         expected = spec.loss_offset + 0.5 * sum(
             spec.sigma[i] ** 2 for i in range(spec.sigma.size) if i not in point.subset)
@@ -121,9 +124,9 @@ def counted(monkeypatch):
     """Count the representatives the catalog builds."""
     calls = []
 
-    def build(land, subset, *, tie_tol):
+    def build(land, subset):
         calls.append(subset)
-        return canonical_representative(land, subset, tie_tol=tie_tol)
+        return canonical_representative(land, subset)
 
     monkeypatch.setattr(catalog_module, "canonical_representative", build)
     return calls
@@ -214,7 +217,7 @@ def test_lazy_records_match_the_eager_ones_for_any_spectrum(values, hidden, tol)
     sigma = np.sort(values)[::-1]
     sigma[0] = 4.0
     spec = DataSpectrum.from_singular_values(sigma)
-    land = Landscape(spec, (spec.d_x, *hidden, spec.d_y))
-    catalog = enumerate_critical_points(land, tie_tol=tol)
+    land = Landscape(spec, (spec.d_x, *hidden, spec.d_y), tie_tol=tol)
+    catalog = enumerate_critical_points(land)
     for i, point in enumerate(catalog):
         assert_same_record(point, eager_point(catalog, i))

@@ -37,7 +37,7 @@ def test_flow_json_matches_library(tmp_path, capsys):
     assert payload["status"] == res.status.value == "converged"
     assert payload["loss_final"] == pytest.approx(float(res.loss[-1]), abs=1e-12)
     assert [p["plateau_loss"] for p in payload["plateaus"]] == pytest.approx(
-        [p.loss for p in ls.plateaus(res, land)])
+        [p.loss for p in ls.plateaus(land, res)])
     weights = load_weights_file(final)
     assert land.loss(weights) == pytest.approx(float(res.loss[-1]), abs=1e-12)
     assert "plateau_loss" in capsys.readouterr().out

@@ -350,7 +350,7 @@ def test_visits_of_a_small_start_are_the_top_sets_in_order():
     # too strict a value tolerance leaves the saddle plateaus unread
     strict, unresolved = trajectory_visits(land, result, value_tol=1e-12)
     assert unresolved >= 3 and len(strict) < len(visits)
-    assert trajectory_visits(land, result, tie_tol=1e-6) == (visits, 0)
+    assert trajectory_visits(land.with_tie_tol(1e-6), result) == (visits, 0)
     with pytest.raises(ValueError, match="record_weights=True"):
         trajectory_visits(land, gradient_flow(land, start, t_max=1.0))
     with pytest.raises(ValueError, match="grad_tol must be > 0"):

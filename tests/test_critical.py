@@ -75,10 +75,10 @@ def test_ties_and_zeros_merge_classes(sigma, widths, expected):
     zero = [i for i, s in enumerate(sigma) if s == 0]
     assert not any(set(s) & set(zero) for s in catalog.subsets)
     for cp in catalog:
-        for group, k in zip(cp.tie_groups, cp.tie_counts):
+        for group, k in zip(cp.tied_groups, cp.tie_counts):
             assert set(cp.subset) & set(group) == set(group[:k])
         assert cp.grassmannian_dim == sum(k * (len(g) - k)
-                                          for g, k in zip(cp.tie_groups, cp.tie_counts))
+                                          for g, k in zip(cp.tied_groups, cp.tie_counts))
 
 
 def test_worked_example_of_theory():
@@ -298,6 +298,6 @@ def test_batched_catalog_in_small_batches():
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 2.0, 1.0, 0.5]),
                      (5, 3, 3, 3, 5))
     whole = enumerate_critical_points(land)
-    pieces = _batched_catalog(land, tie_tol=1e-8, critical_tol=1e-6, progress=False, chunk=2)
+    pieces = _batched_catalog(land, critical_tol=1e-6, progress=False, chunk=2)
     assert whole.subsets == pieces.subsets and whole.kinds == pieces.kinds
     assert np.array_equal(whole.values, pieces.values)

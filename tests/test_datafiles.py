@@ -107,7 +107,7 @@ def test_framework_names_are_read_in_layer_order(tmp_path):
 @pytest.mark.parametrize("arrays, match", [
     ({"0.weight": np.ones((2, 3)), "bn.running_mean": np.ones(2)}, r"\['bn.running_mean'\]"),
     ({"0.weight": np.ones((2, 3)), "1.weight": np.ones((2, 3))},
-     r"layer '1.weight' must take the 2 outputs of '0.weight'"),
+     r"layer '1.weight' must have 2 columns \(the outputs of .*layer '0.weight'"),
     ({"0.weight": np.ones((2, 3)), "0.bias": np.ones(3)}, "must have 2 entries, got 3"),
     ({"0.bias": np.ones(3)}, r"missing \['0.weight'\]"),
     ({"0.weight": np.ones(3)}, "2-D"),

@@ -91,7 +91,7 @@ def test_small_start_visits_the_top_k_saddles_in_order(sequential_fit):
     assert est.critical_path_ == [(), (0,), (0, 1), (0, 1, 2), (0, 1, 2, 3)]
     # the flow rests at the closed-form top-k values 7.125, 2.625, 0.625, 0.125, then 0
     expected = [0.5 * float(np.sum(SIGMA[k:] ** 2)) for k in range(5)]
-    found = [p.loss for p in plateaus(est.trajectory_, est.landscape_)]
+    found = [p.loss for p in plateaus(est.landscape_, est.trajectory_)]
     assert len(found) == 5
     np.testing.assert_allclose(found, expected, atol=1e-4 * expected[0])
     assert est.trajectory_.success
@@ -189,7 +189,7 @@ def test_small_balanced_start_visits_the_top_k_saddles_through_the_end_to_end_fl
     assert isinstance(est.trajectory_, EndToEndResult)
     assert est.critical_path_ == [(), (0,), (0, 1), (0, 1, 2), (0, 1, 2, 3)]
     expected = [0.5 * float(np.sum(SIGMA[k:] ** 2)) for k in range(5)]
-    found = [p.loss for p in plateaus(est.trajectory_, est.landscape_)]
+    found = [p.loss for p in plateaus(est.landscape_, est.trajectory_)]
     np.testing.assert_allclose(found, expected, atol=1e-4 * expected[0])
     assert np.linalg.norm(est.coef_ - P) <= coef_tolerance(X, Y)
 

@@ -232,7 +232,7 @@ def test_saddle_to_saddle_plateaus_sit_at_critical_values():
     w0 = [1e-3 * np.eye(2)] * 3
     res = gradient_flow(land, w0)
     assert res.status is FlowStatus.CONVERGED and res.success
-    found = [p.loss for p in plateaus(res, land, grad_tol=1e-3)]
+    found = [p.loss for p in plateaus(land, res, grad_tol=1e-3)]
     expected = [land.critical_value(S) for S in [(), (0,), (0, 1)]]
     assert len(found) == 3
     np.testing.assert_allclose(found, expected, rtol=0, atol=1e-2)
@@ -321,7 +321,7 @@ def test_bad_flow_problem_raises():
     with pytest.raises(ValueError, match=r"weights0\[1\] must have shape \(2, 3\)"):
         gradient_flow(land, [w0[0], w0[1].T])
     with pytest.raises(ValueError, match=r"grad_tol must be > 0"):
-        plateaus(gradient_flow(land, w0, t_max=0.1), land, grad_tol=0.0)
+        plateaus(land, gradient_flow(land, w0, t_max=0.1), grad_tol=0.0)
 
 
 def test_default_end_point_is_critical_enough_to_canonicalize():

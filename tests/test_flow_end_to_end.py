@@ -431,7 +431,7 @@ def test_command_line_end_to_end_flow(tmp_path, capsys):
 
 
 def test_report_flows_take_the_end_to_end_path_only_from_balanced_starts():
-    from landscape.report import _flow
+    from landscape.flow.recorded import recorded_flow as _flow
 
     land = Landscape(DataSpectrum.from_singular_values([2.0, 1.0]), (2, 3, 3, 2))
     unbalanced = land.random_weights(scale=0.1, seed=0)

@@ -42,7 +42,6 @@ def test_witness_strengths_of_an_aligned_point_by_hand():
 
 def test_witness_threshold_and_keywords():
     land = Landscape(DataSpectrum.from_singular_values([3.0, 2.0, 1.0]), (3, 3, 3, 3))
-    w = witness_test(land, aligned_point(land, (0,)), zero_tol=1e-6, tie_tol=1e-8,
-                     critical_tol=1e-6)
+    w = witness_test(land, aligned_point(land, (0,)), zero_tol=1e-6, critical_tol=1e-6)
     assert w.rule == "no witness" and w.threshold == pytest.approx(1e-6 * 3.0 ** (4 / 3))
     assert "rule='no witness'" in repr(w)

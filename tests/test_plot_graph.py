@@ -287,7 +287,7 @@ def test_transition_matrix_cells_are_the_edge_probabilities(m):
 
 
 def test_report_picks_the_view_by_size():
-    from landscape.report import GRAPH_DRAWING_MAX_CLASSES, saddle_graph_figure
+    from landscape.plot.figures import GRAPH_DRAWING_MAX_CLASSES, saddle_graph_figure
 
     for G, drawing, heat_map in ((small_graph(), True, False), (synthetic_graph(6), True, True),
                                  (synthetic_graph(10), False, True)):

@@ -116,7 +116,7 @@ def sequential():
     land = Landscape(spec, WIDTHS)
     start = land.random_weights(scale=0.05, seed=0)
     result = gradient_flow(land, start, t_max=1e9)
-    found = plateaus(result, land)
+    found = plateaus(land, result)
     times = [0.5 * (p.t_start + p.t_end) for p in found]
     stops = gradient_flow(land, start, t_max=times[-1] * (1 + 1e-9), record=times,
                           record_weights=True)

@@ -61,7 +61,7 @@ def test_critical_point_record_and_validation():
     assert isinstance(cp, CriticalPoint)
     assert cp.subset == (0, 1) and cp.rank == 2
     assert cp.value == pytest.approx(0.5 * (2 * 2.0 ** 2))
-    assert cp.tie_groups == ((1, 2, 3),) and cp.tie_counts == (1,)
+    assert cp.tied_groups == ((1, 2, 3),) and cp.tie_counts == (1,)
     assert cp.grassmannian_dim == 1 * (3 - 1)
     assert "subset=(0, 1)" in repr(cp) and "grassmannian_dim=2" in repr(cp)
     with pytest.raises(ValueError, match="nonzero singular values"):

@@ -253,8 +253,7 @@ def test_a_sampled_check_catches_an_edit_with_the_stated_probability(tmp_path, t
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
             kept = check_checkpoint(path, stored, land=land, catalog=catalog, blocks=blocks,
-                                    options=options, tie_tol=catalog.tie_tol,
-                                    rng=np.random.default_rng(seed))
+                                    options=options, rng=np.random.default_rng(seed))
         if label not in kept["classes"]:
             caught += 1
             assert len(seen) == 1 and f"random[{k}][2] first arrives" in str(seen[0].message)
@@ -303,7 +302,7 @@ def checker(run):
     def check(path):
         stored = read_checkpoint(path, problem_record(land), asdict(options))
         return check_checkpoint(path, stored, land=land, catalog=catalog, blocks=blocks,
-                                options=options, tie_tol=catalog.tie_tol)
+                                options=options)
 
     return check
 

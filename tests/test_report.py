@@ -90,7 +90,7 @@ def test_an_interrupted_report_leaves_the_old_directory(land, tmp_path, monkeypa
 
     out = tmp_path / "report"
     out.mkdir()
-    monkeypatch.setattr(report_module, "gradient_flow", interrupted)
+    monkeypatch.setattr(report_module, "recorded_flow", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_report(land, out, progress=False)
     # the catalog and graph were written into the staging directory only, which is gone
@@ -128,7 +128,7 @@ def test_report_of_rescaled_inputs_is_the_report_of_the_data(tmp_path, scale):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"small_scale": 0.0}, "small_scale must be"),
-    ({"seed": -1}, "seed must be a non-negative integer"),
+    ({"seed": -1}, "seed must be >= 0, got -1"),
     ({"t_max": np.nan}, "t_max must be"),
 ])
 def test_bad_arguments_are_rejected_before_any_work(land, tmp_path, kwargs, match):

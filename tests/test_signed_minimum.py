@@ -159,7 +159,7 @@ def test_invariances(network, fix, scale):
 # ---------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("call, error, message", [
     (lambda: frustration("abc"), TypeError, "weights_or_adjacency must be a list"),
-    (lambda: frustration([]), ValueError, "at least one layer"),
+    (lambda: frustration([]), ValueError, "at least one matrix"),
     (lambda: frustration([np.ones((2, 3)), np.ones((2, 3))]), ValueError,
      r"weights_or_adjacency\[1\] must have 2 columns"),
     (lambda: frustration([np.array([[np.nan]])]), ValueError, "finite"),

@@ -118,7 +118,8 @@ def torch_jacobian(model, shape):
     """The Jacobian of ``model`` (float64, inference mode, biases removed) at 0."""
     model = model.double().eval()
     for m in model.modules():
-        if getattr(m, "bias", None) is not None and not isinstance(m, nn.modules.batchnorm._NormBase):
+        if getattr(m, "bias", None) is not None and \
+                not isinstance(m, nn.modules.batchnorm._NormBase):
             nn.init.zeros_(m.bias)
         if isinstance(m, nn.modules.batchnorm._NormBase):
             m.running_mean.zero_()

@@ -11,8 +11,6 @@ from __future__ import annotations
 import sys
 import time
 
-from tqdm import tqdm
-
 __all__ = ["Progress", "format_duration"]
 
 
@@ -51,6 +49,8 @@ class Progress:
         self.total, self.desc, self.every = total, desc, every
         self.stream = sys.stderr if stream is None else stream
         terminal = hasattr(self.stream, "isatty") and self.stream.isatty()
+        from tqdm import tqdm  # imported where used: ``import landscape`` stays light
+
         self.bar = tqdm(total=total, desc=desc, leave=False, file=self.stream,
                         disable=not (progress or (progress is None and terminal)))
         self.lines = progress is None and not terminal

@@ -20,8 +20,10 @@ __all__ = [
     "check_bool",
     "check_choice",
     "check_seed",
+    "DEFAULT_SEED",
     "check_widths",
     "check_weights",
+    "check_layers",
     "describe_value",
 ]
 
@@ -152,14 +154,43 @@ def check_widths(widths, d_x: int | None = None, d_y: int | None = None) -> tupl
     return widths
 
 
-def check_chained(layers: list[np.ndarray], name: str) -> list[np.ndarray]:
+def check_chained(layers: list[np.ndarray], name: str,
+                  labels: Sequence[str] | None = None) -> list[np.ndarray]:
     """``layers`` if each has as many columns as the one before has rows, else a ValueError
-    naming the first that does not."""
+    naming the first that does not (as ``labels[j]``, default ``name[j]``)."""
+    labels = [f"{name}[{j}]" for j in range(len(layers))] if labels is None else labels
     for j in range(1, len(layers)):
         if layers[j].shape[1] != layers[j - 1].shape[0]:
-            raise ValueError(f"{name}[{j}] must have {layers[j - 1].shape[0]} columns (the rows "
-                             f"of {name}[{j - 1}]), got shape {layers[j].shape}")
+            raise ValueError(f"{labels[j]} must have {layers[j - 1].shape[0]} columns (the "
+                             f"outputs of {labels[j - 1]}, shape {layers[j - 1].shape}), got "
+                             f"shape {layers[j].shape}")
     return layers
+
+
+def check_layers(layers, name: str = "weights", *, labels: Sequence[str] | None = None,
+                 allow_empty: bool = False) -> list[np.ndarray]:
+    """Validate a layer list ``W_1..W_h`` whose widths are read off the layers.
+
+    A non-empty sequence (not an array) of finite real matrices, each with as many columns as
+    the one before has rows (:func:`check_chained`); the one check of a layer list of unknown
+    widths (:func:`check_weights` checks one against known widths). ``labels`` name the
+    layers in messages (default ``name[j]``); ``allow_empty`` admits zero-sized matrices.
+
+    >>> [w.shape for w in check_layers([np.ones((3, 2)), np.ones((1, 3))])]
+    [(3, 2), (1, 3)]
+    >>> check_layers([np.ones((3, 2)), np.ones((1, 2))])
+    Traceback (most recent call last):
+    ...
+    ValueError: weights[1] must have 3 columns (the outputs of weights[0], shape (3, 2)), got shape (1, 2)
+    """
+    if isinstance(layers, (np.ndarray, str, bytes)) or not isinstance(layers, Sequence):
+        raise TypeError(f"{name} must be a sequence of matrices W_1..W_h, "
+                        f"got {type(layers).__name__}")
+    if len(layers) == 0:
+        raise ValueError(f"{name} must hold at least one matrix, got an empty sequence")
+    labels = [f"{name}[{j}]" for j in range(len(layers))] if labels is None else list(labels)
+    return check_chained([as_matrix(w, label, allow_empty=allow_empty)
+                          for label, w in zip(labels, layers)], name, labels)
 
 
 def block_shift_layers(A: np.ndarray, widths: tuple[int, ...], name: str) -> list[np.ndarray]:
@@ -191,10 +222,19 @@ def check_weights(weights, widths: tuple[int, ...], name: str = "weights") -> li
             for j, w in enumerate(weights)]
 
 
+#: The library's one default seed: every function that draws takes ``seed=DEFAULT_SEED``, so a
+#: call without a seed gives the same result on every machine; ``seed=None`` asks for fresh
+#: entropy. (Where ``seed=None`` is documented as canonical -- balanced factorisations'
+#: hidden frames -- nothing is drawn by default.)
+DEFAULT_SEED = 0
+
+
 def check_seed(seed, name: str = "seed") -> np.random.Generator:
     """A numpy ``Generator`` from ``seed``: an integer ``>= 0``, a ``Generator`` or ``None``.
 
-    A ``Generator`` is returned as is (its state is shared); ``None`` draws fresh entropy.
+    The one normaliser of seeds: every ``seed`` the library takes goes through it (default
+    :data:`DEFAULT_SEED`). A ``Generator`` is returned as is (its state is shared); ``None``
+    draws fresh entropy.
 
     Examples
     --------

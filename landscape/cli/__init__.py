@@ -126,7 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the --model input's shape without the batch axis")
     frus.add_argument("--n-jobs", type=int, help="joblib processes for the null samples")
     frus.add_argument("--figure", type=Path, metavar="FILE.png",
-                      help="with --model: per-layer frustration against the null band")
+                      help="with --model: per-layer frustration against the null band, and "
+                           "near-monotonicity against the null's")
+    frus.add_argument("--inputs", type=Path, metavar="FILE.npz",
+                      help="with --model: the near-monotonicity inputs, an array X of shape "
+                           "(N, *input-shape)")
+    frus.add_argument("--monotonicity-inputs", type=int, metavar="N",
+                      help="with --model and no --inputs: near-monotonicity at N standard "
+                           "Gaussian inputs drawn with --seed (default 16; 0: none)")
     add_output_options(frus)
     frus.set_defaults(run=cmd_frustration)
 

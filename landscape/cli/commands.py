@@ -19,8 +19,8 @@ from ..problem.criticality import CRITICAL_TOL, check_critical_tol
 from ..problem.network import Landscape
 from ..problem.network_files import save_weights_file
 from ..problem.learnt import learnt_modes
-from ..problem.ties import TIE_TOL, numerical_rank
-from ..report import saddle_graph_figure, write_report
+from ..plot.figures import saddle_graph_figure
+from ..report import write_report
 from ..signed import frustration, frustration_vs_null
 from .arguments import NULL_SAMPLES, UsageError, build_problem, graph_options, read_network
 from .estimates import check_catalog_size
@@ -70,7 +70,7 @@ def cmd_flow(args) -> int:
 
 def _plateau_rows(result, land) -> list[dict]:
     return [{"t_start": p.t_start, "t_end": p.t_end, "plateau_loss": p.loss}
-            for p in plateaus(result, land)]
+            for p in plateaus(land, result)]
 
 
 def _flow_payload(land, result) -> dict:
@@ -85,12 +85,13 @@ def _end_to_end_flow(args, land, start, t_max) -> int:
     """``landscape flow --end-to-end``: the flow of ``P`` alone from a balanced start (docs/theory.md §7)."""
     result = end_to_end_flow(land, start, t_max=t_max, method=args.method)
     rows = _plateau_rows(result, land)
-    narrow = Landscape(land.spectrum, narrow_widths(land))  # the class is read off P alone
+    narrow = Landscape(land.spectrum, narrow_widths(land),  # the class is read off P alone
+                       tie_tol=land.tie_tol)
     limit = learnt_modes(narrow, result.weights_at(-1, narrow.widths)).subset
     payload = {
         **_flow_payload(land, result), "end_to_end": True, "rank": result.start_rank,
         "final_rank": int(result.rank[-1]),
-        "data_rank": numerical_rank(land.spectrum.sigma),
+        "data_rank": land.m,
         "limit_class": list(limit),
         "minimum_on_rank_manifold": bool(result.success and is_rank_minimum(land, limit)),
         "max_manifold_drift": float(result.manifold_drift.max()), "plateaus": rows,
@@ -150,11 +151,11 @@ def _problem_header(args, land) -> None:
     if args.json == "-":
         return
     spec = land.spectrum
-    m = numerical_rank(spec.sigma)
+    m = land.m
     zeros = ", ".join(f"sigma_{i + 1} = {s:.3g}" for i, s in enumerate(spec.sigma) if i >= m)
     sigma = ", ".join(f"{s:.6g}" for s in spec.sigma)
     print(f"# {spec.name}, widths {','.join(map(str, land.widths))}: sigma = ({sigma}); "
-          f"m = {m} nonzero (zero modes: {zeros or 'none'}; tie_tol = {TIE_TOL:g} x sigma_1); "
+          f"m = {m} nonzero (zero modes: {zeros or 'none'}; tie_tol = {land.tie_tol:g} x sigma_1); "
           f"r* = {land.max_rank}; L0 = {spec.loss_offset:.10g}")
     if spec.dropped_inputs:
         print(f"# input space: column space of X, {spec.input_rank} of d_x = {spec.d_x} "
@@ -362,8 +363,10 @@ def cmd_frustration(args) -> int:
                              "--samples", minimum=1)
     if args.model is not None:
         return cmd_network_frustration(args)
-    if args.figure is not None or args.input_shape is not None:
-        raise UsageError("--figure and --input-shape go with --model")
+    if any(value is not None for value in (args.figure, args.input_shape, args.inputs,
+                                           args.monotonicity_inputs)):
+        raise UsageError("--figure, --input-shape, --inputs and --monotonicity-inputs go with "
+                         "--model")
     options = {"method": args.method, "restarts": args.restarts, "seed": args.seed}
     if args.weights is not None:
         network = _weights_file(args)

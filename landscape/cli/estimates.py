@@ -16,7 +16,6 @@ from .._base.progress import format_duration
 from .._base.resources import check_memory, format_bytes
 from ..connections import MAX_GRAPH_CLASSES
 from ..critical import count_classes
-from ..problem.ties import TIE_TOL
 
 __all__ = ["add_max_classes_option", "add_memory_option", "check_catalog_size"]
 
@@ -58,7 +57,7 @@ def check_catalog_size(args, land) -> int:
     """Estimate ``landscape catalog``'s memory and time from the class count; refuse what does
     not fit (``ValueError`` with the figure and the way out), print a long estimate on
     standard error; return the class count."""
-    n = count_classes(land, tie_tol=TIE_TOL)
+    n = count_classes(land)
     parts = ["base"] + [p for p in ("output", "json") if getattr(args, p, None) is not None]
     need = n * sum(CATALOG_BYTES[p] for p in parts)
     seconds = n * sum(CATALOG_SECONDS[p] for p in parts + ["curvature"] * args.curvature)

@@ -22,6 +22,7 @@ import numpy as np
 from ..problem.nearby import aligned_weights
 from ..problem.network import Landscape
 from ..problem.spectrum import DataSpectrum
+from ..problem.ties import TIE_TOL
 
 __all__ = ["InvariantBlock", "combine_blocks", "spare_units"]
 
@@ -60,11 +61,21 @@ class InvariantBlock:
             return [(t, t)]
         return [(u, t), *([(u, u)] * (self.h - 2)), (t, u)]
 
-    def landscape(self, sigma) -> Landscape:
-        """The block as a deep linear network of its own (reduced coordinates)."""
-        spec = DataSpectrum.from_singular_values(np.asarray(sigma, dtype=float)[list(self.modes)])
+    def landscape(self, sigma, *, tie_tol: float = TIE_TOL) -> Landscape:
+        """The block as a deep linear network of its own (reduced coordinates) on the modes
+        ``T`` of the problem's singular values ``sigma``.
+
+        ``tie_tol`` is the problem's (``land.tie_tol``, relative to ``sigma_1``); the block
+        keeps its threshold ``tie_tol * sigma_1``, so its own tolerance is ``tie_tol``
+        rescaled to the block's largest singular value (below 1: a block holds nonzero
+        modes only).
+        """
+        sigma = np.asarray(sigma, dtype=float)
+        spec = DataSpectrum.from_singular_values(sigma[list(self.modes)])
         t, u = len(self.modes), len(self.learnt) + self.n_idle
-        return Landscape(spec, widths=(t, *([u] * (self.h - 1)), t))
+        scale = float(sigma[0]) if sigma.size and sigma[0] > 0 else 1.0
+        return Landscape(spec, widths=(t, *([u] * (self.h - 1)), t),
+                         tie_tol=tie_tol * scale / spec.scale)
 
     def start(self, block: Landscape) -> list[np.ndarray]:
         """The block's aligned point of ``T ∩ S`` (its weights at the class it probes)."""

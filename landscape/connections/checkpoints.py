@@ -42,10 +42,11 @@ import numpy as np
 
 from .._base.files import atomic_write_text
 from .._base.parallel import Executor
+from .._base.validation import check_seed
 from ..geometry.escapes import escape_step
 from ..problem.criticality import CriticalKind
 from ..problem.network import Landscape, reduced_landscape
-from ..problem.ties import canonical_subset, tie_groups
+from ..problem.ties import canonical_subset
 from .blocks import InvariantBlock, combine_blocks, spare_units
 from .labels import parse_subset_label, subset_label
 from .probes import (PROBE_RETRIES, BlockEscape, exact_probe, one_hop_record, random_plan,
@@ -171,7 +172,7 @@ def read_checkpoint(path: Path, problem: dict, options: dict) -> dict:
 
 
 def check_checkpoint(path: Path, stored: dict, *, land: Landscape, catalog, blocks, options,
-                     tie_tol: float, executor: Executor | None = None,
+                     executor: Executor | None = None,
                      progress: bool | None = None, rng=None) -> dict:
     """Check every record of a checkpoint read by :func:`read_checkpoint`; return it.
 
@@ -193,17 +194,16 @@ def check_checkpoint(path: Path, stored: dict, *, land: Landscape, catalog, bloc
         return stored
     try:  # the cheap checks of every record first, then the integrations
         escapes = _check_escapes(stored["escapes"], land, blocks, options)
-        arrivals, others = _check_classes(stored["classes"], land, catalog, escapes, options,
-                                          tie_tol)
-        times = [_reintegrate(f"escapes[{k}]", escape, land, options, tie_tol)
+        arrivals, others = _check_classes(stored["classes"], land, catalog, escapes, options)
+        times = [_reintegrate(f"escapes[{k}]", escape, land, options)
                  for k, (_, escape) in enumerate(escapes)]
     except ValueError as exc:
         raise ValueError(f"checkpoint {path} is not a valid saddle-graph checkpoint: "
                          f"{exc}") from exc
-    rng = np.random.default_rng() if rng is None else rng
+    rng = check_seed(rng, "rng")
     sample = sorted(rng.choice(len(others), size=math.ceil(REINTEGRATED_SHARE * len(others)),
                                replace=False).tolist()) if others else []
-    elsewhere = _rearrive(arrivals + [others[k] for k in sample], land, options, tie_tol,
+    elsewhere = _rearrive(arrivals + [others[k] for k in sample], land, options,
                           executor or Executor(), progress)
     if elsewhere:
         warnings.warn(f"checkpoint {path}: {len(elsewhere)} finished class(es) recomputed, "
@@ -284,12 +284,12 @@ def check_escape(record, name, block, sigma, cap: float) -> BlockEscape:
     return escape
 
 
-def _reintegrate(name, escape: BlockEscape, land, options, tie_tol) -> float:
+def _reintegrate(name, escape: BlockEscape, land, options) -> float:
     """The exact probe again, from the stored start (what ``block_escapes`` integrated): it
     must converge to the stored target; returns the time it takes."""
-    inner = escape.block.landscape(land.spectrum.sigma)
+    inner = escape.block.landscape(land.spectrum.sigma, tie_tol=land.tie_tol)
     theta = inner.flatten(escape.block.start(inner)) + escape.step * escape.direction
-    found, t_final = exact_probe(land, inner, theta, tie_tol=tie_tol, t_max=options.t_max)
+    found, t_final = exact_probe(land, inner, theta, t_max=options.t_max)
     require(found == escape.target,
             f"{name}: its exact probe, integrated again, converges to "
             f"{None if found is None else list(found)}, not to the stored target "
@@ -300,19 +300,19 @@ def _reintegrate(name, escape: BlockEscape, land, options, tie_tol) -> float:
 def _arrival_task(task):
     """Where one stored random probe, integrated again, first arrives, and how many of its
     integrations failed (for the executor)."""
-    land, subset, chosen, coefficients, groups, options, tie_tol = task
+    land, subset, chosen, coefficients, groups, options = task
     return random_probe(land, reduced_landscape(land), subset, chosen, coefficients, groups,
-                        options=options, tie_tol=tie_tol)
+                        options=options)
 
 
-def _rearrive(arrivals, land, options, tie_tol, executor, progress) -> dict[str, str]:
+def _rearrive(arrivals, land, options, executor, progress) -> dict[str, str]:
     """Integrate each random probe of ``arrivals`` again (on ``executor``): the trajectory
     behind an edge that only random probes bring, each probe that records failed
     integrations and the random sample of the others. A probe's record gets the failure
     count of its re-integration; returns ``{class label: what happened}`` for the classes
     where one first arrives elsewhere than its stored class."""
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    tasks = [(land, subset, chosen, coefficients, groups, options, tie_tol)
+    groups = land.tie_groups
+    tasks = [(land, subset, chosen, coefficients, groups, options)
              for _, subset, chosen, coefficients, _, _ in arrivals]
     elsewhere = {}
     for k, (found, failed) in executor.map(_arrival_task, tasks, progress=progress,
@@ -327,11 +327,10 @@ def _rearrive(arrivals, land, options, tie_tol, executor, progress) -> dict[str,
     return elsewhere
 
 
-def _check_classes(classes: dict, land, catalog, escapes, options,
-                   tie_tol) -> tuple[list, list]:
+def _check_classes(classes: dict, land, catalog, escapes, options) -> tuple[list, list]:
     """Check every class record; the random probes that must be re-integrated (see
     :func:`_check_random`) and the others."""
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    groups = land.tie_groups
     arrivals, others = [], []
     known = {subset_label(s): (s, kind) for s, kind in zip(catalog.subsets, catalog.kinds)}
     for label, record in classes.items():

@@ -11,11 +11,13 @@ an out-edge unless the probes missed its escape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..problem.criticality import CriticalKind
 from .labels import subset_label
+
+if TYPE_CHECKING:  # networkx is imported where used: ``import landscape`` stays light
+    import networkx as nx
 
 __all__ = ["GraphChecks", "check_saddle_graph"]
 
@@ -91,6 +93,8 @@ def check_saddle_graph(G: nx.DiGraph) -> GraphChecks:
     >>> check_saddle_graph(G).ok
     True
     """
+    import networkx as nx
+
     if not isinstance(G, nx.DiGraph):
         raise TypeError(f"G must be a networkx.DiGraph, got {type(G).__name__}")
     raising = tuple((a, b) for a, b, data in G.edges(data=True)

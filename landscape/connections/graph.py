@@ -34,20 +34,18 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-from scipy.special import ndtri
 
 from .._base.parallel import Executor
 from .._base.progress import format_duration
-from .._base.validation import check_int, check_positive
+from .._base.validation import DEFAULT_SEED, check_int, check_positive
 from ..critical import Catalog, enumerate_critical_points
 from ..problem.criticality import CriticalKind, check_critical_tol
 from ..problem.network import Landscape, check_landscape, reduced_landscape
 from ..problem.records import problem_record
-from ..problem.nearby import to_problem_coordinates
-from ..problem.ties import TIE_TOL, tie_counts, tie_groups
+from ..problem.ties import tie_counts
 from .blocks import InvariantBlock, spare_units
 from .checkpoints import check_checkpoint, read_checkpoint, write_checkpoint
 from .checks import check_saddle_graph
@@ -55,6 +53,9 @@ from .labels import parse_subset_label, subset_label
 from .probes import (BlockEscape, block_escapes, one_hop_record, probe_start, random_plan,
                      random_probe)
 from .size import MAX_GRAPH_CLASSES, check_graph_size
+
+if TYPE_CHECKING:  # networkx is imported where used: ``import landscape`` stays light
+    import networkx as nx
 
 __all__ = ["GRAPH_OPTION_HELP", "GraphOptions", "example_start", "saddle_graph"]
 
@@ -78,7 +79,7 @@ class GraphOptions:
     value_tol: float = 1e-3
     rtol: float = 1e-6
     confidence: float = 0.95
-    seed: int = 0
+    seed: int = DEFAULT_SEED
 
     def __post_init__(self):
         check_positive(self.radius, "radius")
@@ -125,9 +126,8 @@ def _blocks(land: Landscape, n_modes: int) -> list[InvariantBlock]:
 
 
 def _block_task(task) -> list[BlockEscape]:
-    land, block, options, tie_tol, seed = task
-    return block_escapes(land, block, radius=options.radius, seed=seed, tie_tol=tie_tol,
-                         t_max=options.t_max)
+    land, block, options, seed = task
+    return block_escapes(land, block, radius=options.radius, seed=seed, t_max=options.t_max)
 
 
 def _escape_record(escape: BlockEscape) -> dict:
@@ -156,20 +156,20 @@ def example_start(land: Landscape, G: nx.DiGraph, source, target) -> list[np.nda
     data = G.edges[source, target]
     escapes = [_escape_of(G.graph["escapes"][i], land.h) for i in data["example_escapes"]]
     combined, theta = probe_start(land, source, escapes, data["example_coefficients"])
-    block = combined.landscape(land.spectrum.sigma)
-    return to_problem_coordinates(
-        land, combined.embed(reduced_landscape(land), source, block.split_flat(theta)))
+    block = combined.landscape(land.spectrum.sigma, tie_tol=land.tie_tol)
+    return land.from_reduced(combined.embed(reduced_landscape(land), source,
+                                            block.split_flat(theta)))
 
 
 def _class_task(task) -> dict:
     """One-hop edges of a saddle from its fitting escapes; its random probes integrated."""
-    land, subset, escapes, options, groups, tie_tol = task
+    land, subset, escapes, options, groups = task
     record = {**one_hop_record(subset, escapes, groups), "random": []}
     plan = random_plan(subset, escapes, options.random_probes, options.seed)
     reduced = reduced_landscape(land) if plan else None
     for indices, chosen, coefficients in plan:
         key, failed = random_probe(land, reduced, subset, chosen, coefficients, groups,
-                                   options=options, tie_tol=tie_tol)
+                                   options=options)
         record["random"].append([indices, coefficients,
                                  None if key is None else subset_label(key), failed])
     return record
@@ -198,6 +198,8 @@ def _announce(first: float, count: int, executor: Executor) -> None:
 
 def _wilson(count: int, total: int, confidence: float) -> tuple[float, float]:
     """Wilson score interval of a binomial proportion ``count / total`` (``total >= 1``)."""
+    from scipy.special import ndtri  # imported where used: ``import landscape`` stays light
+
     z = float(ndtri(0.5 + confidence / 2))  # the standard normal quantile
     p = count / total
     centre = (p + z * z / (2 * total)) / (1 + z * z / total)
@@ -239,7 +241,9 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     ----------
     land : Landscape
     catalog : Catalog, optional
-        The critical classes (default: :func:`landscape.enumerate_critical_points`).
+        The critical classes (default: :func:`landscape.enumerate_critical_points`), built
+        with ``land.tie_tol`` (a catalog of another tolerance is refused: the graph's classes,
+        tie groups and kinds follow ``land``'s rule).
     radius, random_probes, t_max, grad_tol, value_tol, rtol, confidence, seed
         The probe settings, documented in :data:`GRAPH_OPTION_HELP` (defaults of
         :class:`GraphOptions`).
@@ -302,25 +306,27 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     if catalog is not None and catalog.land is not land \
             and problem_record(catalog.land) != problem:
         raise ValueError("catalog must belong to land (same widths, spectrum and basis)")
+    if catalog is not None and catalog.tie_tol != land.tie_tol:
+        raise ValueError(f"catalog must be built with land's tie_tol = {land.tie_tol:g}, got a "
+                         f"catalog of tie_tol = {catalog.tie_tol:g}: enumerate it from land "
+                         f"(enumerate_critical_points(land)), or build land with "
+                         f"Landscape(..., tie_tol={catalog.tie_tol!r})")
     check_graph_size(land, n_classes=None if catalog is None else len(catalog),
-                     tie_tol=TIE_TOL if catalog is None else catalog.tie_tol,
                      max_classes=max_classes, workers=_workers(executor) or 1, progress=progress)
     path = None if checkpoint is None else Path(checkpoint)
     stored = {} if path is None else read_checkpoint(path, problem, options_json)
     if catalog is None:
         catalog = enumerate_critical_points(land, progress=False)
-    tie_tol = catalog.tie_tol
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    n_modes = sum(len(g) for g in groups)
+    groups, n_modes = land.tie_groups, land.m
     blocks = _blocks(land, n_modes) if land.h > 1 else []
     stored = check_checkpoint(path, stored, land=land, catalog=catalog, blocks=blocks,
-                              options=options, tie_tol=tie_tol, executor=executor,
+                              options=options, executor=executor,
                               progress=progress)
 
     escapes = stored.get("escapes")
     if escapes is None:
         seeds = np.random.SeedSequence(seed).spawn(max(len(blocks), 1))
-        tasks = [(land, b, options, tie_tol, int(s.generate_state(1)[0]))
+        tasks = [(land, b, options, int(s.generate_state(1)[0]))
                  for b, s in zip(blocks, seeds)]
         found = [None] * len(blocks)
         for index, result in executor.map(_block_task, tasks, progress=False):
@@ -337,7 +343,7 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
             if label not in done and kinds[k] is not CriticalKind.GLOBAL_MINIMUM]
     tasks = [(land, subsets[k], [(i, e) for i, e in enumerate(escape_objects)
                                  if e.block.fits(land, subsets[k])],
-              options, groups, tie_tol) for k in todo]
+              options, groups) for k in todo]
     if tasks and progress is not False:
         # an estimate before the long part: the first class, timed here
         start = time.monotonic()
@@ -357,6 +363,8 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
 
 
 def _assemble(land, catalog, done, escapes, problem, options, groups) -> nx.DiGraph:
+    import networkx as nx
+
     G = nx.DiGraph(problem=problem, options=asdict(options), escapes=escapes)
     tied = tuple(g for g in groups if len(g) > 1)
     for subset, value, kind in zip(catalog.subsets, catalog.values, catalog.kinds):

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from ..problem.criticality import CriticalKind
@@ -46,11 +46,15 @@ from .graph import GraphOptions
 from .labels import subset_label
 from .probes import PROBE_RETRIES
 
+if TYPE_CHECKING:  # networkx is imported where used: ``import landscape`` stays light
+    import networkx as nx
+
 __all__: list[str] = []
 
 #: Graph attributes of a saddle graph, and the keys of its problem record.
 GRAPH_KEYS = ("problem", "options", "escapes", "checks", "unescaped")
-PROBLEM_KEYS = ("widths", "sigma", "d_x", "d_y", "loss_offset", "reduced", "basis_sha256")
+PROBLEM_KEYS = ("widths", "sigma", "d_x", "d_y", "loss_offset", "reduced", "tie_tol",
+                "basis_sha256")
 #: Node attributes every node has, and those of catalog nodes (absent on ``"unknown"`` ones).
 NODE_KEYS = ("label", "value", "kind", "random_probes")
 CATALOG_NODE_KEYS = ("tie_groups", "tie_counts", "escape_orders", "uncertified",
@@ -113,6 +117,8 @@ def _problem(record) -> tuple[np.ndarray, float, list]:
             f"graph.problem: d_x and d_y must be the outer widths and sigma hold min(d_x, d_y) "
             f"values, got d_x {record['d_x']!r}, d_y {record['d_y']!r}, {len(sigma)} values")
     require(isinstance(record["reduced"], bool), "graph.problem.reduced must be true or false")
+    require(is_number(record["tie_tol"]) and 0 <= record["tie_tol"] < 1,
+            f"graph.problem.tie_tol must be a number in [0, 1), got {record['tie_tol']!r}")
     require(isinstance(record["basis_sha256"], str)
             and re.fullmatch("[0-9a-f]{64}", record["basis_sha256"]) is not None,
             "graph.problem.basis_sha256 must be 64 lowercase hexadecimal digits")

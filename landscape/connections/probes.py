@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate
 
 from .._base.products import chain_product
 from ..geometry import escape_directions, witness_kind
@@ -106,56 +105,50 @@ def converge_in_block(block: Landscape, theta0, *, land: Landscape, t_max: float
 
 
 def block_escapes(land: Landscape, inner: InvariantBlock, *, radius: float, seed: int,
-                  tie_tol: float, t_max: float) -> list[BlockEscape]:
+                  t_max: float) -> list[BlockEscape]:
     """The signed escapes of the block's point and the class each exact probe converges to.
 
     Parameters
     ----------
     land : Landscape
-        The full problem (its ``sigma``, weight and loss scales).
+        The full problem (its ``sigma``, ``tie_tol``, weight and loss scales).
     inner : InvariantBlock
     radius : float
         Step cap in units of ``sigma_1^{1/h}``.
     seed : int
         Seed of the centre search of :func:`landscape.escape_directions`.
-    tie_tol : float
-        The problem's tie tolerance (relative to its ``sigma_1``).
     t_max : float
         Time limit of each integration (relative tolerance :data:`EXACT_PROBE_RTOL`).
     """
-    sigma = land.spectrum.sigma
-    block = inner.landscape(sigma)
+    block = inner.landscape(land.spectrum.sigma, tie_tol=land.tie_tol)
     x = inner.start(block)
-    block_tie_tol = tie_tol * land.scale / block.scale
-    if witness_kind(block, x, tie_tol=block_tie_tol) is CriticalKind.GLOBAL_MINIMUM:
+    if witness_kind(block, x) is CriticalKind.GLOBAL_MINIMUM:
         return []
     theta = block.flatten(x)
     out = []
-    for escape in escape_directions(block, x, follow=False, seed=seed, tie_tol=block_tie_tol):
+    for escape in escape_directions(block, x, follow=False, seed=seed):
         unit = block.flatten(escape.direction)
         unit = unit / np.linalg.norm(unit)
         for sign in (1, -1) if escape.order % 2 == 0 else (1,):
             direction = sign * unit
             coefficients = block.loss_polynomial(x, block.unflatten(direction))
             step = escape_step(coefficients, escape.order, radius * land.weight_scale)
-            target, t_final = exact_probe(land, block, theta + step * direction,
-                                          tie_tol=tie_tol, t_max=t_max)
+            target, t_final = exact_probe(land, block, theta + step * direction, t_max=t_max)
             out.append(BlockEscape(inner, int(escape.order), direction, float(step), target,
                                    t_final))
     return out
 
 
-def exact_probe(land: Landscape, block: Landscape, theta0, *, tie_tol: float,
+def exact_probe(land: Landscape, block: Landscape, theta0, *,
                 t_max: float) -> tuple[tuple[int, ...] | None, float]:
     """The block's learnt set (indices into its modes) at the limit of the exact probe from
     ``theta0``, or ``None`` when it does not converge within ``t_max``; and the time taken.
-    The problem's ``tie_tol`` (relative to its ``sigma_1``) is rescaled to the block's."""
+    The block keeps the problem's zero and tie threshold (:meth:`InvariantBlock.landscape`)."""
     final, t_final, converged = converge_in_block(block, theta0, land=land, t_max=t_max,
                                                   rtol=EXACT_PROBE_RTOL)
     if not converged:
         return None, t_final
-    return learnt_modes(block, block.split_flat(final),
-                        tie_tol=tie_tol * land.scale / block.scale).subset, t_final
+    return learnt_modes(block, block.split_flat(final)).subset, t_final
 
 
 def _flow_until(block: Landscape, theta0, t_max: float, *, rtol: float, atol: float,
@@ -169,6 +162,8 @@ def _flow_until(block: Landscape, theta0, t_max: float, *, rtol: float, atol: fl
     non-finite state or more than :data:`MAX_PROBE_EVALUATIONS` evaluations end the run
     unsound; ``t_max`` reached ends it sound.
     """
+    from scipy import integrate  # imported where used: ``import landscape`` stays light
+
     solver = integrate.LSODA(lambda _t, y: -block.flat_gradient(y), 0.0,
                              np.asarray(theta0, dtype=float), t_max, rtol=rtol, atol=atol,
                              jac=lambda _t, y: -block.hessian(block.split_flat(y)))
@@ -184,8 +179,8 @@ def _flow_until(block: Landscape, theta0, t_max: float, *, rtol: float, atol: fl
 
 
 def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, theta0, subset,
-                  groups, *, grad_tol: float, value_tol: float, t_max: float, rtol: float,
-                  tie_tol: float) -> tuple[tuple[int, ...] | None, float, bool]:
+                  groups, *, grad_tol: float, value_tol: float, t_max: float,
+                  rtol: float) -> tuple[tuple[int, ...] | None, float, bool]:
     """Integrate a random probe in its block until it first arrives at a class other than
     ``subset``; ``(class key or None, time, sound)``.
 
@@ -196,7 +191,7 @@ def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, th
     ``subset``. ``None`` when no step arrives before ``t_max``; ``sound`` is False when the
     integration failed numerically (:func:`_flow_until`), never an exception.
     """
-    block = inner.landscape(land.spectrum.sigma)
+    block = inner.landscape(land.spectrum.sigma, tie_tol=land.tie_tol)
     threshold = grad_tol * land.gradient_scale
     arrival = {}
 
@@ -204,7 +199,7 @@ def first_arrival(land: Landscape, reduced: Landscape, inner: InvariantBlock, th
         if float(np.linalg.norm(block.flat_gradient(y))) > threshold:
             return False
         full = inner.embed(reduced, subset, block.split_flat(y))
-        key = canonical_subset(learnt_modes(reduced, full, tie_tol=tie_tol).subset, groups)
+        key = canonical_subset(learnt_modes(reduced, full).subset, groups)
         if key == tuple(subset) or abs(reduced.loss(full) - reduced.critical_value(key)) \
                 > value_tol * land.loss_scale:
             return False
@@ -224,10 +219,10 @@ def probe_start(land: Landscape, subset, escapes,
     """The block and its flat start of the probe from ``subset`` along ``sum_i a_i v_i``."""
     spare = spare_units(land, subset)
     combined = combine_blocks([e.block for e in escapes], spare)
-    block = combined.landscape(land.spectrum.sigma)
+    block = combined.landscape(land.spectrum.sigma, tie_tol=land.tie_tol)
     vector, offset = np.zeros(block.n_params), 0
     for escape, a in zip(escapes, coefficients):
-        inner = escape.block.landscape(land.spectrum.sigma)
+        inner = escape.block.landscape(land.spectrum.sigma, tie_tol=land.tie_tol)
         vector += a * block.flatten(combined.place(escape.block, inner.unflatten(escape.direction),
                                                    offset))
         offset += escape.block.n_idle
@@ -245,7 +240,7 @@ def _perturbed(theta: np.ndarray, size: float, attempt: int, coefficients) -> np
 
 
 def random_probe(land: Landscape, reduced: Landscape, subset, escapes, coefficients, groups, *,
-                 options, tie_tol: float) -> tuple[tuple[int, ...] | None, int]:
+                 options) -> tuple[tuple[int, ...] | None, int]:
     """The class a random probe from ``subset`` along ``sum_i a_i v_i`` first arrives at
     (:func:`probe_start`, :func:`first_arrival` with the run's ``GraphOptions``), or None; and
     how many of its integrations failed numerically. A failed integration is retried, at most
@@ -257,7 +252,7 @@ def random_probe(land: Landscape, reduced: Landscape, subset, escapes, coefficie
         start = theta if attempt == 0 else _perturbed(theta, size, attempt, coefficients)
         key, _, sound = first_arrival(land, reduced, combined, start, subset, groups,
                                       grad_tol=options.grad_tol, value_tol=options.value_tol,
-                                      t_max=options.t_max, rtol=options.rtol, tie_tol=tie_tol)
+                                      t_max=options.t_max, rtol=options.rtol)
         if sound:
             return key, attempt
     return None, PROBE_RETRIES + 1

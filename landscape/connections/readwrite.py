@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import ParseError
 
-import networkx as nx
 import numpy as np
 
 from .._base.files import atomic_write, atomic_write_text
 from .checkpoints import SCHEMA_VERSION, current_schema
 from .graph_file import check_graph_file, schema_attributes
 from .labels import parse_subset_label, subset_label
+
+if TYPE_CHECKING:  # networkx is imported where used: ``import landscape`` stays light
+    import networkx as nx
 
 __all__ = ["load_saddle_graph", "save_saddle_graph"]
 
@@ -61,6 +64,8 @@ def _restore(key: str, value):
 
 
 def _document(G: nx.DiGraph) -> nx.DiGraph:
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.graph.update({k: _plain(v) for k, v in G.graph.items()})
     for node, data in G.nodes(data=True):
@@ -72,6 +77,8 @@ def _document(G: nx.DiGraph) -> nx.DiGraph:
 
 
 def _from_document(graph: nx.DiGraph) -> nx.DiGraph:
+    import networkx as nx
+
     G = nx.DiGraph()
     G.graph.update({k: _restore(k, v) for k, v in graph.graph.items()})
     for node, data in graph.nodes(data=True):
@@ -92,6 +99,8 @@ def save_saddle_graph(G: nx.DiGraph, path) -> Path:
     ``json_keys``. :func:`load_saddle_graph` restores subset keys and list attributes as
     tuples.
     """
+    import networkx as nx
+
     if not isinstance(G, nx.DiGraph):
         raise TypeError(f"G must be a networkx.DiGraph, got {type(G).__name__}")
     path = Path(path)
@@ -136,6 +145,8 @@ def load_saddle_graph(path) -> nx.DiGraph:
         :func:`~landscape.connections.graph_file.check_graph_file` (attributes outside the
         schema are dropped, not refused).
     """
+    import networkx as nx
+
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"path must be an existing .graphml or .json file, got {str(path)!r}")
@@ -153,6 +164,8 @@ def load_saddle_graph(path) -> nx.DiGraph:
 
 
 def _read(path: Path) -> nx.DiGraph:
+    import networkx as nx
+
     if path.suffix == ".json":
         document = json.loads(path.read_text())
         if not current_schema(document, GRAPH_FORMAT):

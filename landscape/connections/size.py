@@ -17,7 +17,7 @@ from .._base.progress import format_duration
 from .._base.validation import check_int
 from ..critical import count_classes
 from ..problem.network import Landscape
-from ..problem.ties import TIE_TOL, tie_groups
+from ..problem.rules import problem_with_tie_tol
 
 __all__ = ["MAX_GRAPH_CLASSES", "check_graph_size"]
 
@@ -33,14 +33,16 @@ SECONDS_PER_CLASS = {"graph": 0.05, "block": 0.05, "report": 0.01}
 SAY_AFTER = 30.0
 
 
-def check_graph_size(land: Landscape, *, n_classes: int | None = None, tie_tol: float = TIE_TOL,
+def check_graph_size(land: Landscape, *, n_classes: int | None = None,
+                     tie_tol: float | None = None,
                      max_classes: int = MAX_GRAPH_CLASSES, workers: int = 1,
                      report: bool = False, progress: bool | None = None) -> int:
     """Refuse a saddle graph (``report``: a report) of more than ``max_classes`` classes
     before any work, with the count and the way out; print the count and a first estimate of
     the time on standard error when it exceeds :data:`SAY_AFTER` (unless ``progress`` is
     False). Returns the class count (``n_classes`` where known, else
-    :func:`landscape.count_classes`).
+    :func:`landscape.count_classes`, with ``land.tie_tol``; a per-call ``tie_tol`` is
+    deprecated, :func:`~landscape.problem.rules.problem_with_tie_tol`).
 
     Examples
     --------
@@ -53,10 +55,11 @@ def check_graph_size(land: Landscape, *, n_classes: int | None = None, tie_tol: 
     ...     print(str(exc).split(";")[0])
     saddle graph of 65,536 critical classes and 256 blocks: about 54.8 min
     """
+    land = problem_with_tie_tol(land, tie_tol, "check_graph_size")
     max_classes = check_int(max_classes, "max_classes", minimum=1)
     workers = check_int(workers, "workers", minimum=1)
-    n = count_classes(land, tie_tol=tie_tol) if n_classes is None else n_classes
-    m = sum(len(g) for g in tie_groups(land.spectrum.sigma, tie_tol=tie_tol))
+    n = count_classes(land) if n_classes is None else n_classes
+    m = land.m
     per_class = SECONDS_PER_CLASS["graph"] + report * SECONDS_PER_CLASS["report"]
     seconds = (n * per_class + m * m * SECONDS_PER_CLASS["block"]) / workers
     what = "report" if report else "saddle graph"

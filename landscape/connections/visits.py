@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._base.validation import check_positive
-from ..flow import FlowResult, plateaus
+from .._base.validation import check_bool, check_positive, describe_value
+from ..flow import FlowRecords, FlowResult, plateaus
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape
-from ..problem.ties import TIE_TOL
+from ..problem.rules import problem_with_tie_tol
 
 __all__ = ["Visit", "trajectory_visits"]
 
@@ -46,9 +46,9 @@ class Visit:
     loss: float
 
 
-def trajectory_visits(land: Landscape, result: FlowResult, *, grad_tol: float = 1e-3,
-                      value_tol: float = 1e-3, tie_tol: float = TIE_TOL
-                      ) -> tuple[list[Visit], int]:
+def trajectory_visits(land: Landscape, result: FlowRecords, *, grad_tol: float = 1e-3,
+                      value_tol: float = 1e-3, tie_tol: float | None = None,
+                      include_limit: bool = False) -> tuple[list[Visit], int]:
     """The critical classes a recorded trajectory visits, in order, and the unread plateaus.
 
     A visit is a plateau of :func:`landscape.flow.plateaus` (``||grad L|| <= grad_tol *
@@ -61,11 +61,18 @@ def trajectory_visits(land: Landscape, result: FlowResult, *, grad_tol: float = 
     ----------
     land : Landscape
     result : FlowResult
-        A trajectory recorded with ``record_weights=True``.
+        Any flow result (:class:`~landscape.flow.FlowRecords`): a :class:`FlowResult`
+        recorded with ``record_weights=True`` or an :class:`~landscape.flow.EndToEndResult`
+        (its balanced weights); the weights are read with ``result.weights_at(k)``.
     grad_tol, value_tol : float
         Plateau threshold and accepted distance from the critical value (both relative).
-    tie_tol : float
-        Tie tolerance of :func:`landscape.problem.learnt.learnt_modes`.
+    include_limit : bool
+        Also read the last record of a converged flow (``result.success``) as a visit, at
+        ``t_start = t_end = t[-1]``, where no plateau ends there.
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
 
     Returns
     -------
@@ -83,25 +90,34 @@ def trajectory_visits(land: Landscape, result: FlowResult, *, grad_tol: float = 
     >>> [v.subset for v in visits], unresolved
     ([(), (0,)], 0)
     """
-    if not isinstance(result, FlowResult) or result.trajectory is None:
-        raise ValueError("result must be a FlowResult recorded with record_weights=True")
+    if not isinstance(result, FlowRecords) or \
+            isinstance(result, FlowResult) and result.trajectory is None:
+        raise ValueError(f"result must be an EndToEndResult or a FlowResult recorded with "
+                         f"record_weights=True, got {describe_value(result)}")
+    include_limit = check_bool(include_limit, "include_limit")
+    land = problem_with_tie_tol(land, tie_tol, "trajectory_visits")
     grad_tol = check_positive(grad_tol, "grad_tol")
     value_tol = check_positive(value_tol, "value_tol")
     scale = land.loss_scale
     visits: list[Visit] = []
     unresolved = 0
-    for plateau in plateaus(result, land, grad_tol=grad_tol):
+    readings = []  # (record of least gradient, t_start, t_end) of each plateau
+    for plateau in plateaus(land, result, grad_tol=grad_tol):
         span = slice(plateau.start_index, plateau.end_index + 1)
-        index = plateau.start_index + int(np.argmin(result.gradient_norm[span]))
-        weights = land.unflatten(result.trajectory[index])
-        subset = learnt_modes(land, weights, tie_tol=tie_tol).subset
+        readings.append((plateau.start_index + int(np.argmin(result.gradient_norm[span])),
+                         plateau.t_start, plateau.t_end))
+    last = len(result.t) - 1
+    if include_limit and result.success and not (readings and readings[-1][0] == last):
+        readings.append((last, float(result.t[last]), float(result.t[last])))
+    for index, t_start, t_end in readings:
+        subset = learnt_modes(land, result.weights_at(index)).subset
         loss = float(result.loss[index])
         if abs(loss - land.critical_value(subset)) > value_tol * scale:
             unresolved += 1
             continue
         if visits and visits[-1].subset == subset:
-            last = visits[-1]
-            visits[-1] = Visit(subset, last.t_start, plateau.t_end, min(last.loss, loss))
+            before = visits[-1]
+            visits[-1] = Visit(subset, before.t_start, t_end, min(before.loss, loss))
         else:
-            visits.append(Visit(subset, plateau.t_start, plateau.t_end, loss))
+            visits.append(Visit(subset, t_start, t_end, loss))
     return visits, unresolved

@@ -41,7 +41,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..problem.criticality import CriticalKind, NotCriticalError, check_critical
-from ..problem.nearby import aligned_weights, to_problem_coordinates
+from ..problem.learnt import learnt_above
+from ..problem.nearby import aligned_weights
 from ..problem.network import Landscape
 from .points import KINDS
 from .representatives import representative_kind
@@ -100,7 +101,7 @@ def class_blocks(land: Landscape, groups, chunk: int) -> Iterator[tuple[list, np
                 yield rows, block
 
 
-def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_tol: float,
+def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *,
                      critical_tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks ``(n, len(sigma))``, values ``(n,)`` and kind codes ``(n,)`` of one block of
     canonical, admissible keys, every representative verified (module docstring).
@@ -117,8 +118,8 @@ def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_to
         # the construction and the map to the problem's coordinates, by the dense test
         narrow = Landscape(land.spectrum, (land.widths[0], *(min(d, len(row) + 1)
                                                              for d in land.widths[1:-1]),
-                                           land.widths[-1]))
-        check_critical(narrow, to_problem_coordinates(narrow, aligned_weights(narrow, row)),
+                                           land.widths[-1]), tie_tol=land.tie_tol)
+        check_critical(narrow, narrow.from_reduced(aligned_weights(narrow, row)),
                        critical_tol=critical_tol, name=f"the representative of {row}")
     # in the flow's units (sigma / sigma_1, edges / sigma_1^{1/h}): the gradient norm is the
     # relative one directly, and its squares cannot overflow for any accepted sigma_1
@@ -152,8 +153,7 @@ def verified_columns(land: Landscape, rows, block: np.ndarray, groups, *, tie_to
     per_record = np.flatnonzero((top & (rank < max_rank) & (land.h > 2))
                                 | np.any(counts != intended, axis=1))
     for i in per_record:
-        kinds[i] = KINDS.index(representative_kind(land, rows[i], tie_tol=tie_tol,
-                                                   critical_tol=critical_tol))
+        kinds[i] = KINDS.index(representative_kind(land, rows[i], critical_tol=critical_tol))
     return masks, values, kinds
 
 
@@ -164,12 +164,12 @@ def _read_counts(sigma, block, masks, products, groups):
     n = block.shape[0]
     sizes = np.array([len(g) for g in groups], dtype=int)
     membership = np.zeros((sigma.size, len(groups)))  # float: BLAS, exact for counts
-    half = np.full(sigma.size, np.inf)
+    level = np.full(sigma.size, np.inf)  # sigma_g of each mode's group; inf: in none
     for number, g in enumerate(groups):
         membership[list(g), number] = 1
-        half[list(g)] = 0.5 * sigma[g[0]]
+        level[list(g)] = sigma[g[0]]
     above = np.zeros_like(masks)
-    np.put_along_axis(above, block, np.abs(products) > half[block], axis=1)
+    np.put_along_axis(above, block, learnt_above(np.abs(products), level[block]), axis=1)
     if not groups:
         empty = np.zeros((n, 0), dtype=np.int64)
         return empty, empty, sizes

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical_tol
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, canonical_subset, check_subset, tie_groups
+from ..problem.rules import problem_with_tie_tol
+from ..problem.ties import canonical_subset, check_subset
 from ..signed import FrustrationResult
 from .catalog_files import frustration_record, load_columns, save_catalog
 from .points import CURVATURE_FIELDS, KINDS, CriticalPoint
@@ -53,8 +54,10 @@ class Catalog(Sequence):
         Keep every representative's weights (as an ``n x P`` array). Otherwise the canonical
         representative is rebuilt when a record's ``weights`` are first read, which needs no
         storage.
-    tie_tol : float
-        The tie tolerance the records were made with.
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`). The records are made with ``land.tie_tol``.
     frustration : iterable of FrustrationResult or None, optional
         The frustration column: one entry per point, in the order of ``points`` (consumed in
         step with it), ``None`` where not computed. The container only stores it; the
@@ -65,17 +68,20 @@ class Catalog(Sequence):
     ----------
     land : Landscape
     tie_tol : float
+        ``land.tie_tol``: the tolerance the catalog was built with (saved with it;
+        :func:`~landscape.connections.graph.saddle_graph` refuses a catalog of another
+        tolerance than its ``land``'s).
     """
 
     def __init__(self, land: Landscape, points: Iterable[CriticalPoint], *,
-                 keep_weights: bool = False, tie_tol: float = TIE_TOL, frustration=None):
-        check_landscape(land)
+                 keep_weights: bool = False, tie_tol: float | None = None, frustration=None):
+        land = problem_with_tie_tol(check_landscape(land), tie_tol, "Catalog")
         if frustration is not None and (isinstance(frustration, (bool, str, bytes))
                                         or not hasattr(frustration, "__iter__")):
             raise TypeError(f"frustration must be None or an iterable of FrustrationResult "
                             f"(one per point), got {frustration!r}")
         self.land = land
-        self.tie_tol = float(tie_tol)
+        self.tie_tol = land.tie_tol
         n_sigma = land.spectrum.sigma.size
         masks, values, kinds, weights, extras, frustrations = [], [], [], [], [], []
         for point, result in _paired(points, frustration):
@@ -117,7 +123,7 @@ class Catalog(Sequence):
         self._weights = weights
         self._extras = extras
         self._frustration = frustration
-        self._groups = tie_groups(self.land.spectrum.sigma, tie_tol=self.tie_tol)
+        self._groups = self.land.tie_groups
         self._tied = tuple(g for g in self._groups if len(g) > 1)
         self._index: dict[tuple[int, ...], int] | None = None
 
@@ -154,7 +160,7 @@ class Catalog(Sequence):
         extras, tied = self._extras, self._tied
         for k, i in enumerate(range(start, stop)):
             fields = {"subset": subsets[k], "value": values[k], "kind": kinds[k],
-                      "weights": self._builder(i, subsets[k]), "tie_groups": tied,
+                      "weights": self._builder(i, subsets[k]), "tied_groups": tied,
                       "tie_counts": counts[k], "grassmannian_dim": dims[k], "inertia": None,
                       "n_orbit": None, "centre_dim": None, "witness_kind": None, "fiber": None}
             if i in extras:
@@ -167,7 +173,7 @@ class Catalog(Sequence):
         :func:`~landscape.critical.representatives.canonical_representative`, or a copy of
         the stored row. It holds the problem and that row only, not the catalog."""
         if self._weights is None:
-            return partial(canonical_representative, self.land, subset, tie_tol=self.tie_tol)
+            return partial(canonical_representative, self.land, subset)
         return partial(self.land.unflatten, self._weights[i].copy())
 
     def _keys(self, start: int, stop: int) -> tuple[list, list, list]:
@@ -281,8 +287,7 @@ class Catalog(Sequence):
             return self._weights.copy()
         out = np.zeros((len(self), self.land.n_params))
         for i, subset in enumerate(self.subsets):
-            out[i] = self.land.flatten(canonical_representative(self.land, subset,
-                                                                tie_tol=self.tie_tol))
+            out[i] = self.land.flatten(canonical_representative(self.land, subset))
         return out
 
     # ------------------------------------------------------------------ files
@@ -307,7 +312,7 @@ class Catalog(Sequence):
         """
         if self._weights is not None:
             for i, subset in enumerate(self.subsets):
-                canonical = canonical_representative(self.land, subset, tie_tol=self.tie_tol)
+                canonical = canonical_representative(self.land, subset)
                 if not np.array_equal(self._weights[i], self.land.flatten(canonical)):
                     raise ValueError(
                         f"catalog row {i} keeps weights that are not the canonical "
@@ -360,12 +365,12 @@ class Catalog(Sequence):
         return cls._from_columns(**load_columns(path, land=land, critical_tol=critical_tol))
 
     @classmethod
-    def _from_columns(cls, *, land, tie_tol, **columns) -> "Catalog":
+    def _from_columns(cls, *, land, **columns) -> "Catalog":
         """A catalog of ``land`` from its columns (checked or computed by the caller): what
         :meth:`load` and the batched enumeration build."""
         catalog = cls.__new__(cls)
         catalog.land = land
-        catalog.tie_tol = float(tie_tol)
+        catalog.tie_tol = land.tie_tol
         catalog._init_columns(**columns)
         return catalog
 

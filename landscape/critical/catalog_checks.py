@@ -34,7 +34,6 @@ from ..problem.criticality import CriticalKind
 from ..problem.network import Landscape, check_landscape
 from ..problem.records import BASIS_ARRAYS, basis_hash
 from ..problem.spectrum import DataSpectrum
-from ..problem.ties import tie_groups
 from ..signed import FrustrationResult
 from ..signed.results import result_of_signs
 from .batches import admissible_sizes, class_blocks, verified_columns
@@ -87,13 +86,12 @@ def check_arrays(arrays: dict, problem: dict) -> None:
             "basis_sha256 does not match the basis arrays")
 
 
-def stored_problem(problem: dict, arrays: dict) -> tuple[Landscape, float]:
-    """The landscape and the tie tolerance recorded in the ``problem`` section."""
+def stored_problem(problem: dict, arrays: dict) -> Landscape:
+    """The landscape recorded in the ``problem`` section, with its tie tolerance."""
     spec = _spectrum(problem, arrays)
-    land = Landscape(spec, _int_list(problem["widths"], "problem.widths"))
     tie_tol = _number(problem["tie_rtol"], "problem.tie_rtol")
     require(0 <= tie_tol < 1, f"problem.tie_rtol must be in [0, 1), got {tie_tol}")
-    return land, tie_tol
+    return Landscape(spec, _int_list(problem["widths"], "problem.widths"), tie_tol=tie_tol)
 
 
 def _spectrum(problem: dict, arrays: dict) -> DataSpectrum:
@@ -145,9 +143,9 @@ def check_same_problem(land: Landscape, stored: Landscape) -> None:
                 f"({name}) differs")
 
 
-def check_classes(classes: list, land: Landscape, *, tie_tol: float,
-                  critical_tol: float) -> dict:
-    """Check every class record against ``land``, all rows at once; return the columns.
+def check_classes(classes: list, land: Landscape, *, critical_tol: float) -> dict:
+    """Check every class record against ``land`` (and its ``tie_tol``), all rows at once;
+    return the columns.
 
     The stored keys must be exactly the enumeration's (:mod:`~landscape.critical.batches`):
     each canonical, admissible and listed once, and none missing. Values and kinds are
@@ -160,7 +158,7 @@ def check_classes(classes: list, land: Landscape, *, tie_tol: float,
     require(isinstance(classes, list), "classes must be a list")
     n = len(classes)
     sigma = land.spectrum.sigma
-    groups = tie_groups(sigma, tie_tol=tie_tol)
+    groups = land.tie_groups
     first = classes[0] if classes and isinstance(classes[0], dict) else {}
     column = "frustration" in first
     curvature = "inertia" in first
@@ -182,8 +180,7 @@ def check_classes(classes: list, land: Landscape, *, tie_tol: float,
         for i in np.flatnonzero(~flags(map(nothing.__eq__, map(
                 operator.itemgetter(*CURVATURE_FIELDS), classes)), n)).tolist():
             extras[i] = _curvature_fields(classes[i], f"classes[{i}]", land, KINDS[kinds[i]])
-    values, found = _enumeration_columns(land, masks, groups, tie_tol=tie_tol,
-                                         critical_tol=critical_tol)
+    values, found = _enumeration_columns(land, masks, groups, critical_tol=critical_tol)
     scale = land.spectrum.loss_offset + 0.5 * float(np.sum(sigma ** 2))
     require_rows(np.abs(stored_values - values) <= VALUE_RTOL * max(scale, 1.0),
                  lambda i: f"classes[{i}].value must be the critical value {values[i]!r} of "
@@ -197,7 +194,7 @@ def check_classes(classes: list, land: Landscape, *, tie_tol: float,
     if column:
         for i in np.flatnonzero(flags((r["frustration"] is not None for r in classes),
                                       n)).tolist():
-            weights = canonical_representative(land, _subset(masks[i]), tie_tol=tie_tol)
+            weights = canonical_representative(land, _subset(masks[i]))
             frustration[i] = _frustration_field(classes[i]["frustration"],
                                                 f"classes[{i}].frustration", weights)
     return {"masks": masks, "values": values, "kinds": kinds, "extras": extras,
@@ -208,7 +205,7 @@ def _subset(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(np.flatnonzero(mask).tolist())
 
 
-def _enumeration_columns(land: Landscape, masks: np.ndarray, groups, *, tie_tol: float,
+def _enumeration_columns(land: Landscape, masks: np.ndarray, groups, *,
                          critical_tol: float) -> tuple[np.ndarray, np.ndarray]:
     """Values and kind codes of the stored rows (``masks``: canonical, admissible) from the
     enumeration's verified columns, after checking that the rows hold every class of the
@@ -226,7 +223,7 @@ def _enumeration_columns(land: Landscape, masks: np.ndarray, groups, *, tie_tol:
     filled = np.zeros(n, dtype=bool)
     for rows, block in class_blocks(land, groups, CHUNK):
         block_masks, block_values, block_kinds = verified_columns(
-            land, rows, block, groups, tie_tol=tie_tol, critical_tol=critical_tol)
+            land, rows, block, groups, critical_tol=critical_tol)
         found = row_keys(block_masks)
         at = np.minimum(np.searchsorted(ranked, found), max(n - 1, 0))
         present = (ranked[at] == found) if n else np.zeros(len(rows), dtype=bool)

@@ -252,12 +252,16 @@ def _read(path: Path, text: str, land, critical_tol: float) -> dict:
                 f"{sorted(data.files)}")
         arrays = {name: np.asarray(data[name], dtype=float) for name in data.files}
     check_arrays(arrays, problem)
-    stored, tie_tol = stored_problem(problem, arrays)
+    stored = stored_problem(problem, arrays)
     if land is not None:
         check_same_problem(land, stored)
+        require(land.tie_tol == stored.tie_tol,
+                f"land.tie_tol = {land.tie_tol:g} must be the catalog's tie_tol = "
+                f"{stored.tie_tol:g} (problem.tie_rtol): build land with "
+                f"Landscape(..., tie_tol={stored.tie_tol!r})")
         stored = land
-    columns = check_classes(classes, stored, tie_tol=tie_tol, critical_tol=critical_tol)
-    return {"land": stored, "tie_tol": tie_tol, "weights": None, **columns}
+    columns = check_classes(classes, stored, critical_tol=critical_tol)
+    return {"land": stored, "weights": None, **columns}
 
 
 def _named_arrays(npz_path: Path, sha: str) -> Path:
@@ -275,8 +279,8 @@ def _named_arrays(npz_path: Path, sha: str) -> Path:
 def load_columns(path, *, land=None, critical_tol: float = CRITICAL_TOL) -> dict:
     """Read and validate a catalog file pair; return the columns of the catalog.
 
-    Returns a dict with ``land``, ``tie_tol``, ``masks``, ``values``, ``kinds`` (codes into
-    :data:`~landscape.critical.points.KINDS`), ``weights`` (``None``: representatives are
+    Returns a dict with ``land`` (its ``tie_tol`` the file's), ``masks``, ``values``,
+    ``kinds`` (codes into :data:`~landscape.critical.points.KINDS`), ``weights`` (``None``: representatives are
     rebuilt), ``extras`` (curvature fields by row) and ``frustration`` (results by row), as
     :meth:`Catalog.load <landscape.critical.catalog.Catalog.load>` needs them.
 

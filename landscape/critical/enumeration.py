@@ -22,14 +22,13 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
-from tqdm import tqdm
 
 from .._base.progress import Progress
-from .._base.validation import check_bool, check_int, check_nonnegative
+from .._base.validation import check_bool, check_int
 from ..geometry import classify
 from ..problem.criticality import CRITICAL_TOL, check_critical_tol
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, tie_groups
+from ..problem.rules import problem_with_tie_tol
 from ..signed import FrustrationResult, frustration as signed_frustration
 from .batches import admissible_sizes, class_blocks, class_values, verified_columns
 from .catalog import Catalog
@@ -52,15 +51,23 @@ MAX_CLASSES = 2 ** 24
 
 
 class CriticalClass(NamedTuple):
-    """Key and value of one critical class (what :func:`iter_classes` yields)."""
+    """Key and value of one critical class: the pair ``(subset, value)`` that
+    :func:`iter_classes` yields, nothing computed beyond them.
+
+    Not to be confused with :class:`~landscape.critical.points.CriticalPoint`, the full
+    *record* of a class (kind, canonical representative, tie fields, curvature) that a
+    :class:`~landscape.critical.catalog.Catalog` holds and :func:`iter_critical_points`
+    yields: a ``CriticalClass`` is the cheap key of a class, a ``CriticalPoint`` its record.
+    """
 
     subset: tuple[int, ...]
     value: float
 
 
-def count_classes(land: Landscape, *, tie_tol: float = TIE_TOL) -> int:
+def count_classes(land: Landscape, *, tie_tol: float | None = None) -> int:
     """Number of critical classes: learnt counts ``0 <= k_g <= |g|`` per tie group, ``sum k_g``
-    admissible.
+    admissible (tie groups ``land.tie_groups``; ``tie_tol`` deprecated as in
+    :func:`iter_critical_points`).
 
     The coefficients of ``prod_g (1 + x + ... + x^{|g|})`` count the classes by rank; with
     distinct values this is ``sum_{k <= min(r, m)} C(m, k)``. Written
@@ -76,9 +83,9 @@ def count_classes(land: Landscape, *, tie_tol: float = TIE_TOL) -> int:
     >>> count_classes(land)  # {}, {0}, {1}, {0,1}, {1,2}
     5
     """
-    check_landscape(land)
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    sizes = admissible_sizes(land, sum(len(g) for g in groups))
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "count_classes")
+    groups = land.tie_groups
+    sizes = admissible_sizes(land, land.m)
     return _ranks_up_to(groups, sizes[-1]) - _ranks_up_to(groups, sizes[0] - 1)
 
 
@@ -108,13 +115,14 @@ def _ranks_up_to(groups, top: int) -> int:
     return total
 
 
-def iter_classes(land: Landscape, *, tie_tol: float = TIE_TOL, chunk: int = 4096
+def iter_classes(land: Landscape, *, tie_tol: float | None = None, chunk: int = 4096
                  ) -> Iterator[CriticalClass]:
     """Stream the class keys and critical values, by rank, then lexicographically.
 
     Keys are ascending tuples of mode indices taking, inside each tie group, the lowest
-    indices. Values ``L0 + 1/2 sum_{i not in S} sigma_i^2`` are summed over the complement
-    (no cancellation), ``chunk`` sets at a time.
+    indices (tie groups ``land.tie_groups``; ``tie_tol`` deprecated as in
+    :func:`iter_critical_points`). Values ``L0 + 1/2 sum_{i not in S} sigma_i^2`` are summed
+    over the complement (no cancellation), ``chunk`` sets at a time.
 
     Examples
     --------
@@ -123,15 +131,13 @@ def iter_classes(land: Landscape, *, tie_tol: float = TIE_TOL, chunk: int = 4096
     >>> [(c.subset, c.value) for c in iter_classes(land)]
     [((), 2.5), ((0,), 0.5), ((1,), 2.0)]
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "iter_classes")
     chunk = check_int(chunk, "chunk", minimum=1)
-    sigma = land.spectrum.sigma
-    groups = tie_groups(sigma, tie_tol=tie_tol)
-    for rows, block in class_blocks(land, groups, chunk):
+    for rows, block in class_blocks(land, land.tie_groups, chunk):
         yield from map(CriticalClass._make, zip(rows, class_values(land, block)[1].tolist()))
 
 
-def iter_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
+def iter_critical_points(land: Landscape, *, tie_tol: float | None = None,
                          critical_tol: float = CRITICAL_TOL,
                          curvature: bool = False) -> Iterator[CriticalPoint]:
     """Stream the full record of every class, in the order of :func:`iter_classes`.
@@ -145,8 +151,11 @@ def iter_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
     Parameters
     ----------
     land : Landscape
-    tie_tol : float
-        Relative tolerance for tied and zero singular values.
+        The problem, with its tolerance for tied and zero singular values (``land.tie_tol``).
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
     critical_tol : float
         Bound on each representative's relative gradient norm.
     curvature : bool
@@ -164,14 +173,12 @@ def iter_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
     (1,) 8.0 strict_saddle
     (0, 1) 0.0 global_minimum
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "iter_critical_points")
     critical_tol = check_critical_tol(critical_tol)
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    for cls in iter_classes(land, tie_tol=tie_tol):
-        record = class_record(land, cls.subset, groups, tie_tol=tie_tol,
-                              critical_tol=critical_tol)
+    for cls in iter_classes(land):
+        record = class_record(land, cls.subset, land.tie_groups, critical_tol=critical_tol)
         if curvature:
-            found = classify(land, record.weights, tie_tol=tie_tol, critical_tol=critical_tol)
+            found = classify(land, record.weights, critical_tol=critical_tol)
             record = dataclasses.replace(record, inertia=found.inertia, n_orbit=found.n_orbit,
                                          centre_dim=found.centre_dim,
                                          witness_kind=found.witness_kind)
@@ -198,7 +205,7 @@ def representative_frustration(point: CriticalPoint) -> FrustrationResult:
     return signed_frustration(point.weights, seed=0)
 
 
-def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
+def enumerate_critical_points(land: Landscape, *, tie_tol: float | None = None,
                               critical_tol: float = CRITICAL_TOL, keep_weights: bool = False,
                               curvature: bool = False, frustration: bool = False,
                               max_classes: int = MAX_CLASSES,
@@ -239,14 +246,13 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
     >>> len(catalog), catalog[0].value, catalog[-1].value, catalog[-1].kind.value
     (16, 7.125, 0.0, 'global_minimum')
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "enumerate_critical_points")
     frustration = check_bool(frustration, "frustration")
-    tie_tol = check_nonnegative(tie_tol, "tie_tol")
     critical_tol = check_critical_tol(critical_tol)
     keep_weights = check_bool(keep_weights, "keep_weights")
     curvature = check_bool(curvature, "curvature")
     max_classes = check_int(max_classes, "max_classes", minimum=1)
-    n_classes = count_classes(land, tie_tol=tie_tol)
+    n_classes = count_classes(land)
     if n_classes > max_classes:
         per_class = 8 * (len(land.spectrum.sigma) + 4 + (land.n_params if keep_weights else 0))
         raise ValueError(f"land has {n_classes:,} critical classes, more than max_classes = "
@@ -254,17 +260,15 @@ def enumerate_critical_points(land: Landscape, *, tie_tol: float = TIE_TOL,
                          f"{n_classes * per_class / 2**30:.3g} GiB); pass a larger max_classes "
                          f"to enumerate them anyway, or stream them with iter_classes")
     if not (keep_weights or curvature or frustration):
-        return _batched_catalog(land, tie_tol=tie_tol, critical_tol=critical_tol,
-                                progress=progress)
-    points = _counted(iter_critical_points(land, tie_tol=tie_tol, critical_tol=critical_tol,
-                                           curvature=curvature),
+        return _batched_catalog(land, critical_tol=critical_tol, progress=progress)
+    points = _counted(iter_critical_points(land, critical_tol=critical_tol, curvature=curvature),
                       Progress(n_classes, "critical classes", progress))
     column = None
     if frustration:
         # one record at a time: the column is consumed in step with the points
         points, copies = itertools.tee(points)
         column = map(representative_frustration, copies)
-    return Catalog(land, points, keep_weights=keep_weights, tie_tol=tie_tol, frustration=column)
+    return Catalog(land, points, keep_weights=keep_weights, frustration=column)
 
 
 def _counted(points, bar: Progress):
@@ -277,22 +281,23 @@ def _counted(points, bar: Progress):
         bar.close()
 
 
-def _batched_catalog(land: Landscape, *, tie_tol: float, critical_tol: float,
+def _batched_catalog(land: Landscape, *, critical_tol: float,
                      progress: bool | None, chunk: int = 8192) -> Catalog:
     """The catalog of :func:`enumerate_critical_points` from vectorized batches
     (:func:`~landscape.critical.batches.verified_columns`), sorted as :class:`Catalog` sorts."""
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    groups = land.tie_groups
     masks, values, kinds = [], [], []
-    with tqdm(total=count_classes(land, tie_tol=tie_tol), desc="critical classes", leave=False,
+    from tqdm import tqdm  # imported where used: ``import landscape`` stays light
+
+    with tqdm(total=count_classes(land), desc="critical classes", leave=False,
               disable=None if progress is None else not progress) as bar:
         for rows, block in class_blocks(land, groups, chunk):
-            columns = verified_columns(land, rows, block, groups, tie_tol=tie_tol,
-                                       critical_tol=critical_tol)
+            columns = verified_columns(land, rows, block, groups, critical_tol=critical_tol)
             for store, column in zip((masks, values, kinds), columns):
                 store.append(column)
             bar.update(len(rows))
     values = np.concatenate(values)
     order = np.argsort(-values, kind="stable")
-    return Catalog._from_columns(land=land, tie_tol=tie_tol, masks=np.concatenate(masks)[order],
+    return Catalog._from_columns(land=land, masks=np.concatenate(masks)[order],
                                  values=values[order], kinds=np.concatenate(kinds)[order],
                                  weights=None, extras={}, frustration={})

@@ -21,9 +21,10 @@ from .._base.validation import check_choice, check_positive
 from ..problem.criticality import CRITICAL_TOL, check_critical, check_critical_tol
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, canonical_subset, tie_groups
+from ..problem.rules import problem_with_tie_tol
+from ..problem.ties import canonical_subset
 from .batches import admissible_sizes
-from .representatives import admissible_subset, aligned_weights, to_problem_coordinates
+from .representatives import admissible_subset, aligned_weights
 
 __all__ = ["MAX_FIBER_WIDTH", "FiberConstruction", "FiberSample", "sample_fiber"]
 
@@ -165,7 +166,8 @@ def _add_junk(land, weights, subset, n_modes, rng):
 
 def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
                  scale_range=(1e-4, 1e4), condition: float = 10.0,
-                 critical_tol: float = CRITICAL_TOL, tie_tol: float = TIE_TOL) -> FiberSample:
+                 critical_tol: float = CRITICAL_TOL,
+                 tie_tol: float | None = None) -> FiberSample:
     """Draw a random critical point of a class, beyond its canonical representative.
 
     Built in reduced coordinates from the aligned learnt paths of ``S``, then:
@@ -200,8 +202,12 @@ def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
         ``gamma_j / gamma_{j-1}``.
     condition : float
         Bound (>= 1) on the condition number of the non-scalar part of ``G_j``.
-    critical_tol, tie_tol : float
-        Criticality bound and tie tolerance (see :func:`~.quotient.canonicalize`).
+    critical_tol : float
+        Criticality bound (see :func:`~.quotient.canonicalize`).
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
 
     Returns
     -------
@@ -215,7 +221,7 @@ def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
     >>> sample.subset, canonicalize(land, sample.weights).subset
     ((1,), (1,))
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "sample_fiber")
     check_choice(kind, "kind", ("any", "orbit", "blocked", "junk"))
     low, high = _check_range(scale_range)
     condition = check_positive(condition, "condition")
@@ -232,8 +238,7 @@ def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
                          f"{min(land.widths[0], land.widths[-1])} or more have the same classes")
     rng = np.random.default_rng(seed)
     spec = land.spectrum
-    groups = tie_groups(spec.sigma, tie_tol=tie_tol)
-    n_modes = sum(len(g) for g in groups)
+    groups, n_modes = land.tie_groups, land.m
     subset = _random_class(land, n_modes, rng) if subset is None \
         else admissible_subset(land, subset, groups)
     key = canonical_subset(subset, groups)
@@ -259,9 +264,9 @@ def sample_fiber(land: Landscape, subset=None, *, seed, kind: str = "any",
         inverse_below = g_inv / gammas[j]
     if inverse_below is not None:
         weights[-1] = weights[-1] @ inverse_below
-    weights = to_problem_coordinates(land, weights)
+    weights = land.from_reduced(weights)
     check_critical(land, weights, critical_tol=critical_tol, name=f"the {kind} sample of {key}")
-    read = learnt_modes(land, weights, tie_tol=tie_tol).subset
+    read = learnt_modes(land, weights).subset
     if read != key:
         raise RuntimeError(f"sample of class {key} reads as class {read}: {text}")
     return FiberSample(weights=weights, subset=key, construction=construction,

@@ -11,6 +11,7 @@ the fiber over its end-to-end map (the conserved ``C_j`` and the ranks of partia
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,6 +98,10 @@ class _Representative:
 class CriticalPoint:
     """One class of critical points: its key, value, kind and canonical representative.
 
+    The *record* of a class; its bare key-and-value pair is
+    :class:`~landscape.critical.enumeration.CriticalClass` (what
+    :func:`~landscape.critical.enumeration.iter_classes` yields).
+
     Attributes
     ----------
     subset : tuple of int
@@ -110,8 +115,13 @@ class CriticalPoint:
         constructor takes the list, or a zero-argument callable that builds it: it is called
         on first access and its list kept (a :class:`~landscape.critical.catalog.Catalog`
         builds its points so, and a representative costs nothing until it is asked for).
-    tie_groups : tuple of tuple of int
-        The problem's groups of two or more tied positive singular values.
+    tied_groups : tuple of tuple of int
+        The problem's tie groups of two or more modes (equal positive singular values): the
+        groups of :func:`~landscape.problem.ties.tie_groups` less the singletons. (The
+        attribute was ``tie_groups`` before; that name means *every* group, singletons
+        included, everywhere else -- :class:`~landscape.problem.learnt.LearntModes`,
+        :class:`~landscape.problem.nearby.Location` -- and is kept here one release as a
+        deprecated alias.)
     tie_counts : tuple of int
         How many modes of each of those groups this class learns.
     grassmannian_dim : int
@@ -128,7 +138,7 @@ class CriticalPoint:
     value: float
     kind: CriticalKind
     weights: list = _Representative()
-    tie_groups: tuple[tuple[int, ...], ...] = ()
+    tied_groups: tuple[tuple[int, ...], ...] = ()
     tie_counts: tuple[int, ...] = ()
     grassmannian_dim: int = 0
     inertia: tuple[int, int, int] | None = None
@@ -149,6 +159,14 @@ class CriticalPoint:
         return point
 
     @property
+    def tie_groups(self) -> tuple[tuple[int, ...], ...]:
+        """Deprecated alias of :attr:`tied_groups` (groups of two or more modes only)."""
+        warnings.warn("CriticalPoint.tie_groups is deprecated: use tied_groups (the tie groups "
+                      "of two or more modes; tie_groups elsewhere means every group)",
+                      DeprecationWarning, stacklevel=2)
+        return self.tied_groups
+
+    @property
     def rank(self) -> int:
         """``rho = |S|``: the rank of the end-to-end map."""
         return len(self.subset)
@@ -159,7 +177,7 @@ class CriticalPoint:
                         for name in CURVATURE_FIELDS
                         if getattr(self, name) is not None)
         ties = f", tie_counts={self.tie_counts}, grassmannian_dim={self.grassmannian_dim}" \
-            if self.tie_groups else ""
+            if self.tied_groups else ""
         fiber = f", fiber={self.fiber!r}" if self.fiber is not None else ""
         return (f"CriticalPoint(subset={self.subset}, value={self.value:.10g}, "
                 f"kind={self.kind.value!r}{ties}{extra}{fiber})")

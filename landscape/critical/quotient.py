@@ -21,7 +21,7 @@ from ..problem.criticality import (CRITICAL_TOL, check_critical, check_critical_
                                    relative_gradient_norm)
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, tie_groups
+from ..problem.rules import problem_with_tie_tol
 from .points import CriticalPoint, FiberCoordinates
 from .representatives import class_record
 
@@ -61,7 +61,7 @@ def _fiber(land: Landscape, weights, rank_rtol: float, gradient_norm: float) -> 
 
 
 def canonicalize(land: Landscape, weights, *, critical_tol: float = CRITICAL_TOL,
-                 tie_tol: float = TIE_TOL, rank_rtol: float = RANK_RTOL) -> CriticalPoint:
+                 tie_tol: float | None = None, rank_rtol: float = RANK_RTOL) -> CriticalPoint:
     """The class record of a critical point, with the point's own fiber coordinates.
 
     Verifies the point is critical (:func:`~.criticality.relative_gradient_norm`
@@ -80,8 +80,10 @@ def canonicalize(land: Landscape, weights, *, critical_tol: float = CRITICAL_TOL
         ``W_1..W_h`` in the problem's coordinates.
     critical_tol : float
         Bound on the relative gradient norm.
-    tie_tol : float
-        Relative tolerance for tied and zero singular values.
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
     rank_rtol : float
         Relative threshold for the ranks of partial products (:func:`fiber_coordinates`).
 
@@ -102,20 +104,20 @@ def canonicalize(land: Landscape, weights, *, critical_tol: float = CRITICAL_TOL
     >>> cp.subset, cp.value, cp.kind.value, cp.fiber.layer_ranks
     ((0,), 0.5, 'strict_saddle', (1, 1))
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "canonicalize")
     weights = land.check(weights)
     critical_tol = check_critical_tol(critical_tol)
     rank_rtol = check_nonnegative(rank_rtol, "rank_rtol")
     measure = check_critical(land, weights, critical_tol=critical_tol)
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    record = class_record(land, learnt_modes(land, weights, tie_tol=tie_tol).subset, groups,
-                          tie_tol=tie_tol, critical_tol=critical_tol)
+    record = class_record(land, learnt_modes(land, weights).subset, land.tie_groups,
+                          critical_tol=critical_tol)
     return dataclasses.replace(record, fiber=_fiber(land, weights, rank_rtol, measure))
 
 
 def same_class(land: Landscape, a, b, *, critical_tol: float = CRITICAL_TOL,
-               tie_tol: float = TIE_TOL) -> bool:
-    """Whether two critical points lie in the same class (same learnt set up to ties).
+               tie_tol: float | None = None) -> bool:
+    """Whether two critical points lie in the same class (same learnt set up to the ties of
+    ``land.tie_tol``; a per-call ``tie_tol`` is deprecated as in :func:`canonicalize`).
 
     Raises
     ------
@@ -136,9 +138,8 @@ def same_class(land: Landscape, a, b, *, critical_tol: float = CRITICAL_TOL,
     >>> same_class(land, [W1, W2], canonical_representative(land, (1,)))
     False
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "same_class")
     critical_tol = check_critical_tol(critical_tol)
     check_critical(land, a, critical_tol=critical_tol, name="a")
     check_critical(land, b, critical_tol=critical_tol, name="b")
-    return (learnt_modes(land, a, tie_tol=tie_tol).subset
-            == learnt_modes(land, b, tie_tol=tie_tol).subset)
+    return learnt_modes(land, a).subset == learnt_modes(land, b).subset

@@ -17,10 +17,10 @@ import numpy as np
 
 from ..geometry import witness_kind
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical, check_critical_tol
-from ..problem.nearby import aligned_weights, to_problem_coordinates
+from ..problem.nearby import aligned_weights
 from ..problem.network import Landscape, check_landscape, reduced_landscape
-from ..problem.ties import (TIE_TOL, canonical_subset, check_subset, grassmannian_dimension,
-                             tie_counts, tie_groups)
+from ..problem.rules import problem_with_tie_tol
+from ..problem.ties import canonical_subset, check_subset, grassmannian_dimension, tie_counts
 from .points import CriticalPoint
 
 __all__ = ["canonical_representative", "critical_point"]
@@ -46,7 +46,7 @@ def admissible_subset(land: Landscape, subset, groups, name: str = "subset") -> 
 
 
 def canonical_representative(land: Landscape, subset, *,
-                             tie_tol: float = TIE_TOL) -> list[np.ndarray]:
+                             tie_tol: float | None = None) -> list[np.ndarray]:
     """The balanced, aligned critical point with end-to-end map ``Sigma_S``.
 
     ``|S|`` disjoint paths input ``i`` -> hidden unit ``c`` -> ... -> output ``i`` (hidden
@@ -62,8 +62,10 @@ def canonical_representative(land: Landscape, subset, *,
     land : Landscape
     subset : sequence of int
         Learnt modes: distinct indices of positive singular values, at most ``r`` of them.
-    tie_tol : float
-        Relative tolerance (times ``sigma_1``) for tied and zero singular values.
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
 
     Examples
     --------
@@ -72,15 +74,13 @@ def canonical_representative(land: Landscape, subset, *,
     >>> [w.tolist() for w in canonical_representative(land, (1,))]
     [[[0.0, 1.0], [0.0, 0.0]], [[0.0, 0.0], [1.0, 0.0]]]
     """
-    check_landscape(land)
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
-    subset = admissible_subset(land, subset, groups)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "canonical_representative")
+    subset = admissible_subset(land, subset, land.tie_groups)
     land.check_weight_memory()
-    return to_problem_coordinates(land, aligned_weights(land, subset))
+    return land.from_reduced(aligned_weights(land, subset))
 
 
-def representative_kind(land: Landscape, subset, *, tie_tol: float,
-                        critical_tol: float) -> CriticalKind:
+def representative_kind(land: Landscape, subset, *, critical_tol: float) -> CriticalKind:
     """Second-order kind of the canonical representative of ``subset``: the Hessian-free
     witness test of docs/theory.md §4.1 (:func:`landscape.geometry.witness_kind`).
 
@@ -94,33 +94,31 @@ def representative_kind(land: Landscape, subset, *, tie_tol: float,
     narrow = reduced_landscape(land, (land.widths[0],
                                       *(min(d, len(subset) + 1) for d in land.widths[1:-1]),
                                       land.widths[-1]))
-    return witness_kind(narrow, aligned_weights(narrow, subset), tie_tol=tie_tol,
-                        critical_tol=critical_tol)
+    return witness_kind(narrow, aligned_weights(narrow, subset), critical_tol=critical_tol)
 
 
-def class_record(land: Landscape, subset: tuple[int, ...], groups, *, tie_tol: float,
+def class_record(land: Landscape, subset: tuple[int, ...], groups, *,
                  critical_tol: float) -> CriticalPoint:
     """The record of the class of an admissible, canonical ``subset``.
 
-    ``groups`` are the spectrum's tie groups for ``tie_tol``. The representative is verified
+    ``groups`` are the problem's tie groups (``land.tie_groups``). The representative is verified
     critical (a failure raises :class:`~landscape.problem.criticality.NotCriticalError`) and
     its kind computed by the witness test. Weights beyond ``MAX_WEIGHT_BYTES`` are refused
     before they are allocated.
     """
     land.check_weight_memory()
-    weights = to_problem_coordinates(land, aligned_weights(land, subset))
+    weights = land.from_reduced(aligned_weights(land, subset))
     check_critical(land, weights, critical_tol=critical_tol,
                    name=f"the representative of {subset}")
     tied = tuple(g for g in groups if len(g) > 1)
     counts = tie_counts(subset, tied)
     return CriticalPoint(subset=subset, value=land.critical_value(subset),
-                         kind=representative_kind(land, subset, tie_tol=tie_tol,
-                                                  critical_tol=critical_tol),
-                         weights=weights, tie_groups=tied, tie_counts=counts,
+                         kind=representative_kind(land, subset, critical_tol=critical_tol),
+                         weights=weights, tied_groups=tied, tie_counts=counts,
                          grassmannian_dim=grassmannian_dimension(tied, counts))
 
 
-def critical_point(land: Landscape, subset, *, tie_tol: float = TIE_TOL,
+def critical_point(land: Landscape, subset, *, tie_tol: float | None = None,
                    critical_tol: float = CRITICAL_TOL) -> CriticalPoint:
     """The record of the class of ``subset``: canonical key, value, kind and representative.
 
@@ -130,8 +128,10 @@ def critical_point(land: Landscape, subset, *, tie_tol: float = TIE_TOL,
     subset : sequence of int
         Any learnt set of the class (within a tie group, any indices: the key takes the
         lowest).
-    tie_tol : float
-        Relative tolerance for tied and zero singular values.
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
     critical_tol : float
         Bound on the representative's relative gradient norm (it is always verified).
 
@@ -142,9 +142,9 @@ def critical_point(land: Landscape, subset, *, tie_tol: float = TIE_TOL,
     >>> critical_point(land, (2,))
     CriticalPoint(subset=(1,), value=2.5, kind='strict_saddle', tie_counts=(1,), grassmannian_dim=1)
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "critical_point")
     critical_tol = check_critical_tol(critical_tol)
-    groups = tie_groups(land.spectrum.sigma, tie_tol=tie_tol)
+    groups = land.tie_groups
     subset = admissible_subset(land, subset, groups)
-    return class_record(land, canonical_subset(subset, groups), groups, tie_tol=tie_tol,
+    return class_record(land, canonical_subset(subset, groups), groups,
                         critical_tol=critical_tol)

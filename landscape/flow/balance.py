@@ -9,13 +9,11 @@ every map of rank ``k`` has balanced factorisations through hidden widths ``>= k
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from .._base.products import symmetrized_norm
-from .._base.validation import as_matrix, check_int, check_nonnegative, check_weights, \
-    describe_value
+from .._base.validation import as_matrix, check_layers, check_nonnegative, check_seed, \
+    check_widths
 from ..problem.ties import TIE_TOL, numerical_rank
 
 __all__ = ["BALANCE_TOL", "balanced_factorization", "check_balanced", "imbalance"]
@@ -32,12 +30,7 @@ def _orthonormal_columns(rng: np.random.Generator, rows: int, cols: int) -> np.n
 
 
 def _check_widths_of(widths, product: np.ndarray) -> tuple[int, ...]:
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence | np.ndarray):
-        raise TypeError(f"widths must be a sequence of integers (d_0, ..., d_h), "
-                        f"got {describe_value(widths)}")
-    widths = tuple(check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths))
-    if len(widths) < 2:
-        raise ValueError(f"widths must hold at least 2 entries (d_x and d_y), got {widths}")
+    widths = check_widths(widths)
     d_y, d_x = product.shape
     if widths[0] != d_x or widths[-1] != d_y:
         raise ValueError(f"widths must start with d_x = {d_x} and end with d_y = {d_y} (the "
@@ -70,7 +63,8 @@ def balanced_factorization(product, widths, *, seed=None,
         ``(d_0, ..., d_h)`` with ``d_0 = d_x``, ``d_h = d_y`` and every hidden ``d_j >= k``.
     seed : int, Generator or None
         ``None`` (default): the canonical frames ``Q_j = [e_1 ... e_k]``; otherwise Haar-random
-        frames drawn from ``numpy.random.default_rng(seed)``, hidden layers in order.
+        frames drawn from ``check_seed(seed)`` (:func:`~landscape._base.validation.check_seed`),
+        hidden layers in order.
     tie_tol : float
         Relative tolerance for zero singular values of ``P``.
 
@@ -104,7 +98,7 @@ def balanced_factorization(product, widths, *, seed=None,
         j = narrow[0]
         raise ValueError(f"widths[{j}] must be at least the rank k = {k} of product (a "
                          f"balanced factorisation needs hidden widths >= k), got {widths[j]}")
-    rng = None if seed is None else np.random.default_rng(seed)
+    rng = None if seed is None else check_seed(seed)
     hidden = []
     for d in widths[1:-1]:
         if rng is None:
@@ -129,21 +123,11 @@ def imbalance(weights) -> float:
     >>> imbalance([np.array([[1.0]]), np.array([[2.0]])])
     0.75
     """
-    weights = _as_layers(weights)
+    weights = check_layers(weights)
     scale = max(float(np.sum(w * w)) for w in weights)
     if len(weights) < 2 or scale == 0:
         return 0.0
     return _largest_block(weights)[1] / scale
-
-
-def _as_layers(weights, name: str = "weights") -> list[np.ndarray]:
-    if isinstance(weights, np.ndarray) or isinstance(weights, (str, bytes)) \
-            or not isinstance(weights, Sequence) or len(weights) == 0:
-        raise TypeError(f"{name} must be a non-empty sequence of matrices W_1..W_h, got "
-                        f"{describe_value(weights)}")
-    layers = [as_matrix(w, f"{name}[{j}]") for j, w in enumerate(weights)]
-    widths = [layers[0].shape[1]] + [w.shape[0] for w in layers]
-    return check_weights(layers, tuple(widths), name)
 
 
 def _largest_block(weights) -> tuple[int, float]:
@@ -183,7 +167,7 @@ def check_balanced(weights, *, balance_tol: float = BALANCE_TOL,
     ...
     ValueError: weights must be 0-balanced (||C_j||_F <= 1e-08 * ...), got ||C_1||_F = 3 (...)
     """
-    weights = _as_layers(weights, name)
+    weights = check_layers(weights, name)
     balance_tol = check_nonnegative(balance_tol, "balance_tol")
     if len(weights) < 2:
         return weights

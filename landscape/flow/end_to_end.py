@@ -24,12 +24,14 @@ import numpy as np
 from .._base.scaling import power_of_two
 from .._base.validation import as_matrix, check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, numerical_rank
+from ..problem.rules import problem_with_tie_tol
+from ..problem.ties import numerical_rank
 from .balance import BALANCE_TOL, balanced_factorization, check_balanced
 from .integration import (IMPLICIT_METHODS, FlowError, FlowResult, FlowStatus, check_record,
                           check_resolvable, solve_bounded)
 from .range_powers import _jacobian, _on_manifold, _Operator
 from .rank_manifold import rank_minimum_value
+from .results import check_record_index
 from .units import time_unit, weight_unit
 
 __all__ = ["END_TO_END_METHODS", "EndToEndResult", "end_to_end_flow"]
@@ -110,6 +112,12 @@ class EndToEndResult:
         """True when the flow converged to the minimum of the loss on ``M_k``."""
         return self.status is FlowStatus.CONVERGED
 
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """The final weights: :meth:`weights_at` ``(-1)``, canonical balanced frames
+        (:class:`~.results.FlowRecords`, as :attr:`FlowResult.weights`)."""
+        return self.weights_at(-1)
+
     def __repr__(self) -> str:
         return (f"EndToEndResult(status={self.status.value!r}, t_final={self.t[-1]:.6g}, "
                 f"loss_final={self.loss[-1]:.10g}, rank={self.start_rank}, "
@@ -132,9 +140,7 @@ class EndToEndResult:
         seed : int, Generator or None
             Seed of random hidden frames (``None``: canonical).
         """
-        index = check_int(index, "index")
-        if not -self.t.size <= index < self.t.size:
-            raise ValueError(f"index must lie in [-{self.t.size}, {self.t.size}), got {index}")
+        index = check_record_index(index, self.t.size)
         widths = self.widths if widths is None else widths
         if isinstance(widths, Sequence) and not isinstance(widths, str) \
                 and len(widths) != len(self.widths):
@@ -184,7 +190,8 @@ def _check_start(land: Landscape, start, balance_tol: float) -> np.ndarray:
 
 def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str = "auto",
                     rtol: float = 1e-10, atol: float | None = None, loss_tol: float = 1e-14,
-                    record="steps", tie_tol: float = TIE_TOL, balance_tol: float = BALANCE_TOL,
+                    record="steps", tie_tol: float | None = None,
+                    balance_tol: float = BALANCE_TOL,
                     max_steps: int = 1_000_000, throw: bool = False) -> EndToEndResult:
     """Integrate ``dP/dt = -A_P(grad l(P))`` (docs/theory.md §7) from a map or from 0-balanced weights.
 
@@ -219,9 +226,12 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
         ``l`` on rank ``<= k`` (:func:`rank_minimum_value`; the global minimum for ``h = 1``).
     record : "steps" or array_like
         Record at every accepted step (default) or at the given increasing times.
-    tie_tol : float
-        Singular values of ``P0`` at most ``tie_tol * s_1`` count as zero: they fix ``k`` (and
-        are dropped from the start).
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`). Singular values of
+        ``P0`` at most ``land.tie_tol * s_1`` count as zero: they fix ``k`` (and are dropped
+        from the start).
     balance_tol : float
         Relative tolerance of the balance of weights given as ``start``.
     max_steps : int
@@ -246,7 +256,7 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
     >>> round(float(res.loss[-1]), 8)  # the minimum on M_1: 1/2 sigma_2^2
     0.5
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "end_to_end_flow")
     t_max = check_positive(t_max, "t_max")
     check_choice(method, "method", END_TO_END_METHODS)
     if method == "auto":
@@ -257,11 +267,10 @@ def end_to_end_flow(land: Landscape, start, *, t_max: float = 1e6, method: str =
         else check_positive(atol, "atol")
     loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
-    tie_tol = check_positive(tie_tol, "tie_tol")
     times = check_record(record, t_max)
     check_resolvable(land, t_max)
     p0 = _check_start(land, start, check_positive(balance_tol, "balance_tol"))
-    k = numerical_rank(np.linalg.svd(p0, compute_uv=False), tie_tol=tie_tol)
+    k = numerical_rank(np.linalg.svd(p0, compute_uv=False), tie_tol=land.tie_tol)
     if land.h > 1 and k > land.bottleneck:
         raise ValueError(f"start must have rank at most the bottleneck r = {land.bottleneck} "
                          f"of widths {land.widths}, got rank {k}")

@@ -9,42 +9,28 @@ Rauhut, Terstiege & Westdickenberg, Inf. Inference 2021).
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate
 
 from .._base.products import chain_product, symmetrized_norm
 from .._base.scaling import power_of_two
 from .._base.validation import check_choice, check_int, check_positive
 from ..problem.network import Landscape, check_landscape
+from .flow_progress import FlowProgress
 from .memory import check_flow_memory
+from .results import FlowStatus, recorded_weights
 from .units import RESOLVABLE_TIME, time_unit, weight_unit
 
-__all__ = [
-    "FLOW_METHODS",
-    "FlowError",
-    "FlowStatus",
-    "FlowResult",
-    "gradient_flow",
-]
+__all__ = ["FLOW_METHODS", "FlowError", "FlowStatus", "FlowResult", "gradient_flow"]
 
-#: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` for gradient descent
-#: and ``"auto"``.
+#: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` and ``"auto"``.
 FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
 #: The implicit methods, which get the exact Jacobian.
 IMPLICIT_METHODS = ("LSODA", "BDF", "Radau")
+MAX_FLOAT = np.finfo(float).max
 #: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
-
-
-class FlowStatus(enum.Enum):
-    """How a flow ended."""
-
-    CONVERGED = "converged"
-    T_MAX = "t_max reached"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +83,11 @@ class FlowResult:
         """True when the flow converged to a global minimum."""
         return self.status is FlowStatus.CONVERGED
 
+    def weights_at(self, index: int = -1) -> list[np.ndarray]:
+        """``W_1..W_h`` at record ``index`` (:class:`~.results.FlowRecords`); any record but
+        the last (``-1``) needs ``record_weights=True``."""
+        return recorded_weights(self.weights, self.trajectory, index)
+
     def __repr__(self) -> str:
         return (f"FlowResult(status={self.status.value!r}, t_final={self.t[-1]:.6g}, "
                 f"loss_final={self.loss[-1]:.10g}, n_records={self.t.size}, "
@@ -110,13 +101,10 @@ class FlowError(RuntimeError):
 
 def check_record(record, t_max: float) -> np.ndarray | None:
     """``None`` for ``record="steps"``, else the record times: increasing, in ``[0, t_max]``."""
-    if isinstance(record, str):
-        if record != "steps":
-            raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
-                             f"got {record!r}")
+    if isinstance(record, str) and record == "steps":
         return None
-    times = np.asarray(record, dtype=float)
-    if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
+    times = None if isinstance(record, str) else np.asarray(record, dtype=float)
+    if times is None or times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) \
             or times[0] < 0 or times[-1] > t_max:
         raise ValueError(f"record must be 'steps' or increasing times in [0, t_max], "
                          f"got {record!r}")
@@ -135,7 +123,8 @@ def check_resolvable(land: Landscape, value: float, name: str = "t_max",
 def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str = "auto",
                   rtol: float = 1e-10, atol: float | None = None, loss_tol: float = 1e-14,
                   step: float | None = None, record="steps", record_weights: bool = False,
-                  max_steps: int = 1_000_000, throw: bool = False) -> FlowResult:
+                  max_steps: int = 1_000_000, throw: bool = False,
+                  progress: bool | None = False) -> FlowResult:
     """Integrate ``dW/dt = -grad L(W)`` from ``weights0``.
 
     Parameters
@@ -149,7 +138,8 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         A :func:`scipy.integrate.solve_ivp` method, ``"gd"`` for gradient descent
         ``W <- W - step * grad L`` with time ``k * step``, or ``"auto"`` (default): ``"LSODA"``
         with the exact Jacobian ``-Hessian`` up to ``AUTO_DENSE_JACOBIAN_MAX_PARAMS``
-        parameters, ``"DOP853"`` above. The flow is stiff on saddle plateaus (learnt modes
+        parameters where its blocks (products of ``2(h - 1)`` weights) fit in double
+        precision, ``"DOP853"`` otherwise. The flow is stiff on saddle plateaus (learnt modes
         have curvature ``~ h sigma^{2(h-1)/h}`` while the escaping mode moves slowly), so an
         explicit method crawls there; the implicit methods (``"LSODA"``, ``"BDF"``,
         ``"Radau"``) get the analytic Hessian as Jacobian and take long steps.
@@ -175,6 +165,9 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
         says so: no integration runs unbounded.
     throw : bool
         Raise :class:`FlowError` instead of returning a non-converged status.
+    progress : bool or None
+        Show the flow time reached of ``t_max`` and the loss: ``True`` a bar, ``None`` a bar
+        on a terminal and a line on standard error every 10 s elsewhere, ``False`` nothing.
 
     Returns
     -------
@@ -197,8 +190,10 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     atol = 1e-3 * rtol * weight_unit(land) if atol is None else check_positive(atol, "atol")
     loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
-    if method == "auto":
-        method = "LSODA" if land.n_params <= AUTO_DENSE_JACOBIAN_MAX_PARAMS else "DOP853"
+    if method == "auto":  # the Hessian's blocks hold products of 2(h - 1) weights
+        representable = (2 * land.h - 2) * np.log(weight_unit(land)) < np.log(MAX_FLOAT)
+        method = "LSODA" if land.n_params <= AUTO_DENSE_JACOBIAN_MAX_PARAMS \
+            and representable else "DOP853"
     if method == "gd":
         if step is None:
             raise ValueError("step must be given (a positive float) for method='gd', got None")
@@ -212,12 +207,13 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     threshold = land.minimum_value() + loss_tol * land.loss_scale
     theta0 = land.flatten(weights0)
     _check_finite_start(land, theta0)
-    if method == "gd":
-        ts, thetas, status, message, n_steps = _descend(land, theta0, t_max, step, threshold,
-                                                        times, max_steps)
-    else:
-        ts, thetas, status, message, n_steps = _integrate(land, theta0, t_max, method, rtol,
-                                                          atol, threshold, times, max_steps)
+    with FlowProgress(t_max, threshold, progress) as watch:
+        if method == "gd":
+            ts, thetas, status, message, n_steps = _descend(
+                land, theta0, t_max, step, threshold, times, max_steps, watch)
+        else:
+            ts, thetas, status, message, n_steps = _integrate(
+                land, theta0, t_max, method, rtol, atol, threshold, times, max_steps, watch)
     result = _record(land, weights0, ts, thetas, status, message, method, n_steps,
                      record_weights)
     if throw and status is not FlowStatus.CONVERGED:
@@ -244,12 +240,16 @@ class _EvaluationBound(Exception):
     """Raised inside the right-hand side when an integration used up its evaluations."""
 
 
+#: Overflowing field evaluations that stop a run (a few are trial steps, rejected).
+MAX_OVERFLOWS = 20
+
+
 class _NonFinite(Exception):
     """Raised inside the right-hand side when the field is not finite at a state."""
 
 
 def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: float,
-                  times, converged, jac=None, max_steps: int, goal: str,
+                  times, converged, jac=None, max_steps: int, goal: str, watch=lambda t, g: g,
                   units: tuple[float, float] = (1.0, 1.0)):
     """``solve_ivp`` of ``dy/dt = field(y)`` until ``converged(y) <= 0``, at most ``max_steps``
     evaluations of ``field``; ``(times, states, status, message, evaluations)``.
@@ -257,7 +257,8 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
     Shared by the weight-space and the end-to-end flows: the start is recorded at ``t = 0``,
     the converged point at its event time, and a run out of evaluations ends with status
     ``failed`` at the last state it reached, saying so. ``goal`` completes the message of a
-    converged run ("loss within loss_tol of the minimum ...").
+    converged run ("loss within loss_tol of the minimum ..."); ``watch(t, converged(y))``
+    sees each accepted step (:class:`~landscape.flow.flow_progress.FlowProgress`).
 
     The integrator sees ``z(s) = y(s T) / S`` for ``units = (T, S)``, the time and state units
     (:mod:`landscape.flow.units`) rounded to powers of two, so that scaling is exact:
@@ -267,7 +268,7 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
     """
     unit_t, unit_y = (power_of_two(u) for u in units)
     rate = unit_t / unit_y
-    last = {"s": 0.0, "z": y0 / unit_y, "count": 0}
+    last = {"s": 0.0, "z": y0 / unit_y, "count": 0, "overflows": 0}
 
     def rhs(s, z):
         last["count"] += 1
@@ -275,13 +276,16 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
             raise _EvaluationBound
         with np.errstate(over="ignore", invalid="ignore"):
             value = rate * field(unit_y * z)
-        if not np.all(np.isfinite(value)):
-            raise _NonFinite
-        last["s"], last["z"] = s, z
+        if np.all(np.isfinite(value)):
+            last["s"], last["z"] = s, z
+        else:  # a trial state too far: the step is rejected, unless it keeps happening
+            last["overflows"] += 1
+            if last["overflows"] > MAX_OVERFLOWS:
+                raise _NonFinite
         return value
 
-    def event(_s, z):
-        return converged(unit_y * z)
+    def event(s, z):
+        return watch(s * unit_t, converged(unit_y * z))
 
     event.terminal = True
     event.direction = -1
@@ -294,6 +298,7 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
             raise _NonFinite
         return value
 
+    from scipy import integrate  # imported where used: ``import landscape`` stays light
     options = {} if jac is None else {"jac": scaled_jac}
     try:
         sol = integrate.solve_ivp(rhs, (0.0, t_max / unit_t), y0 / unit_y, method=method,
@@ -304,8 +309,8 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
         t_last = float(last["s"]) * unit_t
         if isinstance(exc, _NonFinite):
             message = (f"stopped at t = {t_last:.6g}: the field is not finite in double "
-                       f"precision at the next state the integrator tried (overflow); the "
-                       f"last finite state is kept: start nearer the origin")
+                       f"precision at {MAX_OVERFLOWS} states the integrator tried "
+                       f"(overflow); the last finite state is kept: start nearer the origin")
         else:
             message = (f"stopped after max_steps = {max_steps} evaluations at t = "
                        f"{t_last:.6g} of t_max = {t_max:.6g}: raise max_steps, or check the "
@@ -331,7 +336,7 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
     return ts, ys, status, message, int(sol.nfev)
 
 
-def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_steps):
+def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_steps, watch):
     jac = None
     if method in IMPLICIT_METHODS:
         def jac(y):
@@ -340,11 +345,11 @@ def _integrate(land, theta0, t_max, method, rtol, atol, threshold, times, max_st
     return solve_bounded(
         lambda y: -land.flat_gradient(y), theta0, t_max, method=method, rtol=rtol, atol=atol,
         times=times, jac=jac, max_steps=max_steps, goal="loss within loss_tol of the minimum",
-        units=(time_unit(land), weight_unit(land)),
+        units=(time_unit(land), weight_unit(land)), watch=watch,
         converged=lambda y: land.loss_of_product(chain_product(land.split_flat(y))) - threshold)
 
 
-def _descend(land, theta0, t_max, step, threshold, times, max_steps):
+def _descend(land, theta0, t_max, step, threshold, times, max_steps, watch):
     n_total = min(int(np.floor(t_max / step + 1e-9)), max_steps)
     keep_every = times is None
     ts, thetas = [0.0], [theta0.copy()]
@@ -358,6 +363,7 @@ def _descend(land, theta0, t_max, step, threshold, times, max_steps):
         theta = theta - step * np.concatenate([g.ravel() for g in grads])
         grads, product = land.unchecked_gradient(land.split_flat(theta))
         loss = land.loss_of_product(product)
+        watch(k * step, loss - threshold)
         if not np.isfinite(loss) or loss > 1e6 * max(start_loss, 1.0):
             status = FlowStatus.FAILED
             message = f"gradient descent diverged at step {k} (loss {loss:.3g}): lower step"

@@ -8,7 +8,6 @@ from ``a0`` to ``a`` is a Gauss hypergeometric function, inverted by root findin
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, special
 
 from .._base.validation import check_int, check_positive
 
@@ -39,6 +38,8 @@ def _antiderivative(z, w, sigma, h):
     """
     if h == 2:
         return np.log(z / w) / (2.0 * sigma)
+    from scipy import special  # imported where used: ``import landscape`` stays light
+
     b = 2.0 / h - 1.0
     if z < 0.5:
         hyp = special.hyp2f1(1.0, b, b + 1.0, z)
@@ -107,5 +108,7 @@ def one_mode_weight(t, *, a0: float, sigma: float, h: int) -> float:
         if hi >= cap:
             return top
         hi = min(lo + 2 * (hi - lo), cap)
+    from scipy import optimize  # imported where used: ``import landscape`` stays light
+
     x = optimize.brentq(gap, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
     return float((sigma * -np.expm1(-x)) ** (1.0 / h))

@@ -55,8 +55,9 @@ def _on_manifold(state: np.ndarray, h: int, k: int):
     svd = np.linalg.svd(state, full_matrices=False)
     u, s, vt = svd
     top = state - (u[:, k:] * s[k:]) @ vt[k:]
-    norm = float(np.sqrt(np.sum(s * s)))
-    drift = float(np.sqrt(np.sum(s[k:] ** 2))) / norm if norm > 0 else 0.0
+    relative = s / s[0] if s.size and s[0] > 0 else np.zeros_like(s)  # squares cannot overflow
+    drift = float(np.linalg.norm(relative[k:]) / np.linalg.norm(relative)) if s.size \
+        and s[0] > 0 else 0.0
     return top, svd, drift
 
 

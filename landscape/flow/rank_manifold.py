@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from .._base.validation import check_int
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, is_top
+from ..problem.rules import problem_with_tie_tol
+from ..problem.ties import is_top
 
 __all__ = ["is_rank_minimum", "rank_minimum_value"]
 
@@ -38,12 +39,12 @@ def rank_minimum_value(land: Landscape, k: int) -> float:
     return land.critical_value(range(min(k, land.spectrum.rank)))
 
 
-def is_rank_minimum(land: Landscape, subset, *, tie_tol: float = TIE_TOL) -> bool:
+def is_rank_minimum(land: Landscape, subset, *, tie_tol: float | None = None) -> bool:
     """Whether the class ``S`` is a global minimum of the loss on ``M_k``, ``k = |S|``.
 
     ``Sigma_S`` (the end-to-end map of every point of the class, in reduced coordinates) is a
     global minimum of ``l`` on ``M_k`` iff no unlearnt nonzero ``sigma_i`` exceeds a learnt one
-    up to ``tie_tol * sigma_1`` (``S`` is a top-``k`` set, :func:`landscape.problem.ties.is_top`);
+    up to ``land.tie_tol * sigma_1`` (``S`` is a top-``k`` set, :func:`landscape.problem.ties.is_top`);
     otherwise it is a saddle of ``l`` on ``M_k``: swapping a learnt mode for a larger unlearnt
     one keeps the rank and lowers the loss (docs/theory.md §7; Bah et al., Inf. Inference 2021). Its
     value is then :func:`rank_minimum_value` ``(land, k)``.
@@ -53,8 +54,10 @@ def is_rank_minimum(land: Landscape, subset, *, tie_tol: float = TIE_TOL) -> boo
     land : Landscape
     subset : sequence of int
         0-based indices of nonzero modes (0 the largest ``sigma``).
-    tie_tol : float
-        Relative tolerance for tied and zero ``sigma`` (:func:`landscape.problem.ties.tie_groups`).
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
 
     Examples
     --------
@@ -63,5 +66,5 @@ def is_rank_minimum(land: Landscape, subset, *, tie_tol: float = TIE_TOL) -> boo
     >>> is_rank_minimum(land, (0, 2)), is_rank_minimum(land, (1,)), is_rank_minimum(land, ())
     (True, False, True)
     """
-    check_landscape(land)
-    return is_top(land.spectrum.sigma, subset, tie_tol=tie_tol)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "is_rank_minimum")
+    return is_top(land.spectrum.sigma, subset, tie_tol=land.tie_tol)

@@ -8,8 +8,10 @@ gradient flows onto gradient flows: with ``c = (b / a)^{1/h}``,
 conserved ``C_j`` scale by ``c^2``). Measured in the units below, weights, gradients and times
 are the same numbers for every rescaling of the data: the integrators' tolerances, the
 resolvable time and the plateau threshold use them, and so do the estimator's start, ``t_max``
-and learning rate. In reduced coordinates (``s_x = 1``) they are ``Landscape.weight_scale``,
-``Landscape.gradient_scale`` and ``1 / sigma_1^{2 - 2/h}``.
+and learning rate. Their one home is the problem (:mod:`landscape.problem.rules`:
+``land.weight_unit``, ``land.gradient_unit``, ``land.time_unit``; in reduced coordinates,
+``s_x = 1``, ``land.weight_scale``, ``land.gradient_scale`` and ``1 / sigma_1^{2 - 2/h}``);
+the functions below read them there.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ RESOLVABLE_TIME = 1e-12
 
 def weight_unit(land: Landscape) -> float:
     """``(sigma_1 / s_x)^{1/h}``: the size of a learnt layer of a balanced network, whose
-    end-to-end map has size ``sigma_1 / s_x`` in the data's coordinates.
+    end-to-end map has size ``sigma_1 / s_x`` in the data's coordinates (``land.weight_unit``).
 
     Examples
     --------
@@ -41,21 +43,20 @@ def weight_unit(land: Landscape) -> float:
     >>> round(weight_unit(scaled) / weight_unit(plain), 12)
     0.001
     """
-    spec = land.spectrum
-    return (spec.scale / spec.input_scale) ** (1.0 / land.h)
+    return land.weight_unit
 
 
 def gradient_unit(land: Landscape) -> float:
     """``sigma_1^{2 - 1/h} s_x^{1/h}``: the size of ``grad L`` when the residual
-    ``(P - P*) Sxx`` is of size ``sigma_1 s_x`` and the other layers of :func:`weight_unit`."""
-    spec = land.spectrum
-    return spec.scale ** (2.0 - 1.0 / land.h) * spec.input_scale ** (1.0 / land.h)
+    ``(P - P*) Sxx`` is of size ``sigma_1 s_x`` and the other layers of :func:`weight_unit`
+    (``land.gradient_unit``)."""
+    return land.gradient_unit
 
 
 def time_unit(land: Landscape) -> float:
     """``1 / (sigma_1^{2 - 2/h} s_x^{2/h})``: the time in which the flow moves a learnt mode's
     weights by their own size (the inverse of the curvature ``~ h sigma_1^{2(h-1)/h} s_x^{2/h}``
-    along it); ``1 / sigma_1^{2 - 2/h}`` in reduced coordinates.
+    along it); ``1 / sigma_1^{2 - 2/h}`` in reduced coordinates (``land.time_unit``).
 
     Examples
     --------
@@ -63,8 +64,7 @@ def time_unit(land: Landscape) -> float:
     >>> time_unit(Landscape(DataSpectrum.from_singular_values([4.0]), widths=(1, 1, 1)))
     0.25
     """
-    spec = land.spectrum
-    return 1.0 / (spec.scale ** (2.0 - 2.0 / land.h) * spec.input_scale ** (2.0 / land.h))
+    return land.time_unit
 
 
 def flow_time(land: Landscape, value, name: str) -> float:

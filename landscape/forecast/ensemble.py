@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate
 
 from .._base.scaling import power_of_two
 from ..flow import time_unit, weight_unit
@@ -42,7 +41,10 @@ class EnsembleRun:
     t : ndarray (T,)
         Accepted steps' times (shared by the batch).
     loss, slope : ndarray (T, B)
-        Each start's loss (with the offset of the modes the reduction dropped) and ``dL/dt``.
+        Each start's loss (with the offset of the modes the reduction dropped) and its
+        derivative in ``time_unit`` (``time_unit dL/dt``: finite at any scale of the data).
+    time_unit : float
+        The flow's time unit the integration ran in (a power of two).
     counts : ndarray (T, B, G)
         Learnt modes in each tie group of ``groups``.
     groups : tuple of tuple of int
@@ -56,6 +58,7 @@ class EnsembleRun:
     t: np.ndarray
     loss: np.ndarray
     slope: np.ndarray
+    time_unit: float
     counts: np.ndarray
     groups: tuple
     converged: bool
@@ -143,6 +146,8 @@ def integrate_ensemble(small: Landscape, starts, *, offset: float, rtol: float,
         count["n"] += 1
         return rate * batch.field(unit_y * z)
 
+    from scipy import integrate  # imported where used: ``import landscape`` stays light
+
     solver = integrate.DOP853(rhs, 0.0, y0 / unit_y, t_max / unit_t, rtol=rtol,
                               atol=1e-3 * rtol * weight_unit(small) / unit_y)
     ts, losses, slopes, counts = [], [], [], []
@@ -151,7 +156,8 @@ def integrate_ensemble(small: Landscape, starts, *, offset: float, rtol: float,
         loss, product = batch.loss(unit_y * z)
         ts.append(s * unit_t)
         losses.append(loss)
-        slopes.append(-batch.squared_norms(f / rate))
+        # dL/ds = -(S^2 / T) ||dz/ds||^2 for s = t / T, z = y / S: no overflowing square
+        slopes.append(-(batch.squared_norms(f) * unit_y) * (unit_y / unit_t))
         counts.append(learnt_counts(small, product))
         return loss
 
@@ -164,5 +170,6 @@ def integrate_ensemble(small: Landscape, starts, *, offset: float, rtol: float,
         loss = record(solver.t, solver.y, solver.f)
         converged = bool(np.all(loss <= threshold))
     return EnsembleRun(t=np.array(ts), loss=np.array(losses), slope=np.array(slopes),
-                       counts=np.array(counts), groups=tie_groups(small.spectrum.sigma), converged=converged,
+                       time_unit=unit_t, counts=np.array(counts),
+                       groups=tie_groups(small.spectrum.sigma), converged=converged,
                        n_evaluations=count["n"])

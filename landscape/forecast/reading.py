@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
+from .._base.scaling import power_of_two
 from ..flow import EndToEndResult, FlowResult
+from ..problem.learnt import block_values, learnt_above
 from ..problem.network import Landscape
 from ..problem.ties import subset_of_counts, tie_groups
 
@@ -74,14 +75,18 @@ def crossing_time(t, loss, slope, level: float) -> float:
     rhs = np.concatenate([np.asarray(loss, dtype=float)[nodes] - level,
                           np.asarray(slope, dtype=float)[nodes] * dt])
     coefficients = np.linalg.solve(rows, rhs)[::-1]
+    from scipy import optimize  # imported where used: ``import landscape`` stays light
+
     return t0 + dt * optimize.brentq(lambda s: np.polyval(coefficients, s), 0.0, 1.0,
                                      xtol=1e-15)
 
 
-def plateau_records(land: Landscape, t, loss, slope, subsets) -> list[ForecastPlateau]:
-    """The plateaus of a recorded run of ``land``: its loss ``loss``, slope ``slope = dL/dt``
-    and learnt class ``subsets`` at the times ``t``; the path is the sequence of distinct
-    classes in the order the run reaches them."""
+def plateau_records(land: Landscape, t, loss, slope, subsets, *,
+                    time_unit: float = 1.0) -> list[ForecastPlateau]:
+    """The plateaus of a recorded run of ``land``: its loss ``loss``, slope ``slope`` (the
+    derivative of the loss in ``time_unit``: ``time_unit dL/dt``, which stays finite where
+    ``dL/dt`` of badly scaled data overflows) and learnt class ``subsets`` at the times
+    ``t``; the path is the sequence of distinct classes in the order the run reaches them."""
     path, first = [], []
     for k, s in enumerate(subsets):
         if not path or s != path[-1]:
@@ -92,7 +97,8 @@ def plateau_records(land: Landscape, t, loss, slope, subsets) -> list[ForecastPl
     for i, (s, value) in enumerate(zip(path, values)):
         if i + 1 < len(path):
             gap = value - values[i + 1]
-            exit_ = crossing_time(t, loss, slope, value - 0.5 * gap)
+            exit_ = time_unit * crossing_time(np.asarray(t) / time_unit, loss, slope,
+                                              value - 0.5 * gap)
             span = (t >= enter) & (t <= exit_)
             near = bool(np.any(np.abs(loss[span] - value) <= 0.1 * abs(gap))) \
                 if np.any(span) else False
@@ -114,10 +120,8 @@ def learnt_counts(land: Landscape, products: np.ndarray) -> np.ndarray:
     groups = tie_groups(spec.sigma)
     out = np.empty((reduced.shape[0], len(groups)), dtype=np.int64)
     for k, g in enumerate(groups):
-        block = reduced[:, g[0]:g[-1] + 1, g[0]:g[-1] + 1]
-        values = np.abs(block[:, 0, :1]) if len(g) == 1 else \
-            np.linalg.svd(block, compute_uv=False)
-        out[:, k] = np.count_nonzero(values > 0.5 * spec.sigma[g[0]], axis=1)
+        out[:, k] = np.count_nonzero(learnt_above(block_values(reduced, g), spec.sigma[g[0]]),
+                                     axis=1)
     return out
 
 
@@ -155,4 +159,6 @@ def flow_plateau_exits(land: Landscape, result) -> list[ForecastPlateau]:
         raise ValueError("result must be an EndToEndResult or a FlowResult recorded with "
                          "record_weights=True")
     subsets = subsets_of_counts(learnt_counts(land, products), tie_groups(land.spectrum.sigma))
-    return plateau_records(land, result.t, result.loss, -result.gradient_norm ** 2, subsets)
+    unit = power_of_two(land.time_unit)  # dL/dt = -||grad L||^2, in time units
+    return plateau_records(land, result.t, result.loss,
+                           -(result.gradient_norm * np.sqrt(unit)) ** 2, subsets, time_unit=unit)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .._base.validation import check_int, check_positive, check_seed
+from .._base.validation import DEFAULT_SEED, check_int, check_positive, check_seed
 from ..flow import time_unit
 from ..problem.network import Landscape, check_landscape
 from ..problem.ties import tie_groups
@@ -161,7 +161,7 @@ def _offset(land: Landscape, small: Landscape) -> float:
 
 
 def predict_training(land: Landscape, start=None, *, init_scale: float | None = None,
-                     seed=None, n_starts: int = 64, learning_rate: float | None = None,
+                     seed=DEFAULT_SEED, n_starts: int = 64, learning_rate: float | None = None,
                      rtol: float = FORECAST_RTOL, warn: bool = True) -> TrainingForecast:
     """Forecast the plateaus of the gradient flow from ``start`` (or from random starts).
 
@@ -187,7 +187,8 @@ def predict_training(land: Landscape, start=None, *, init_scale: float | None = 
         (:func:`sample_reduced_start` draws their reduced starts, never the network), giving
         the median exit time of each plateau and its 10-90% band.
     seed : int, Generator or None
-        Seed of the random starts.
+        Seed of the random starts (:func:`~landscape._base.validation.check_seed`; default
+        ``DEFAULT_SEED = 0``, ``None``: fresh entropy).
     n_starts : int
         Random starts drawn (``init_scale`` only).
     learning_rate : float, optional
@@ -232,7 +233,8 @@ def predict_training(land: Landscape, start=None, *, init_scale: float | None = 
                              threshold=threshold, t_max=1e15 * time_unit(land),
                              max_steps=MAX_FORECAST_STEPS)
     records = [plateau_records(land, run.t, run.loss[:, b], run.slope[:, b],
-                               subsets_of_counts(run.counts[:, b], run.groups))
+                               subsets_of_counts(run.counts[:, b], run.groups),
+                               time_unit=run.time_unit)
                for b in range(len(starts))]
     if len(records) == 1:
         plateaus, loss, agreement = records[0], run.loss[:, 0], 1.0

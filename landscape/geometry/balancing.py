@@ -13,17 +13,16 @@ natural size. :func:`balance_layers` rescales whole layers (the scalar part of t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from .._base.validation import as_matrix, check_chained, check_int, check_positive
+from .._base.validation import check_int, check_layers, check_positive
 
 __all__ = ["balance_hidden_layers", "balance_layers"]
 
 #: :func:`balance_hidden_layers` stops once no hidden ``G`` of a sweep has a singular value
-#: outside ``exp(+-BALANCE_TOL)`` (balanced to 10 %), or after ``BALANCE_SWEEPS`` sweeps.
-BALANCE_TOL, BALANCE_SWEEPS = 0.1, 200
+#: outside ``exp(+-HIDDEN_BALANCE_LOG_TOL)`` (balanced to 10 %), or after ``BALANCE_SWEEPS``
+#: sweeps. (Not :data:`landscape.flow.balance.BALANCE_TOL`, the 0-balance test of ``C_j``.)
+HIDDEN_BALANCE_LOG_TOL, BALANCE_SWEEPS = 0.1, 200
 #: Singular values of ``W_j`` at or below this fraction of the largest count as zero there:
 #: above the rounding a badly conditioned representative carries (``eps cond(G_j)
 #: cond(G_{j-1})``, ``1e-8`` for conditions ``1e4``), which must not be balanced up to full size.
@@ -32,17 +31,6 @@ BALANCE_RANK_RTOL = 1e-7
 #: ``k_j = min(d_j, d_{j-1} + d_{j+1})``, for which :func:`~.frame.prepared_point` balances the hidden
 #: layers under ``GL(d_j)``; beyond it only the layer scalings are balanced.
 ORBIT_BALANCE_LIMIT = 2 * 10 ** 8
-
-
-def _layer_weights(weights) -> list[np.ndarray]:
-    """Validated ``W_1..W_h`` (a sequence of real matrices, consecutive shapes chained)."""
-    if isinstance(weights, (np.ndarray, str, bytes)) or not isinstance(weights, Sequence):
-        raise TypeError(f"weights must be a sequence of matrices W_1..W_h, "
-                        f"got {type(weights).__name__}")
-    if not weights:
-        raise ValueError("weights must hold at least one matrix, got an empty sequence")
-    return check_chained([as_matrix(w, f"weights[{j}]", allow_empty=True)
-                          for j, w in enumerate(weights)], "weights")
 
 
 def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarray]:
@@ -73,7 +61,7 @@ def balance_layers(weights, *, norm: float) -> tuple[list[np.ndarray], np.ndarra
     >>> np.round([float(x[0, 0]) for x in w], 12).tolist()
     [1.587401051968, 1.587401051968, 1.587401051968]
     """
-    weights = _layer_weights(weights)
+    weights = check_layers(weights, allow_empty=True)
     norm = check_positive(norm, "norm")
     norms = np.array([np.linalg.norm(w) for w in weights])
     nonzero = norms > 0
@@ -185,7 +173,7 @@ def _hidden_balance(weights: list[np.ndarray], floor: float, tol: float, max_swe
     return weights, moves, inverses
 
 
-def balance_hidden_layers(weights, *, norm: float, tol: float = BALANCE_TOL,
+def balance_hidden_layers(weights, *, norm: float, tol: float = HIDDEN_BALANCE_LOG_TOL,
                           max_sweeps: int = BALANCE_SWEEPS) -> tuple[list[np.ndarray],
                                                                      list[np.ndarray]]:
     """Balance every hidden layer under its ``GL(d_j)`` action, a move along the symmetry orbit.
@@ -240,7 +228,7 @@ def balance_hidden_layers(weights, *, norm: float, tol: float = BALANCE_TOL,
     >>> np.round(w[0], 9).tolist(), bool(np.allclose(t @ g, np.eye(2)))
     ([[1.732050808, 0.0], [0.0, 1.414213562]], True)
     """
-    weights = _layer_weights(weights)
+    weights = check_layers(weights, allow_empty=True)
     norm = check_positive(norm, "norm")
     tol = check_positive(tol, "tol")
     max_sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
@@ -267,7 +255,7 @@ def orbit_balance(weights: list[np.ndarray], norm: float, transforms: bool = Tru
     cumulative = [float(c) for c in np.cumprod(factors)[:-1]]
     widths = [weights[0].shape[1], *(w.shape[0] for w in weights)]
     if len(weights) > 1 and _balance_cost(widths) <= ORBIT_BALANCE_LIMIT:
-        balanced, moves, move_inverses = _hidden_balance(scaled, norm, BALANCE_TOL,
+        balanced, moves, move_inverses = _hidden_balance(scaled, norm, HIDDEN_BALANCE_LOG_TOL,
                                                          BALANCE_SWEEPS, transforms)
     else:
         balanced, moves, move_inverses = scaled, [1.0] * len(cumulative), \

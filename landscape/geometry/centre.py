@@ -24,7 +24,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.products import prefix_products, suffix_products
-from ..problem.ties import numerical_rank
 from .frame import BalancedFrame
 from .orbit import orbit_tangent, orthonormal_orbit_basis
 
@@ -85,18 +84,18 @@ def level_set_tangent(frame: BalancedFrame, basis: np.ndarray) -> np.ndarray:
     return basis @ vt[rank:].T
 
 
-def sectors(frame: BalancedFrame, subset, tie_tol: float):
+def sectors(frame: BalancedFrame, subset):
     """``(mode, R_i)`` for every unlearnt nonzero mode: the SVD pieces of the residual.
 
-    The nonzero modes are the first :func:`landscape.numerical_rank` (the one rule of
-    :mod:`landscape.problem.ties`); residual pieces at or below ``tie_tol * sigma_1`` are
-    dropped.
+    The nonzero modes are the first ``land.m`` (the one rule of :mod:`landscape.problem.ties`,
+    with the problem's ``land.tie_tol``); residual pieces at or below ``tie_tol * sigma_1``
+    are dropped.
     """
     spec = frame.land.spectrum
     residual = prefix_products(frame.xb)[-1] - spec.sigma_matrix()
     u, s, vt = np.linalg.svd(residual)
-    threshold = tie_tol * frame.land.scale
-    unlearnt = [i for i in range(numerical_rank(spec.sigma, tie_tol=tie_tol)) if i not in subset]
+    threshold = frame.land.tie_tol * frame.land.scale
+    unlearnt = [i for i in range(frame.land.m) if i not in subset]
     pieces = [s[k] * np.outer(u[:, k], vt[k]) for k in range(s.size) if s[k] > threshold]
     return list(zip(unlearnt, pieces))
 

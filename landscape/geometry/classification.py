@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._base.validation import check_choice, check_int, check_nonnegative
+from .._base.validation import DEFAULT_SEED, check_choice, check_int, check_seed
 from ..problem.criticality import (CRITICAL_TOL, CriticalKind, NotCriticalError, check_critical,
                                    check_critical_tol)
-from ..problem.nearby import Location, aligned_weights, locate, to_problem_coordinates
+from ..problem.nearby import Location, aligned_weights, locate
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, numerical_rank, tie_groups
+from ..problem.rules import problem_with_tie_tol
 from .continuation import Continuation, continue_to_critical
-from .eigensolver import check_seed
 from .escapes import escape_directions
 from .frame import ZERO_TOL, check_zero_tol, zero_threshold
 from .inertia import DENSE_HESSIAN_LIMIT, METHODS, Inertia, inertia_at
@@ -167,35 +166,13 @@ class Classification:
         return text + ("" if self.agree else f", disagreement={self.disagreement!r}") + ")"
 
 
-def minimum_rank(land: Landscape, tie_tol: float = TIE_TOL) -> int:
-    """``r* = min(r, m)``: the bottleneck against the number ``m`` of nonzero singular values
-    (:func:`landscape.numerical_rank` with ``tie_tol``; ``land.max_rank`` at the default).
-
-    Examples
-    --------
-    >>> from landscape.problem import DataSpectrum
-    >>> spec = DataSpectrum.from_singular_values([0.5465, 0.5096, 3.2e-16])
-    >>> minimum_rank(Landscape(spec, (3, 4, 4, 3)))
-    2
-    """
-    return min(land.bottleneck, numerical_rank(land.spectrum.sigma, tie_tol=tie_tol))
-
-
-def minimum_value(land: Landscape, tie_tol: float = TIE_TOL) -> float:
-    """The global minimum ``L0 + 1/2 sum_{i > r*} sigma_i^2`` (Eckart-Young), ``r*`` by
-    :func:`minimum_rank` (``land.minimum_value()`` at the default ``tie_tol``)."""
-    sigma = land.spectrum.sigma
-    return float(land.spectrum.loss_offset
-                 + 0.5 * np.sum(sigma[minimum_rank(land, tie_tol):] ** 2))
-
-
-def minimum_gap(land: Landscape, tie_tol: float = TIE_TOL) -> float:
+def minimum_gap(land: Landscape) -> float:
     """A quarter of the smallest positive gap between the global minimum value and the values
     of the critical classes next to it.
 
-    With ``k = r*`` (:func:`minimum_rank`): dropping the weakest learnt mode costs
+    With ``k = r* = land.max_rank``: dropping the weakest learnt mode costs
     ``sigma_k^2``; trading it for the strongest nonzero mode outside its tie group costs
-    ``sigma_k^2 - sigma_j^2`` (tie groups by :func:`landscape.tie_groups`; a mode tied with
+    ``sigma_k^2 - sigma_j^2`` (tie groups ``land.tie_groups``; a mode tied with
     ``sigma_k`` gives the same value, another global minimum). Infinite when ``r* = 0``.
 
     Examples
@@ -206,11 +183,11 @@ def minimum_gap(land: Landscape, tie_tol: float = TIE_TOL) -> float:
     0.1875
     """
     sigma = land.spectrum.sigma
-    k = minimum_rank(land, tie_tol)
+    k = land.max_rank
     if k == 0:
         return np.inf
     gaps = [sigma[k - 1] ** 2]
-    groups = tie_groups(sigma, tie_tol=tie_tol)
+    groups = land.tie_groups
     weakest = next(g for g in groups if k - 1 in g)
     later = [g for g in groups if g[0] > weakest[-1]]
     if later:
@@ -218,13 +195,12 @@ def minimum_gap(land: Landscape, tie_tol: float = TIE_TOL) -> float:
     return float(0.25 * min(gaps))
 
 
-def hessian_kind(land: Landscape, value: float, n_negative: int,
-                 tie_tol: float = TIE_TOL) -> CriticalKind:
+def hessian_kind(land: Landscape, value: float, n_negative: int) -> CriticalKind:
     """Strict with a negative eigenvalue; else a global minimum when ``value`` is within
-    :func:`minimum_gap` of :func:`minimum_value`, a non-strict saddle otherwise."""
+    :func:`minimum_gap` of ``land.minimum_value()``, a non-strict saddle otherwise."""
     if n_negative > 0:
         return CriticalKind.STRICT_SADDLE
-    if value - minimum_value(land, tie_tol) <= minimum_gap(land, tie_tol):
+    if value - land.minimum_value() <= minimum_gap(land):
         return CriticalKind.GLOBAL_MINIMUM
     return CriticalKind.NON_STRICT_SADDLE
 
@@ -242,9 +218,9 @@ def _disagreement(kind, witness: Witness, inertia: Inertia) -> str:
 
 def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: str = "auto",
              dense_limit: int = DENSE_HESSIAN_LIMIT, max_eigenpairs: int = 512,
-             escapes: bool = False, tie_tol: float = TIE_TOL,
+             escapes: bool = False, tie_tol: float | None = None,
              critical_tol: float = CRITICAL_TOL, off_critical: str = "flow",
-             seed=0) -> Classification:
+             seed=DEFAULT_SEED) -> Classification:
     """Second-order classification of a critical point, or of the class a network is near
     (docs/theory.md §3, §4, §4.1).
 
@@ -286,9 +262,10 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     escapes : bool
         At a non-strict saddle, also search the higher-order escapes
         (:func:`escape_directions`) to fill ``escape_order``.
-    tie_tol : float
-        Tolerance for tied and zero singular values (:func:`landscape.tie_groups`): the learnt
-        set, ``r*`` and the global minimum value follow it.
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`). The learnt set, ``r*`` and the global minimum value follow ``land.tie_tol``.
     critical_tol : float
         Bound on :func:`landscape.relative_gradient_norm` for a point to count as critical.
     off_critical : {"flow", "representative", "raise"}
@@ -318,39 +295,38 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
     >>> c.kind.value, c.subset, c.kind_from, c.located.gradient_norm > 1e-4
     ('global_minimum', (0, 1), 'flow', True)
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "classify")
     zero_tol = check_zero_tol(zero_tol)
     check_choice(method, "method", METHODS)
     dense_limit = check_int(dense_limit, "dense_limit", minimum=1)
     max_eigenpairs = check_int(max_eigenpairs, "max_eigenpairs", minimum=1)
     if not isinstance(escapes, bool):
         raise TypeError(f"escapes must be a bool, got {escapes!r}")
-    tie_tol = check_nonnegative(tie_tol, "tie_tol")
     critical_tol = check_critical_tol(critical_tol)
     check_choice(off_critical, "off_critical", OFF_CRITICAL)
     check_seed(seed)
     weights = land.check(weights)
-    located = locate(land, weights, tie_tol=tie_tol)
+    located = locate(land, weights)
     kind_from, continuation = "point", None
     if not located.gradient_norm <= critical_tol:
         if off_critical == "raise":
             raise NotCriticalError(located.gradient_norm, critical_tol)
         weights, kind_from, continuation = _nearby_critical_point(
-            land, weights, located, off_critical, critical_tol, tie_tol)
+            land, weights, located, off_critical, critical_tol)
     core = core_point(land, weights, split=method == "auto")
     threshold = zero_threshold(core.land, core.weights, core.scale, zero_tol)
-    witness = witness_at(land, weights, core, threshold, tie_tol)
+    witness = witness_at(land, weights, core, threshold)
     inertia = inertia_at(core, threshold, method=method, dense_limit=dense_limit,
                          max_eigenpairs=max_eigenpairs, seed=seed)
     n_orbit = core.orbit_dimension()
     value = land.loss(weights)
-    kind = hessian_kind(land, value, inertia.n_negative, tie_tol)
+    kind = hessian_kind(land, value, inertia.n_negative)
     escape_order = None
     if kind is CriticalKind.STRICT_SADDLE:
         escape_order = 2
     elif kind is CriticalKind.NON_STRICT_SADDLE and escapes:
         found = escape_directions(land, weights, zero_tol=zero_tol, seed=seed, follow=False,
-                                  tie_tol=tie_tol, critical_tol=critical_tol)
+                                  critical_tol=critical_tol)
         escape_order = min((e.order for e in found), default=None)
     disagreement = _disagreement(kind, witness, inertia)
     return Classification(
@@ -364,19 +340,19 @@ def classify(land: Landscape, weights, *, zero_tol: float = ZERO_TOL, method: st
 
 
 def _nearby_critical_point(land: Landscape, weights, located: Location, off_critical: str,
-                           critical_tol: float, tie_tol: float):
+                           critical_tol: float):
     """A critical point of the class ``located`` names: where the continued flow becomes
     critical in that class, else (and for a network near no class) the class's canonical
     representative (verified critical)."""
     continuation = None
     if off_critical == "flow" and located.near:
         continuation = continue_to_critical(land, weights, located.subset,
-                                            critical_tol=critical_tol, tie_tol=tie_tol)
+                                            critical_tol=critical_tol)
         if continuation.weights is not None:
             return continuation.weights, "flow", continuation
     n_modes = sum(len(g) for g in located.tie_groups)
     subset = located.subset if land.h > 1 else tuple(range(min(n_modes, land.bottleneck)))
-    point = to_problem_coordinates(land, aligned_weights(land, subset))
+    point = land.from_reduced(aligned_weights(land, subset))
     check_critical(land, point, critical_tol=critical_tol,
                    name=f"the representative of {subset}")
     return point, "representative", continuation

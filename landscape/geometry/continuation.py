@@ -25,9 +25,7 @@ import numpy as np
 from ..flow import FlowStatus, gradient_flow
 from ..problem.criticality import relative_gradient_norm
 from ..problem.learnt import learnt_modes
-from ..problem.nearby import to_problem_coordinates
 from ..problem.network import Landscape, reduced_landscape
-from .frame import reduced_weights
 
 __all__ = ["CONTINUATION_ROUNDS", "Continuation", "continue_to_critical"]
 
@@ -70,19 +68,19 @@ class Continuation:
 
 
 def continue_to_critical(land: Landscape, weights, subset, *, critical_tol: float,
-                         tie_tol: float, rounds: int = CONTINUATION_ROUNDS) -> Continuation:
+                         rounds: int = CONTINUATION_ROUNDS) -> Continuation:
     """Follow the gradient flow from ``weights`` until it is critical inside class ``subset``.
 
     Integrates ``dW~/dt = -grad L(W~)`` in reduced coordinates (:func:`landscape.gradient_flow`
     on :func:`~landscape.problem.network.reduced_landscape`) in rounds of growing length,
     recording at geometric times, and returns, in the problem's coordinates, the first
     recorded point whose relative gradient norm is at most ``critical_tol`` and whose learnt
-    set is still ``subset``; stops as soon as the learnt set changes. Arguments are trusted
-    (validated by the caller).
+    set is still ``subset`` (read with ``land.tie_tol``); stops as soon as the learnt set
+    changes. Arguments are trusted (validated by the caller).
     """
     reduced = reduced_landscape(land)
-    unit = 1.0 / land.scale ** (2.0 - 2.0 / land.h)
-    current, elapsed, best = reduced_weights(land, weights), 0.0, np.inf
+    unit = reduced.time_unit
+    current, elapsed, best = land.to_reduced(weights), 0.0, np.inf
     for k in range(rounds):
         span = unit * 4.0 ** k
         times = np.geomspace(span / 2 ** _RECORDS_PER_ROUND, span, _RECORDS_PER_ROUND)
@@ -90,12 +88,12 @@ def continue_to_critical(land: Landscape, weights, subset, *, critical_tol: floa
                                max_steps=_EVALUATIONS_PER_ROUND)
         for t, theta in zip(result.t, result.trajectory):
             point = reduced.unflatten(theta)
-            if learnt_modes(reduced, point, tie_tol=tie_tol).subset != subset:
+            if learnt_modes(reduced, point).subset != subset:
                 return Continuation(None, elapsed + float(t), best, "left the class")
             measure = relative_gradient_norm(reduced, point)
             best = min(best, measure)
             if measure <= critical_tol:
-                return Continuation(to_problem_coordinates(land, point), elapsed + float(t),
+                return Continuation(land.from_reduced(point), elapsed + float(t),
                                     measure, "critical")
         if result.status is FlowStatus.FAILED:
             return Continuation(None, elapsed + float(result.t[-1]), best, "flow failed")

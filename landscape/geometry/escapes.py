@@ -52,20 +52,19 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize
 
 from .._base.products import prefix_products
-from .._base.validation import check_int, check_nonnegative, check_positive
+from .._base.validation import DEFAULT_SEED, check_int, check_positive, check_seed
 from ..flow.integration import gradient_flow
 from ..problem.criticality import (CRITICAL_TOL, check_critical, check_critical_tol,
                                    relative_gradient_norm)
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL, canonical_subset
+from ..problem.rules import problem_with_tie_tol
+from ..problem.ties import canonical_subset
 from .centre import (canonical_eigenbasis, centre_basis, coefficient_scales, level_set_tangent,
                      on_sphere, polynomial_order, sector_objective, sectors, sharpen,
                      without_orbit)
-from .eigensolver import check_seed
 from .frame import ZERO_TOL, BalancedFrame, check_zero_tol
 
 __all__ = ["DENSE_ESCAPE_LIMIT", "Escape", "escape_directions"]
@@ -148,7 +147,7 @@ def escape_step(coefficients: np.ndarray, order: int, cap: float) -> float:
 
 
 def follow_escape(land: Landscape, x, direction, step: float, subset, t_max: float,
-                  tie_tol: float, visit_tol: float, own=None):
+                  visit_tol: float, own=None):
     """The learnt set of the first critical class the flow from ``x + step v`` comes close to.
 
     Along the recorded trajectory, runs of constant learnt set other than ``subset`` are
@@ -174,7 +173,7 @@ def follow_escape(land: Landscape, x, direction, step: float, subset, t_max: flo
                                record_weights=True)
         for theta in result.trajectory:
             weights = land.split_flat(theta)
-            key = learnt_modes(land, weights, tie_tol=tie_tol).subset
+            key = learnt_modes(land, weights).subset
             if key == tuple(subset):
                 continue
             last = key
@@ -188,9 +187,10 @@ def follow_escape(land: Landscape, x, direction, step: float, subset, t_max: flo
 
 
 def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
-                      n_starts: int = 4, radius: float = 0.1, seed: int = 0,
+                      n_starts: int = 4, radius: float = 0.1, seed=DEFAULT_SEED,
                       follow: bool = True, t_max: float = 1e7, visit_tol: float = 1e-3,
-                      tie_tol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> list[Escape]:
+                      tie_tol: float | None = None,
+                      critical_tol: float = CRITICAL_TOL) -> list[Escape]:
     """Escape directions at a critical point: negative curvature and higher order (docs/theory.md §4.2).
 
     Returns the negative Hessian eigenvectors (order 2, a basis of each eigenspace chosen
@@ -223,8 +223,10 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     visit_tol : float
         A class counts as reached when the relative gradient norm
         (:func:`landscape.relative_gradient_norm`) falls to this bound inside it.
-    tie_tol : float
-        Tolerance for tied and zero singular values (:func:`landscape.tie_groups`).
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
     critical_tol : float
         Bound on :func:`landscape.relative_gradient_norm`.
 
@@ -252,14 +254,13 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     ...  for e in escape_directions(land, [np.zeros((2, 2))] * 3)]
     [(3, -0.5774, 0, (0,)), (3, -0.3849, 1, (1,))]
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "escape_directions")
     zero_tol = check_zero_tol(zero_tol)
     n_starts = check_int(n_starts, "n_starts", minimum=1)
     radius = check_positive(radius, "radius")
     rng = check_seed(seed)
     t_max = check_positive(t_max, "t_max")
     visit_tol = check_positive(visit_tol, "visit_tol")
-    tie_tol = check_nonnegative(tie_tol, "tie_tol")
     critical_tol = check_critical_tol(critical_tol)
     if not isinstance(follow, (bool, np.bool_)):
         raise TypeError(f"follow must be a bool, got {follow!r}")
@@ -268,7 +269,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
                          f"parameters for escape_directions (the centre needs the dense "
                          f"Hessian), got {land.n_params}")
     check_critical(land, weights, critical_tol=critical_tol)
-    modes = learnt_modes(land, weights, tie_tol=tie_tol)
+    modes = learnt_modes(land, weights)
     subset = modes.subset
     frame = BalancedFrame(land, weights)
     threshold = zero_tol * frame.scale
@@ -294,7 +295,7 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
 
     def _followed(escape: Escape, own) -> Escape:
         target = follow_escape(land, frame.x, escape.direction, escape.step, subset, t_max,
-                               tie_tol, visit_tol, own)
+                               visit_tol, own)
         return dataclasses.replace(escape, target=target)
 
     negative = values < -threshold
@@ -310,9 +311,11 @@ def escape_directions(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
 
     basis = without_orbit(level_set_tangent(frame, kernel), orbit)
     if basis.shape[1]:
+        from scipy import optimize  # imported where used: ``import landscape`` stays light
+
         product = prefix_products(frame.xb)[-1]
         norm = frame.scale * cap ** 2
-        for mode, piece in sectors(frame, subset, tie_tol):
+        for mode, piece in sectors(frame, subset):
             sector = sector_objective(frame, basis, piece, product, cap, norm)
             fun = on_sphere(sector)
             candidates = []

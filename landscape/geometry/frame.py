@@ -20,7 +20,7 @@ trained network).
 Public: :data:`ZERO_TOL` and its range (:func:`check_zero_tol`), :func:`curvature_scale` (the balancing itself is in
 :mod:`landscape.geometry.balancing`).
 Documented internals shared by the other modules of :mod:`landscape.geometry`:
-:func:`reduced_weights`, :func:`prepared_point`,
+:func:`prepared_point` (on ``land.to_reduced``, the problem's own coordinate map),
 :func:`zero_threshold`, :class:`BalancedFrame`.
 """
 
@@ -69,20 +69,6 @@ def check_zero_tol(zero_tol, name: str = "zero_tol") -> float:
                          f"of that scale count as zero; below, rounding counts as nonzero), "
                          f"got {zero_tol:g}")
     return zero_tol
-
-
-def reduced_weights(land: Landscape, weights) -> list[np.ndarray]:
-    """Validated weights in reduced coordinates (``W~_1 = W_1 Sxx^{1/2} V``, ``W~_h = U^T W_h``).
-
-    Examples
-    --------
-    >>> from landscape.problem import DataSpectrum
-    >>> land = Landscape(DataSpectrum.from_singular_values([2.0]), widths=(1, 1, 1))
-    >>> reduced_weights(land, [[[1.0]], [[2.0]]])[1].tolist()
-    [[2.0]]
-    """
-    weights = land.check(weights)
-    return weights if land.spectrum.reduced else land.spectrum.to_reduced(weights)
 
 
 def curvature_scale(land: Landscape, weights) -> float:
@@ -144,7 +130,7 @@ def prepared_point(land: Landscape, weights) -> tuple[list[np.ndarray], float]:
     >>> [float(w[0, 0]) for w in balanced], scale
     ([1.0, 1.0], 1.0)
     """
-    balanced, _, _ = orbit_balance(reduced_weights(land, weights), land.weight_scale,
+    balanced, _, _ = orbit_balance(land.to_reduced(weights), land.weight_scale,
                                    transforms=False)
     return balanced, curvature_scale(land, balanced)
 
@@ -209,7 +195,7 @@ class BalancedFrame:
         self.land = land
         self.x = land.check(weights)
         self.reduced = reduced_landscape(land)
-        self.xb, self.transforms, self.inverses = orbit_balance(reduced_weights(land, self.x),
+        self.xb, self.transforms, self.inverses = orbit_balance(land.to_reduced(self.x),
                                                                 land.weight_scale)
         self.scale = curvature_scale(land, self.xb)
 
@@ -229,10 +215,9 @@ class BalancedFrame:
     def to_problem(self, vb: list[np.ndarray]) -> list[np.ndarray]:
         """A balanced reduced direction in the problem's coordinates."""
         v = self._act(vb, self.inverses, self.transforms)
-        return v if self.land.spectrum.reduced else self.land.spectrum.from_reduced(v)
+        return self.land.from_reduced(v)
 
     def to_balanced(self, v: list[np.ndarray]) -> list[np.ndarray]:
         """A problem-coordinate direction in balanced reduced coordinates."""
-        if not self.land.spectrum.reduced:
-            v = self.land.spectrum.to_reduced(v)
+        v = self.land.to_reduced(v)
         return self._act(v, self.transforms, self.inverses)

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._base.resources import check_memory
-from .._base.validation import check_choice, check_int
+from .._base.validation import DEFAULT_SEED, check_choice, check_int, check_seed
 from ..problem.network import Landscape, check_landscape
-from .eigensolver import check_seed, hvp_block, range_eigenvalues
+from .eigensolver import hvp_block, range_eigenvalues
 from .frame import ZERO_TOL, check_zero_tol, zero_threshold
 from .structure import CorePoint, core_point
 
@@ -95,7 +95,7 @@ def _counted(values: np.ndarray, threshold: float, size: int, method: str,
 
 def hessian_inertia(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
                     method: str = "auto", dense_limit: int = DENSE_HESSIAN_LIMIT,
-                    max_eigenpairs: int = 512, seed=0) -> Inertia:
+                    max_eigenpairs: int = 512, seed=DEFAULT_SEED) -> Inertia:
     """Inertia of the Hessian at a point, densely or matrix-free.
 
     The point is mapped to reduced coordinates and moved along its symmetry orbit to a

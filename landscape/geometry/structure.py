@@ -51,7 +51,7 @@ import numpy as np
 from ..problem.network import Landscape
 from ..problem.spectrum import DataSpectrum
 from .balancing import orbit_balance
-from .frame import curvature_scale, reduced_weights
+from .frame import curvature_scale
 from .orbit import orbit_dimension_from_ranks, partial_ranks
 
 __all__: list[str] = []
@@ -198,7 +198,7 @@ def _live_reduced(land: Landscape, weights):
     rounding ``W~_1 = W_1 Sxx^{1/2} V`` leaves there (``64 eps ||W_1|| ||Sxx^{1/2}||``: weight
     on the dropped inputs must not come back as live weight)."""
     spec = land.spectrum
-    reduced = list(reduced_weights(land, weights))
+    reduced = list(land.to_reduced(weights))
     if spec.reduced or spec.dropped_inputs == 0:
         return reduced, np.zeros((land.widths[1], 0)), 0.0
     k = spec.input_rank

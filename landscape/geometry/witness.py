@@ -16,17 +16,16 @@ Hessian.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._base.products import prefix_products, suffix_products
-from .._base.validation import as_matrix, check_int, check_nonnegative, check_weights
+from .._base.validation import as_matrix, check_int, check_layers
 from ..problem.criticality import CRITICAL_TOL, CriticalKind, check_critical, check_critical_tol
 from ..problem.learnt import learnt_modes
 from ..problem.network import Landscape, check_landscape
-from ..problem.ties import TIE_TOL
+from ..problem.rules import problem_with_tie_tol
 from .frame import ZERO_TOL, check_zero_tol, zero_threshold
 from .structure import CorePoint, core_point
 
@@ -128,16 +127,12 @@ def witness_strengths(weights, sigma_matrix: np.ndarray, rank: int) -> dict[tupl
     """
     sigma_matrix = as_matrix(sigma_matrix, "sigma_matrix")
     rank = check_int(rank, "rank", minimum=0)
-    if isinstance(weights, (np.ndarray, str, bytes)) or not isinstance(weights, Sequence):
-        raise TypeError(f"weights must be a sequence of matrices W_1..W_h, "
-                        f"got {type(weights).__name__}")
     d_y, d_x = sigma_matrix.shape
-    weights = [as_matrix(w, f"weights[{j}]") for j, w in enumerate(weights)]
-    if not weights or weights[0].shape[1] != d_x or weights[-1].shape[0] != d_y:
+    weights = check_layers(weights)
+    if weights[0].shape[1] != d_x or weights[-1].shape[0] != d_y:
         raise ValueError(f"weights must run from d_x = {d_x} inputs to d_y = {d_y} outputs "
                          f"(the shape of sigma_matrix), got shapes "
                          f"{[w.shape for w in weights]}")
-    weights = check_weights(weights, (d_x, *(w.shape[0] for w in weights)))
     h = len(weights)
     prefixes = prefix_products(weights)
     suffixes = suffix_products(weights)
@@ -163,7 +158,7 @@ def witness_strengths(weights, sigma_matrix: np.ndarray, rank: int) -> dict[tupl
 
 
 def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
-                 tie_tol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> Witness:
+                 tie_tol: float | None = None, critical_tol: float = CRITICAL_TOL) -> Witness:
     """Decide global minimum / strict / non-strict saddle without the Hessian (docs/theory.md §4.1).
 
     With ``S`` the learnt set, ``rho = |S|`` and ``r* = min(r, m)``:
@@ -189,8 +184,10 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     zero_tol : float
         Relative threshold (times :func:`~.frame.curvature_scale` of the rebalanced point) above which
         a strength counts as nonzero.
-    tie_tol : float
-        Tolerance for tied and zero singular values (:func:`landscape.tie_groups`).
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`).
     critical_tol : float
         Bound on :func:`landscape.relative_gradient_norm`.
 
@@ -212,22 +209,22 @@ def witness_test(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     >>> w.kind.value, w.pair
     ('strict_saddle', (1, 3))
     """
-    weights, zero_tol, tie_tol = _checked(land, weights, zero_tol, tie_tol, critical_tol)
+    land, weights, zero_tol = _checked(land, weights, zero_tol, tie_tol, critical_tol,
+                                       "witness_test")
     core = core_point(land, weights)
     return witness_at(land, weights, core,
-                      zero_threshold(core.land, core.weights, core.scale, zero_tol), tie_tol)
+                      zero_threshold(core.land, core.weights, core.scale, zero_tol))
 
 
-def _checked(land, weights, zero_tol, tie_tol, critical_tol):
-    """``(weights, zero_tol, tie_tol)`` validated, the weights critical (else
-    :class:`~.criticality.NotCriticalError`)."""
-    check_landscape(land)
+def _checked(land, weights, zero_tol, tie_tol, critical_tol, caller: str):
+    """``(land, weights, zero_tol)`` validated (``land`` with a deprecated ``tie_tol``), the
+    weights critical (else :class:`~.criticality.NotCriticalError`)."""
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, caller)
     zero_tol = check_zero_tol(zero_tol)
-    tie_tol = check_nonnegative(tie_tol, "tie_tol")
     critical_tol = check_critical_tol(critical_tol)
     weights = land.check(weights)
     check_critical(land, weights, critical_tol=critical_tol)
-    return weights, zero_tol, tie_tol
+    return land, weights, zero_tol
 
 
 def kind_from_modes(land: Landscape, modes) -> tuple[CriticalKind, str] | None:
@@ -244,8 +241,7 @@ def kind_from_modes(land: Landscape, modes) -> tuple[CriticalKind, str] | None:
     return None
 
 
-def witness_at(land: Landscape, weights, core: CorePoint, threshold: float,
-               tie_tol: float) -> Witness:
+def witness_at(land: Landscape, weights, core: CorePoint, threshold: float) -> Witness:
     """The witness test on validated critical ``weights`` with their rebalanced core.
 
     ``core`` comes from :func:`landscape.geometry.structure.core_point` (its partial products
@@ -253,7 +249,7 @@ def witness_at(land: Landscape, weights, core: CorePoint, threshold: float,
     ``rho`` units keeps more than ``rho``) and ``threshold`` from
     :func:`landscape.geometry.frame.zero_threshold` there; no argument is checked.
     """
-    modes = learnt_modes(land, weights, tie_tol=tie_tol)
+    modes = learnt_modes(land, weights)
     common = dict(subset=modes.subset, rank=modes.rank, max_rank=modes.max_rank, top=modes.top,
                   threshold=threshold)
     ruled = kind_from_modes(land, modes)
@@ -271,8 +267,9 @@ def witness_at(land: Landscape, weights, core: CorePoint, threshold: float,
 
 
 def witness_kind(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
-                 tie_tol: float = TIE_TOL, critical_tol: float = CRITICAL_TOL) -> CriticalKind:
-    """The second-order type of a critical point by the witness test (:func:`witness_test`).
+                 tie_tol: float | None = None, critical_tol: float = CRITICAL_TOL) -> CriticalKind:
+    """The second-order type of a critical point by the witness test (:func:`witness_test`;
+    ``tie_tol`` deprecated there too).
 
     Examples
     --------
@@ -282,11 +279,11 @@ def witness_kind(land: Landscape, weights, *, zero_tol: float = ZERO_TOL,
     >>> witness_kind(land, [np.zeros((2, 2)), np.zeros((2, 2))]).value
     'strict_saddle'
     """
-    weights, zero_tol, tie_tol = _checked(land, weights, zero_tol, tie_tol, critical_tol)
-    ruled = kind_from_modes(land, learnt_modes(land, weights, tie_tol=tie_tol))
+    land, weights, zero_tol = _checked(land, weights, zero_tol, tie_tol, critical_tol,
+                                       "witness_kind")
+    ruled = kind_from_modes(land, learnt_modes(land, weights))
     if ruled is not None:  # no balancing where the learnt modes decide
         return ruled[0]
     core = core_point(land, weights)
     return witness_at(land, weights, core,
-                      zero_threshold(core.land, core.weights, core.scale, zero_tol),
-                      tie_tol).kind
+                      zero_threshold(core.land, core.weights, core.scale, zero_tol)).kind

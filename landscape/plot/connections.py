@@ -16,8 +16,8 @@ transition probabilities, classes ordered by value on both axes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from .._base.validation import check_choice, check_int, check_positive
@@ -25,6 +25,9 @@ from ..connections import subset_label
 from ._axes import axes_or_new
 from .graph_layout import auto_yscale, check_graph, edge_hop, label_order, saddle_graph_layout
 from .labels import show_labels_that_fit
+
+if TYPE_CHECKING:  # networkx is imported where used: ``import landscape`` stays light
+    import networkx as nx
 
 __all__ = ["HOP_STYLES", "KIND_COLORS", "plot_saddle_graph"]
 
@@ -129,6 +132,7 @@ def plot_saddle_graph(G: nx.DiGraph, *, ax=None, pos: Mapping | None = None,
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> import networkx as nx
     >>> G = nx.DiGraph()
     >>> G.add_node((), value=319.1, kind="non_strict_saddle")
     >>> G.add_node((0,), value=237.3, kind="non_strict_saddle")

@@ -1,28 +1,34 @@
 """Where the saddle graph's classes go: height = critical value, layer = learnt modes.
 
 :func:`saddle_graph_layout` places the classes of a graph from
-:func:`landscape.connections.saddle_graph` for :func:`~landscape.plot.connections.
-plot_saddle_graph` (and for any other drawing of it): as in a disconnectivity graph of an
-energy landscape the vertical axis is the loss, every connection running downhill
-(docs/theory.md §5), and the horizontal axis is layered by the number of learnt modes ``|S|``,
-so a single-mode connection ``S -> S u {i}`` steps one layer to the right and a swap of modes
-stays in its layer. Also here: what a saddle graph must hold (:func:`check_graph`), which kind
-of hop an edge is, which vertical scale suits its values and the order in which its labels
-are placed.
+:func:`landscape.connections.saddle_graph` for
+:func:`~landscape.plot.connections.plot_saddle_graph` (and any other drawing of it): as in a
+disconnectivity graph of an energy landscape the vertical axis is the loss, every connection
+running downhill (docs/theory.md §5), and the horizontal axis is layered by the number of
+learnt modes ``|S|``, so a single-mode connection ``S -> S u {i}`` steps one layer to the
+right and a swap of modes stays in its layer. Also here: what a saddle graph must hold
+(:func:`check_graph`), which kind of hop an edge is, which vertical scale suits its values
+and the order in which its labels are placed.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._base.validation import check_choice, check_nonnegative, check_positive, describe_value
+
+if TYPE_CHECKING:  # networkx is imported where used: ``import landscape`` stays light
+    import networkx as nx
 
 __all__ = ["saddle_graph_layout"]
 
 
 def check_graph(G) -> None:
     """A saddle graph: a DiGraph with subset-tuple nodes that carry a ``value``."""
+    import networkx as nx
+
     if not isinstance(G, nx.DiGraph):
         raise TypeError(f"G must be a networkx.DiGraph, got {type(G).__name__}")
     for node, value in G.nodes(data="value"):
@@ -79,6 +85,7 @@ def saddle_graph_layout(G: nx.DiGraph, *, min_gap: float = 0.04, spread: float =
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph()
     >>> G.add_node((), value=2.5)
     >>> G.add_node((0,), value=0.0)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.validation import check_int, check_positive
-from ..signed import (FrustrationTrajectory, NetworkFrustrationResult, NetworkNullComparison,
-                      NullComparison)
+from ..signed import (FrustrationTrajectory, NearMonotonicity, NetworkFrustrationResult,
+                      NetworkNullComparison, NullComparison)
 from ._axes import axes_or_new
 
-__all__ = ["plot_frustration_curve", "plot_frustration_null", "plot_network_frustration"]
+__all__ = ["plot_frustration_curve", "plot_frustration_null", "plot_near_monotonicity",
+           "plot_network_frustration"]
 
 
 def plot_frustration_curve(trajectory: FrustrationTrajectory, *, ax=None, label: str | None = None,
@@ -192,3 +193,69 @@ def plot_network_frustration(result, *, ax=None, band: float = 2.0, label: str |
     ax.set(xlabel="layer (edge block)", ylabel="frustration / layer weight")
     ax.legend(fontsize=8)
     return ax
+
+
+def plot_near_monotonicity(result: NearMonotonicity, *, ax=None, band: float = 2.0):
+    """A network's near-monotonicity against its null networks' (docs/theory.md §6.1).
+
+    Near-monotonicity (J. Wendin, E. G. Larsson, C. Altafini, arXiv:2510.05286) is the fraction
+    of output changes ``D_y (f(x + delta) - f(x)) >= 0`` under perturbations
+    ``delta = eps D_x |eta|`` inside the input orthant of a switching ``D``: 1 for a monotone
+    (balanced) network. Drawn in two columns: the network's score (a large point) over its
+    per-input scores (small points), and, with a null model, each null network's score (small
+    points) with their ``mean +- band * std`` as an error bar; the dotted line is 1.
+
+    Parameters
+    ----------
+    result : NearMonotonicity
+        From :func:`landscape.signed.near_monotonicity`.
+    ax : matplotlib Axes, optional
+    band : float
+        Half-width of the null's error bar in standard deviations.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from landscape.signed import NearMonotonicity
+    >>> result = NearMonotonicity(score=0.9, per_input=np.array([0.8, 1.0]), epsilon=1e-3,
+    ...                           perturbations=8, frustration=0.1, null="sign_shuffle",
+    ...                           null_scores=np.array([0.6, 0.7]), null_mean=0.65,
+    ...                           null_std=0.07, z_score=3.5, p_value=1 / 3)
+    >>> ax = plot_near_monotonicity(result)
+    >>> ax.get_ylabel()
+    'near-monotonicity'
+    """
+    if not isinstance(result, NearMonotonicity):
+        raise TypeError(f"result must be a NearMonotonicity, got {type(result).__name__}")
+    band = check_positive(band, "band")
+    ax = axes_or_new(ax)
+    ax.axhline(1.0, color="0.5", ls=":", lw=0.8)
+    ax.plot(_spread(result.per_input.size), result.per_input, ".", color="C0", alpha=0.5,
+            label=f"per input ({result.per_input.size})")
+    ax.plot([0], [result.score], "o", ms=9, color="C3", label=f"network: {result.score:.4f}")
+    ticks = ["network"]
+    if result.null is not None:
+        name = result.null.replace("_", " ")
+        scores = result.null_scores
+        ax.plot(1 + _spread(scores.size), scores, ".", color="0.5",
+                label=f"{name} null ({scores.size} samples)")
+        z = "" if result.z_score is None else f"z = {result.z_score:.2f}, "
+        ax.errorbar([1], [result.null_mean], yerr=[band * result.null_std], fmt="s",
+                    color="0.2", capsize=4,
+                    label=f"null mean +- {band:g} std ({z}p = {result.p_value:.3g})")
+        ticks.append(f"{name} null")
+    ax.set_xticks(range(len(ticks)), ticks)
+    ax.set(xlim=(-0.6, len(ticks) - 0.4), ylabel="near-monotonicity")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def _spread(n: int) -> np.ndarray:
+    """``n`` horizontal offsets spread evenly over a column's width (deterministic jitter)."""
+    return np.linspace(-0.2, 0.2, n) if n > 1 else np.zeros(n)

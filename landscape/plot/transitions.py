@@ -7,13 +7,17 @@ A cell is the share of the source's random probes that first arrived at the targ
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._base.validation import check_int
 from ..connections import subset_label
 from ._axes import axes_or_new
 from .connections import check_graph, edge_hop
+
+if TYPE_CHECKING:  # networkx is imported where used: ``import landscape`` stays light
+    import networkx as nx
 
 __all__ = ["plot_transition_matrix", "transition_matrix"]
 
@@ -27,6 +31,7 @@ def transition_matrix(G: nx.DiGraph) -> tuple[list, np.ndarray, np.ndarray]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph()
     >>> G.add_node((), value=2.0); G.add_node((0,), value=1.0)
     >>> G.add_edge((), (0,), hop="one_hop", probability=0.75)
@@ -80,6 +85,7 @@ def plot_transition_matrix(G: nx.DiGraph, *, ax=None, cmap: str = "viridis",
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> import networkx as nx
     >>> G = nx.DiGraph()
     >>> G.add_node((), value=2.0); G.add_node((0,), value=1.0)
     >>> G.add_edge((), (0,), hop="one_hop", probability=0.75)

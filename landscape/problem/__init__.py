@@ -2,7 +2,8 @@
 for numerically zero and tied singular values, criticality, and the user's files.
 
 Modules: :mod:`~landscape.problem.spectrum` (``DataSpectrum``, bundled data sets),
-:mod:`~landscape.problem.network` (``Landscape``), :mod:`~landscape.problem.adjacency` (the
+:mod:`~landscape.problem.network` (``Landscape``), :mod:`~landscape.problem.rules` (the
+rules ``Landscape`` owns: zero and tied modes, coordinate maps, units), :mod:`~landscape.problem.adjacency` (the
 dense adjacency oracle), :mod:`~landscape.problem.ties` (zeros and ties),
 :mod:`~landscape.problem.criticality`, :mod:`~landscape.problem.learnt`,
 :mod:`~landscape.problem.nearby` (``locate``: the class any network is near),
@@ -14,7 +15,7 @@ and modules, with :mod:`~landscape.problem.layer_order` and
 """
 
 from . import (adjacency, criticality, datafiles, learnt, moments, nearby, network,
-               network_files, records, spectrum, ties)
+               network_files, records, rules, spectrum, ties)
 from .adjacency import *  # noqa: F403
 from .criticality import *  # noqa: F403
 from .datafiles import *  # noqa: F403

@@ -97,12 +97,10 @@ def relative_gradient_norm(land: Landscape, weights) -> float:
     """
     check_landscape(land)
     spec = land.spectrum
-    weights = land.check(weights)
-    if not spec.reduced:
-        weights = spec.to_reduced(weights)
-    weights = [w / land.weight_scale for w in weights]
+    weights = [w / land.weight_scale for w in land.to_reduced(weights)]
     unit = Landscape(DataSpectrum.from_singular_values(spec.sigma / land.scale, d_x=spec.d_x,
-                                                       d_y=spec.d_y), land.widths)
+                                                       d_y=spec.d_y), land.widths,
+                     tie_tol=land.tie_tol)
     grads = unit.unchecked_gradient(weights)[0]
     norms = np.array([np.linalg.norm(w) for w in weights])
     factors = norms / np.exp(np.mean(np.log(norms))) if np.all(norms > 0) else np.ones(land.h)

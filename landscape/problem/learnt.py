@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Landscape, check_landscape
-from .ties import TIE_TOL, grassmannian_dimension, subset_of_counts, tie_groups, top_of_counts
+from .rules import problem_with_tie_tol
+from .ties import grassmannian_dimension, subset_of_counts, top_of_counts
 
 __all__ = ["LearntModes", "learnt_modes"]
 
@@ -53,19 +54,45 @@ class LearntModes:
         return grassmannian_dimension(self.tie_groups, self.counts)
 
 
+def halfway_mark(sigma_g):
+    """``sigma_g / 2``: the mark a singular value of a tie group's block must pass to count as
+    learnt (:func:`learnt_above`)."""
+    return 0.5 * np.asarray(sigma_g, dtype=float)
+
+
+def learnt_above(values, sigma_g) -> np.ndarray:
+    """The learnt rule, elementwise: ``values > sigma_g / 2``.
+
+    A singular value of the diagonal block of the reduced end-to-end map on a tie group of
+    value ``sigma_g`` counts as a learnt mode where it exceeds half of ``sigma_g``: at a
+    critical point the block is ``sigma_g`` times an orthogonal projector (values ``0`` or
+    ``sigma_g``), and near one the nearest class (docs/theory.md §3). The one home of the rule:
+    :func:`learnt_modes`, :func:`~landscape.problem.nearby.locate`, the catalog's batches and the
+    forecast's readings all count with it. ``values`` and ``sigma_g`` broadcast (``sigma_g =
+    inf`` marks a mode outside every group, never learnt).
+
+    >>> learnt_above(np.array([0.1, 1.2, 2.0]), 2.0).tolist()
+    [False, True, True]
+    """
+    return np.asarray(values) > halfway_mark(sigma_g)
+
+
+def block_values(reduced_map: np.ndarray, group) -> np.ndarray:
+    """Singular values of the diagonal block on tie group ``group`` of one reduced end-to-end
+    map ``(d_y, d_x)`` or a stack ``(..., d_y, d_x)``: the absolute entry for a single mode."""
+    block = reduced_map[..., group[0]:group[-1] + 1, group[0]:group[-1] + 1]
+    return np.abs(block[..., 0, :1]) if len(group) == 1 else \
+        np.linalg.svd(block, compute_uv=False)
+
+
 def tie_blocks(reduced_map: np.ndarray, groups) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each tie group ``g``: the diagonal block of the reduced end-to-end map on ``g`` and
-    its singular values (the absolute value for a single mode). A mode of ``g`` counts as
-    learnt where a singular value exceeds ``sigma_g / 2`` (docs/theory.md §3)."""
-    out = []
-    for g in groups:
-        block = reduced_map[g[0]:g[-1] + 1, g[0]:g[-1] + 1]
-        values = np.abs(block[0]) if len(g) == 1 else np.linalg.svd(block, compute_uv=False)
-        out.append((block, values))
-    return out
+    its singular values (:func:`block_values`), read with :func:`learnt_above`."""
+    return [(reduced_map[g[0]:g[-1] + 1, g[0]:g[-1] + 1], block_values(reduced_map, g))
+            for g in groups]
 
 
-def learnt_modes(land: Landscape, weights, *, tie_tol: float = TIE_TOL) -> LearntModes:
+def learnt_modes(land: Landscape, weights, *, tie_tol: float | None = None) -> LearntModes:
     """Read the learnt set ``S`` off the end-to-end map in the data's singular basis.
 
     With ``M = U^T W_{1:h} Sxx^{1/2} V`` (the reduced map, :meth:`~.spectrum.DataSpectrum.reduced_map`),
@@ -80,8 +107,11 @@ def learnt_modes(land: Landscape, weights, *, tie_tol: float = TIE_TOL) -> Learn
     land : Landscape
     weights : sequence of ndarray
         ``W_1..W_h`` in the problem's coordinates; meaningful at (or near) a critical point.
-    tie_tol : float
-        Relative tolerance for tied and zero singular values (see :func:`tie_groups`).
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`). The tie groups and
+        ``r*`` are ``land``'s (``land.tie_groups``, ``land.max_rank``).
 
     Examples
     --------
@@ -93,14 +123,13 @@ def learnt_modes(land: Landscape, weights, *, tie_tol: float = TIE_TOL) -> Learn
     >>> modes.subset, modes.top
     ((1,), False)
     """
-    check_landscape(land)
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "learnt_modes")
     spec = land.spectrum
-    groups = tie_groups(spec.sigma, tie_tol=tie_tol)
+    groups = land.tie_groups
     reduced = spec.reduced_map(land.end_to_end(weights))
-    counts = [int(np.count_nonzero(values > 0.5 * spec.sigma[g[0]]))
+    counts = [int(np.count_nonzero(learnt_above(values, spec.sigma[g[0]])))
               for g, (_, values) in zip(groups, tie_blocks(reduced, groups))]
     subset = subset_of_counts(groups, counts)
-    n_modes = sum(len(g) for g in groups)
     return LearntModes(subset=subset, rank=len(subset), tie_groups=groups, counts=tuple(counts),
                        top=top_of_counts([(k, len(g)) for k, g in zip(counts, groups)]),
-                       max_rank=min(land.bottleneck, n_modes))
+                       max_rank=land.max_rank)

@@ -27,7 +27,7 @@ PyTorch's default initialisation read ``1.6`` to ``3`` and ``0.4`` to ``1`` on s
 wine, far more on raw digits.
 
 The module also builds the class's canonical representative in the problem's coordinates
-(:func:`aligned_weights`, :func:`to_problem_coordinates`; the public entry point is
+(:func:`aligned_weights`, mapped by ``land.from_reduced``; the public entry point is
 :func:`landscape.canonical_representative`).
 """
 
@@ -39,9 +39,10 @@ import numpy as np
 
 from .._base.validation import check_nonnegative
 from .criticality import relative_gradient_norm
-from .learnt import tie_blocks
+from .learnt import halfway_mark, learnt_above, tie_blocks
 from .network import Landscape, check_landscape
-from .ties import TIE_TOL, subset_of_counts, tie_groups
+from .rules import problem_with_tie_tol
+from .ties import subset_of_counts
 
 __all__ = ["HALFWAY_MARGIN", "Location", "NEAR_DISTANCE", "NEAR_GRADIENT", "locate"]
 
@@ -133,7 +134,7 @@ class Location:
                 f"distance={self.distance:.3g}, fractions=({fractions}){flag})")
 
 
-def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
+def locate(land: Landscape, weights, *, tie_tol: float | None = None,
            halfway_margin: float = HALFWAY_MARGIN, near_gradient: float = NEAR_GRADIENT,
            near_distance: float = NEAR_DISTANCE) -> Location:
     """The critical class any network is near -- critical or not -- and how near (docs/theory.md §3).
@@ -152,8 +153,10 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     land : Landscape
     weights : sequence of ndarray
         ``W_1..W_h`` in the problem's coordinates.
-    tie_tol : float
-        Relative tolerance for tied and zero singular values.
+    tie_tol : float, optional
+        Deprecated (one release): set ``Landscape(..., tie_tol=)``; a value other than
+        ``land.tie_tol`` warns and is used through a copy of ``land``
+        (:func:`~landscape.problem.rules.problem_with_tie_tol`). The tie blocks are ``land.tie_groups``.
     halfway_margin : float
         Margin (times ``sigma_g``) around ``sigma_g / 2`` in which a reading is ambiguous.
     near_gradient, near_distance : float
@@ -186,15 +189,14 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     not near any class (gradient_norm 0.251 > 0.1, distance 0.3 > 0.25 sigma_1; the nearest
     reading is (0,))
     """
-    check_landscape(land)
-    tie_tol = check_nonnegative(tie_tol, "tie_tol")
+    land = problem_with_tie_tol(check_landscape(land), tie_tol, "locate")
     halfway_margin = check_nonnegative(halfway_margin, "halfway_margin")
     near_gradient = check_nonnegative(near_gradient, "near_gradient")
     near_distance = check_nonnegative(near_distance, "near_distance")
     weights = land.check(weights)
     spec = land.spectrum
     sigma = spec.sigma
-    groups = tie_groups(sigma, tie_tol=tie_tol)
+    groups = land.tie_groups
     product = land.end_to_end(weights)
     reduced = spec.reduced_map(product)
     residual = reduced.copy()
@@ -202,8 +204,8 @@ def locate(land: Landscape, weights, *, tie_tol: float = TIE_TOL,
     for g, (block, values) in zip(groups, tie_blocks(reduced, groups)):
         lo, hi = g[0], g[-1] + 1
         level = float(sigma[lo])
-        k = int(np.count_nonzero(values > 0.5 * level))
-        ambiguous |= bool(np.any(np.abs(values - 0.5 * level) <= halfway_margin * level))
+        k = int(np.count_nonzero(learnt_above(values, level)))
+        ambiguous |= bool(np.any(np.abs(values - halfway_mark(level)) <= halfway_margin * level))
         counts.append(k)
         fractions.extend(float(v) / level for v in values)
         # nearest level * (rank-k projector) to the block: top-k eigenvectors of its symmetric
@@ -257,9 +259,3 @@ def aligned_weights(land: Landscape, subset) -> list[np.ndarray]:
         w[rows, rows] = edge
     weights[-1][modes, rows] = edge
     return weights
-
-
-def to_problem_coordinates(land: Landscape, reduced_weights: list[np.ndarray]) -> list[np.ndarray]:
-    """Map weights in reduced coordinates to the problem's (the identity for a reduced one)."""
-    spec = land.spectrum
-    return reduced_weights if spec.reduced else spec.from_reduced(reduced_weights)

@@ -18,9 +18,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.products import backpropagate, chain_product, prefix_products
-from .._base.validation import (as_matrix, as_vector, block_shift_layers, check_seed,
-                               check_weights, check_widths)
+from .._base.validation import (DEFAULT_SEED, as_matrix, as_vector, block_shift_layers,
+                               check_seed, check_weights, check_widths)
+from .rules import ProblemRules
 from .spectrum import DataSpectrum
+from .ties import TIE_TOL
 
 __all__ = ["Landscape"]
 
@@ -31,8 +33,12 @@ MAX_DENSE_BYTES = 4 * 2 ** 30
 MAX_WEIGHT_BYTES = 4 * 2 ** 30
 
 
-class Landscape:
+class Landscape(ProblemRules):
     """Loss landscape of a deep linear network ``W_h ... W_1`` on a data spectrum.
+
+    The problem owns its numerical rules (:mod:`landscape.problem.rules`): the zero and tie
+    rule (``tie_groups``, ``m``, ``max_rank``, ``minimum_value()``), the coordinate maps
+    (``to_reduced``, ``from_reduced``) and the units; every function given ``land`` reads them.
 
     Parameters
     ----------
@@ -40,6 +46,9 @@ class Landscape:
         The data (or singular values) defining the loss.
     widths : sequence of int
         Layer widths ``(d_0, ..., d_h)`` with ``d_0 = d_x`` and ``d_h = d_y``.
+    tie_tol : float
+        Relative tolerance (times ``sigma_1``, in ``[0, 1)``) for zero and tied singular values
+        (:func:`~landscape.problem.ties.tie_groups`; default ``TIE_TOL = 1e-8``).
 
     Examples
     --------
@@ -50,11 +59,12 @@ class Landscape:
     (2, 8, 5.0)
     """
 
-    def __init__(self, spectrum: DataSpectrum, widths):
+    def __init__(self, spectrum: DataSpectrum, widths, *, tie_tol: float = TIE_TOL):
         if not isinstance(spectrum, DataSpectrum):
             raise TypeError(f"spectrum must be a DataSpectrum, got {type(spectrum).__name__}")
         self.spectrum = spectrum
         self.widths = check_widths(widths, spectrum.d_x, spectrum.d_y)
+        self._set_tie_tol(tie_tol)
         self.h = len(self.widths) - 1
         self.shapes = [(self.widths[j + 1], self.widths[j]) for j in range(self.h)]
         sizes = [a * b for a, b in self.shapes]
@@ -69,45 +79,10 @@ class Landscape:
 
     def __repr__(self) -> str:
         return (f"Landscape(widths={self.widths}, h={self.h}, n_params={self.n_params}, "
-                f"spectrum={self.spectrum!r})")
+                f"tie_tol={self.tie_tol:g}, spectrum={self.spectrum!r})")
 
     # ------------------------------------------------------------------ problem facts
-    @property
-    def bottleneck(self) -> int:
-        """``r = min_j d_j``."""
-        return min(self.widths)
-
-    @property
-    def max_rank(self) -> int:
-        """``r* = min(r, m)``: the largest number of modes a critical point can learn."""
-        return min(self.bottleneck, self.spectrum.rank)
-
-    @property
-    def scale(self) -> float:
-        """``sigma_1``: the problem's scale for relative tolerances."""
-        return self.spectrum.scale
-
-    @property
-    def weight_scale(self) -> float:
-        """``sigma_1^{1/h}``: the size of a weight of a balanced point that learnt mode 1."""
-        return self.scale ** (1.0 / self.h)
-
-    @property
-    def loss_scale(self) -> float:
-        """``1/2 sum sigma_i^2``: the loss at the origin above ``L0`` (1.0 when every sigma is 0)."""
-        total = 0.5 * float(np.sum(self.spectrum.sigma ** 2))
-        return total if total > 0 else 1.0
-
-    @property
-    def gradient_scale(self) -> float:
-        """``sigma_1^{(2h-1)/h}``: residual ``sigma_1`` times ``h - 1`` weights of size ``sigma_1^{1/h}``."""
-        return self.scale ** ((2 * self.h - 1) / self.h)
-
-    def minimum_value(self) -> float:
-        """The global minimum ``L0 + 1/2 sum_{i > r*} sigma_i^2`` (Eckart-Young)."""
-        sigma = self.spectrum.sigma
-        return float(self.spectrum.loss_offset + 0.5 * np.sum(sigma[self.max_rank:] ** 2))
-
+    # (zero and tied modes, ``max_rank``, ``minimum_value``, coordinates and units: ProblemRules)
     def critical_value(self, subset) -> float:
         """``L_S = L0 + 1/2 sum_{i not in S} sigma_i^2`` for 0-based mode indices ``S``."""
         sigma = self.spectrum.sigma
@@ -342,11 +317,11 @@ class Landscape:
         return [weights[j].T @ weights[j] - weights[j - 1] @ weights[j - 1].T
                 for j in range(1, self.h)]
 
-    def random_weights(self, *, scale: float = 1.0, seed=None) -> list[np.ndarray]:
+    def random_weights(self, *, scale: float = 1.0, seed=DEFAULT_SEED) -> list[np.ndarray]:
         """Gaussian weights ``W_j`` with entries of standard deviation ``scale / sqrt(d_{j-1})``.
 
-        ``seed``: an integer ``>= 0``, a numpy ``Generator`` or ``None``
-        (:func:`~landscape._base.validation.check_seed`). Widths whose weights would not fit
+        ``seed``: an integer ``>= 0`` (default ``DEFAULT_SEED = 0``), a numpy ``Generator`` or
+        ``None`` for fresh entropy (:func:`~landscape._base.validation.check_seed`). Widths whose weights would not fit
         in ``MAX_WEIGHT_BYTES`` are refused before anything is allocated
         (:meth:`check_weight_memory`).
         """
@@ -400,7 +375,7 @@ def reduced_landscape(land: Landscape, widths=None) -> Landscape:
     if spec.reduced and widths is None:
         return land
     return Landscape(DataSpectrum.from_singular_values(spec.sigma, d_x=spec.d_x, d_y=spec.d_y),
-                     land.widths if widths is None else widths)
+                     land.widths if widths is None else widths, tie_tol=land.tie_tol)
 
 
 def check_landscape(land) -> Landscape:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .._base.files import atomic_write
-from .._base.validation import as_matrix, describe_value
+from .._base.validation import check_layers, describe_value
 from .datafiles import _load_npz
 from .layer_order import PARAMETER_SUFFIXES, framework_layers
 from .torch_modules import module_layers
@@ -173,13 +173,11 @@ Identity, Flatten)
             names, weights, biases = framework_layers(label, arrays, ordered=ordered,
                                                       layer_order=layer_order,
                                                       gaps_are_linear=gaps_are_linear)
-    weights = [as_matrix(w, f"{label}:{n}") for n, w in zip(names, weights)]
-    for j in range(1, len(weights)):
-        if weights[j].shape[1] != weights[j - 1].shape[0]:
-            raise ValueError(
-                f"{label}: layer {names[j]!r} must take the {weights[j - 1].shape[0]} "
-                f"outputs of {names[j - 1]!r} (shape {weights[j - 1].shape}), got shape "
-                f"{weights[j].shape}; layers in order: {list(names)}")
+    try:
+        weights = check_layers(list(weights), label,
+                               labels=[f"{label}: layer {n!r}" for n in names])
+    except ValueError as exc:
+        raise ValueError(f"{exc}; layers in order: {list(names)}") from None
     return NetworkFile(weights=weights, biases=biases, names=names, path=path)
 
 

@@ -1,8 +1,9 @@
 """A problem as a plain record, so files written for one problem are refused for another.
 
-A saved catalog, graph or checkpoint names its problem by the widths, the singular values,
-the offset ``L0`` and a SHA-256 of the spectrum's bases (the singular vectors and the input
-metric), so two problems with the same ``sigma`` but other data are told apart.
+A saved graph or checkpoint names its problem by the widths, the singular values, the offset
+``L0``, the tie tolerance (which decides the classes) and a SHA-256 of the spectrum's bases
+(the singular vectors and the input metric), so two problems with the same ``sigma`` but
+other data or another tolerance are told apart.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def basis_hash(arrays) -> str:
 
 
 def problem_record(land: Landscape) -> dict:
-    """The problem of ``land`` as a JSON-ready record (widths, spectrum, basis hash).
+    """The problem of ``land`` as a JSON-ready record (widths, spectrum, tie tolerance, basis
+    hash).
 
     Examples
     --------
@@ -47,4 +49,4 @@ def problem_record(land: Landscape) -> dict:
     spec = land.spectrum
     return {"widths": list(land.widths), "sigma": spec.sigma.tolist(), "d_x": spec.d_x,
             "d_y": spec.d_y, "loss_offset": spec.loss_offset, "reduced": spec.reduced,
-            "basis_sha256": basis_hash(basis_arrays(spec))}
+            "tie_tol": land.tie_tol, "basis_sha256": basis_hash(basis_arrays(spec))}

@@ -104,8 +104,9 @@ def with_network_weights(graph: OperationGraph, net) -> OperationGraph:
     A convolution or dense map takes its block's kernel, in which the batch norms folded into
     it are already multiplied; each of those batch norms keeps its shift and takes scale 1, and
     the producer's bias (and the shifts of batch norms folded before it) is multiplied by the
-    scale it loses, so that every unit keeps its additive constant; a batch norm of its own takes its block's scale. Biases and shifts, which
-    the signed graph leaves out, stay as they are.
+    scale it loses, so that every unit keeps its additive constant; a batch norm of its own
+    takes its block's scale. Biases and shifts, which the signed graph leaves out, stay as they
+    are.
     """
     learnable = {b.name: np.asarray(b.parameters) for b in net.blocks
                  if b.parameters is not None}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._base.parallel import Executor
-from .._base.validation import check_choice, check_int
+from .._base.validation import DEFAULT_SEED, check_choice, check_int, check_seed
 from ..flow import FlowResult
 from ..problem.network import Landscape, check_landscape
 from .minimum import MAX_ENUMERATION, SolverOptions
@@ -34,7 +34,7 @@ def _time_task(task):
 
 def frustration_along_flow(flow_result: FlowResult, land: Landscape, *, every: int = 1,
                            weighted: bool = True, method: str = "auto", restarts: int = 20,
-                           seed=None, fix_io_signs: bool = False,
+                           seed=DEFAULT_SEED, fix_io_signs: bool = False,
                            max_enumeration: int = MAX_ENUMERATION, time_limit: float = 60.0,
                            polish: bool = True, null: str | None = None,
                            null_samples: int = 20, n_jobs: int | None = None,
@@ -103,7 +103,7 @@ def frustration_along_flow(flow_result: FlowResult, land: Landscape, *, every: i
     index = np.arange(0, flow_result.t.size, every)
     if index[-1] != flow_result.t.size - 1:
         index = np.append(index, flow_result.t.size - 1)
-    children = np.random.default_rng(seed).spawn(index.size)
+    children = check_seed(seed).spawn(index.size)
     tasks = [(land.unflatten(flow_result.trajectory[i]), null, null_samples, child, options)
              for i, child in zip(index, children)]
     results, bands = [None] * index.size, [None] * index.size

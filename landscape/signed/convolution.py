@@ -20,7 +20,6 @@ import math
 import sys
 
 import numpy as np
-import scipy.sparse as sp
 
 from .edges import EdgeBlock
 
@@ -217,6 +216,8 @@ class ConvBlock(EdgeBlock):
         return self._apply_transpose(self._abs, y)
 
     def to_sparse(self):
+        import scipy.sparse as sp  # imported where used: ``import landscape`` stays light
+
         c_out, cin_g = self.kernel.shape[:2]
         cout_g = c_out // self.groups
         in_sp, out_sp = self.in_shape[1:], self.out_shape[1:]

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._base.validation import check_int
+
+if TYPE_CHECKING:  # scipy.sparse is imported where used: ``import landscape`` stays light
+    import scipy.sparse as sp
 
 __all__ = ["DenseBlock", "EdgeBlock", "ScaledBlock", "SignedNetwork", "SparseBlock",
            "TensorNodes", "dense_network", "network_of_parts"]
@@ -139,6 +142,8 @@ class DenseBlock(EdgeBlock):
         return self.repeat * float(np.sum(np.abs(self.parameters)))
 
     def to_sparse(self):
+        import scipy.sparse as sp
+
         return sp.kron(sp.identity(self.repeat), sp.coo_matrix(self.parameters), format="coo")
 
     def with_parameters(self, parameters):
@@ -152,6 +157,8 @@ class SparseBlock(EdgeBlock):
     edges of a max pooling in an active subnetwork."""
 
     def __init__(self, source: int, target: int, kind: str, name: str, matrix):
+        import scipy.sparse as sp
+
         matrix = sp.csr_matrix(matrix, dtype=float)
         super().__init__(source, target, kind, name, None, None, matrix.nnz)
         self.matrix = matrix
@@ -207,6 +214,8 @@ class ScaledBlock(EdgeBlock):
         return self.block.abs_rmatvec(y * np.abs(self.scale))
 
     def to_sparse(self):
+        import scipy.sparse as sp
+
         m = self.block.to_sparse()
         return sp.coo_matrix((m.data * self.scale[m.row], (m.row, m.col)), shape=m.shape)
 
@@ -260,6 +269,8 @@ class SignedNetwork:
             raise ValueError(f"adjacency() needs about {need} bytes for {self.n_edges} edges, "
                              f"above max_bytes = {max_bytes}: use the blocks' matvec instead, "
                              f"or raise max_bytes")
+        import scipy.sparse as sp
+
         rows, cols, data = [], [], []
         for b in self.blocks:
             m = b.to_sparse()

@@ -22,8 +22,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from .signed_graph import SignedLayers
 
@@ -42,6 +40,9 @@ def balanced_signs(g: SignedLayers) -> np.ndarray | None:
     ``g.n``, ``g.free`` and ``g.edges()`` are read, so any graph with them is accepted (the
     edge list of a network's adjacency matrix too).
     """
+    from scipy import sparse  # imported where used: ``import landscape`` stays light
+    from scipy.sparse import csgraph
+
     n = g.n
     r, c, w = g.edges()
     rows, cols, vals = [r], [c], [np.sign(w)]

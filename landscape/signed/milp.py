@@ -15,7 +15,6 @@ Internal to :mod:`landscape.signed`.
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, sparse
 
 from .signed_graph import SignedLayers
 
@@ -53,6 +52,8 @@ def milp_switching(g: SignedLayers, time_limit: float):
     vals = np.concatenate([np.ones(m), -np.ones(m), sb, np.ones(m), np.ones(m), -sb])
     lower = np.repeat(np.where(pos, 0.0, -np.inf), 2)
     upper = np.stack([np.where(pos, np.inf, 0.0), np.where(pos, np.inf, 2.0)], axis=1).ravel()
+    from scipy import optimize, sparse  # imported where used: ``import landscape`` stays light
+
     A = sparse.csr_matrix((vals, (rows, cols)), shape=(2 * m, n + m))
     x_upper = g.free.astype(float)
     if g.free.all():

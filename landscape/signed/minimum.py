@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._base.validation import check_bool, check_choice, check_int, check_positive
+from .._base.validation import DEFAULT_SEED, check_bool, check_choice, check_int, check_positive, \
+    check_seed
 from .exact import balanced_signs, enumerate_switching, enumeration_size, lower_bound
 from .greedy import greedy_switching
 from .milp import milp_switching
@@ -77,7 +78,7 @@ class SolverOptions:
 
 
 def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
-                method: str = "auto", restarts: int = 20, seed=None,
+                method: str = "auto", restarts: int = 20, seed=DEFAULT_SEED,
                 fix_io_signs: bool = False, max_enumeration: int = MAX_ENUMERATION,
                 time_limit: float = 60.0, polish: bool = True,
                 initial_signs=None) -> FrustrationResult:
@@ -166,12 +167,12 @@ def frustration(weights_or_adjacency, *, widths=None, weighted: bool = True,
     options = SolverOptions.checked(weighted, fix_io_signs, method, restarts, max_enumeration,
                                     time_limit, polish)
     if isinstance(weights_or_adjacency, SignedNetwork):
-        return solve_network(weights_or_adjacency, options, np.random.default_rng(seed),
+        return solve_network(weights_or_adjacency, options, check_seed(seed),
                              initial_signs)
     layers = layers_of(weights_or_adjacency, widths, "weights_or_adjacency")
     g = signed_layers(layers, options.weighted, options.fix_io_signs)
     start = np.ones(g.n) if initial_signs is None else check_signs(initial_signs, g)
-    return solve(g, options, np.random.default_rng(seed), start)
+    return solve(g, options, check_seed(seed), start)
 
 
 def solve(g: SignedLayers, options: SolverOptions, rng: np.random.Generator,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.products import chain_product
+from .._base.validation import DEFAULT_SEED, check_seed
 from .minimum import MAX_ENUMERATION, SolverOptions, solve
 from .results import IOMonotonicity
 from .signed_graph import layers_of, signed_layers
@@ -23,7 +24,7 @@ __all__ = ["io_monotonicity"]
 
 
 def io_monotonicity(weights, *, widths=None, method: str = "auto", restarts: int = 20,
-                    seed=None, max_enumeration: int = MAX_ENUMERATION) -> IOMonotonicity:
+                    seed=DEFAULT_SEED, max_enumeration: int = MAX_ENUMERATION) -> IOMonotonicity:
     """Distance of the end-to-end map ``P = W_h ... W_1`` from a monotone map.
 
     The measure is the fraction of ``|P|`` mass with the wrong sign after the best sign
@@ -62,7 +63,7 @@ def io_monotonicity(weights, *, widths=None, method: str = "auto", restarts: int
     options = SolverOptions.checked(True, False, method, restarts, max_enumeration, 60.0, True)
     product = chain_product(layers)
     g = signed_layers([product], True, False)
-    res = solve(g, options, np.random.default_rng(seed), np.ones(g.n))
+    res = solve(g, options, check_seed(seed), np.ones(g.n))
     d_x = product.shape[1]
     return IOMonotonicity(value=res.normalized, wrong_mass=res.value, total_mass=g.total,
                           input_signs=res.signs[:d_x].copy(), output_signs=res.signs[d_x:].copy(),

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from .._base.parallel import Executor
-from .._base.validation import check_bool, check_choice, check_int, check_positive, check_seed
+from .._base.validation import DEFAULT_SEED, check_bool, check_choice, check_int, \
+    check_positive, check_seed
 from .active import checked_inputs, evaluate, outputs_of, with_network_weights
 from .minimum import frustration
 from .network import is_torch_module, read_model
@@ -130,7 +131,7 @@ def _null_score(task) -> float:
 
 
 def near_monotonicity(model, X, input_shape, result=None, *, epsilon: float = 1e-3,
-                      perturbations: int = 8, seed=None, null: str | None = None,
+                      perturbations: int = 8, seed=DEFAULT_SEED, null: str | None = None,
                       samples: int = 20, n_jobs: int | None = None, client: Any = None,
                       progress: bool | None = None) -> NearMonotonicity:
     """Near-monotonicity of ``model`` along the orthant order of a switching (docs/theory.md §6.1).

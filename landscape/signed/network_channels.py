@@ -18,16 +18,18 @@ Internal to :mod:`landscape.signed`.
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from .convolution import ConvBlock, _valid_pairs
 from .milp import milp_switching
 from .network import DenseBlock, network_of_parts
 from .network_exact import edge_list, enumerate_network, enumeration_plan
 from .network_graph import NetworkGraph
+
+if TYPE_CHECKING:  # scipy.sparse is imported where used: ``import landscape`` stays light
+    from scipy import sparse
 
 __all__ = ["ChannelGraph"]
 
@@ -65,6 +67,8 @@ def _conv_channels(b: ConvBlock) -> np.ndarray:
 
 def _aggregator(shape: tuple) -> sparse.csr_matrix:
     """The ``(channels, nodes)`` 0/1 matrix summing the nodes of each channel."""
+    from scipy import sparse
+
     size = int(np.prod(shape, dtype=np.int64))
     c = channel_count(shape)
     return sparse.csr_matrix((np.ones(size), (np.repeat(np.arange(c), size // c),
@@ -153,6 +157,9 @@ class ChannelGraph:
         """Signs propagated along a maximum-weight spanning tree of ``|M|`` (every tree edge
         positive), fixed channels hanging off a ground node: the channel signs of a balanced
         channel graph, exactly."""
+        from scipy import sparse
+        from scipy.sparse import csgraph
+
         n = int(self.offsets[-1])
         rows, cols, vals = [], [], []
         for b, M in zip(self.graph.blocks, self.blocks):

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._base.parallel import Executor
-from .._base.validation import check_choice, check_int
+from .._base.validation import DEFAULT_SEED, check_choice, check_int, check_seed
 from .._base.validation import check_bool
 from .minimum import MAX_ENUMERATION, SolverOptions
 from .network import SignedNetwork
@@ -78,7 +78,7 @@ def null_blocks(net: SignedNetwork, null: str, rng: np.random.Generator) -> Sign
                             for b in net.blocks])
 
 
-def null_network(weights, null: str = "sign_shuffle", *, seed=None,
+def null_network(weights, null: str = "sign_shuffle", *, seed=DEFAULT_SEED,
                  widths=None) -> list[np.ndarray]:
     """One network drawn from a null model of ``weights`` (arXiv:2510.05286).
 
@@ -120,8 +120,8 @@ def null_network(weights, null: str = "sign_shuffle", *, seed=None,
     """
     check_choice(null, "null", NETWORK_NULL_MODELS)
     if isinstance(weights, SignedNetwork):
-        return null_blocks(weights, null, np.random.default_rng(seed))
-    return null_layers(layers_of(weights, widths, "weights"), null, np.random.default_rng(seed))
+        return null_blocks(weights, null, check_seed(seed))
+    return null_layers(layers_of(weights, widths, "weights"), null, check_seed(seed))
 
 
 def _null_task(task) -> tuple[float, bool, np.ndarray | None]:
@@ -175,7 +175,7 @@ def check_progress(progress) -> bool | None:
 
 
 def frustration_vs_null(weights, null: str = "sign_shuffle", samples: int = 100, *,
-                        seed=None, widths=None, weighted: bool = True, method: str = "auto",
+                        seed=DEFAULT_SEED, widths=None, weighted: bool = True, method: str = "auto",
                         restarts: int = 20, fix_io_signs: bool = False,
                         max_enumeration: int = MAX_ENUMERATION, time_limit: float = 60.0,
                         polish: bool = True, n_jobs: int | None = None, client: Any = None,
@@ -237,5 +237,5 @@ def frustration_vs_null(weights, null: str = "sign_shuffle", samples: int = 100,
     options = SolverOptions.checked(weighted, fix_io_signs, method, restarts, max_enumeration,
                                     time_limit, polish)
     executor = Executor(n_jobs=n_jobs, client=client)
-    return compare_with_null(network, null, samples, np.random.default_rng(seed), options,
+    return compare_with_null(network, null, samples, check_seed(seed), options,
                              executor, check_progress(progress))[1]

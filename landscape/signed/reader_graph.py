@@ -5,9 +5,9 @@ A torch module (:mod:`~landscape.signed.torch_reader`) and an ONNX model
 of :class:`Operation` in topological order, each a convolution, dense map, pooling, addition,
 concatenation, reshape, monotone activation or batch norm, with its weights and biases.
 :func:`build_network` turns it into a :class:`~landscape.signed.network.SignedNetwork` under
-the conventions of docs/theory.md §6.1 (batch norm folded into its producer, biases left out, monotone
-activations mapping a node to itself); given the values of a forward pass at one input, it
-builds the active subnetwork at that input instead (edges into a unit scaled by its
+the conventions of docs/theory.md §6.1 (batch norm folded into its producer, biases left
+out, monotone activations mapping a node to itself); given the values of a forward pass at
+one input, it builds the active subnetwork at that input instead (edges into a unit scaled by its
 activation's derivative, max pooling reduced to its arg-max edge).
 """
 
@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from .convolution import ConvBlock, conv_output_size
 from .edges import DenseBlock, ScaledBlock, SparseBlock, network_of_parts
@@ -226,8 +225,8 @@ def folded_batch_norms(graph: OperationGraph) -> dict:
 
 
 def build_network(graph: OperationGraph, values: dict | None = None, derivative=None):
-    """The signed network of ``graph`` (docs/theory.md §6.1); with the forward ``values`` at one input
-    (batch of one) and ``derivative(op, pre_activation)``, its active subnetwork there."""
+    """The signed network of ``graph`` (docs/theory.md §6.1); with the forward ``values`` at one
+    input (batch of one) and ``derivative(op, pre_activation)``, its active subnetwork there."""
     uses = _uses(graph)
     folds = folded_batch_norms(graph)
     tensors = [("input", graph.input_shape)]
@@ -275,6 +274,8 @@ def build_network(graph: OperationGraph, values: dict | None = None, derivative=
             blocks.append(DenseBlock(t, target, op.name, op.attrs["weight"],
                                      repeat=math.prod(shape[:-1])))
         elif op.kind == "max_pool" and values is not None:
+            import scipy.sparse as sp  # imported where used: ``import landscape`` stays light
+
             index = max_pool_argmax(op, values[op.inputs[0]][:1], shape)[0].ravel()
             m = sp.coo_matrix((np.ones(index.size), (np.arange(index.size), index)),
                               shape=(index.size, math.prod(shape)))
@@ -292,6 +293,8 @@ def build_network(graph: OperationGraph, values: dict | None = None, derivative=
 def _gather_blocks(op, ins, target, out_shape):
     """Addition (``+1`` per addend, summed for an addend used twice) and concatenation
     (re-indexing into the target), one block per source tensor."""
+    import scipy.sparse as sp  # imported where used: ``import landscape`` stays light
+
     size = math.prod(out_shape)
     index = np.arange(size).reshape(out_shape)
     matrices, offset = {}, 0

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._base.validation import as_matrix, block_shift_layers, check_chained, check_widths
+from .._base.validation import as_matrix, block_shift_layers, check_layers, check_widths
 
 __all__ = ["SignedLayers", "check_signs", "layers_of", "signed_layers"]
 
@@ -122,9 +122,7 @@ def layers_of(value, widths, name: str) -> list[np.ndarray]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise TypeError(f"{name} must be a list of layer matrices W_1..W_h or a square "
                         f"adjacency matrix (numpy array), got {type(value).__name__}")
-    if len(value) == 0:
-        raise ValueError(f"{name} must hold at least one layer matrix, got an empty sequence")
-    layers = check_chained([as_matrix(w, f"{name}[{j}]") for j, w in enumerate(value)], name)
+    layers = check_layers(value, name)
     if widths is not None:
         expected = tuple([layers[0].shape[1]] + [w.shape[0] for w in layers])
         widths = check_widths(widths)

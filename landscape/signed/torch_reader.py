@@ -101,8 +101,8 @@ def _screen(gm, node) -> None:
     name = type(gm.get_submodule(node.target)).__name__ if node.op == "call_module" else \
         getattr(node.target, "__name__", str(node.target))
     if name.lower() in NON_MONOTONE:
-        raise refuse(name, node.name, "is not monotone (docs/theory.md §6.1): its signed graph does not "
-                     "bound the network's monotonicity")
+        raise refuse(name, node.name, "is not monotone (docs/theory.md §6.1): its signed graph "
+                     "does not bound the network's monotonicity")
     if node.op == "call_module":
         m = gm.get_submodule(node.target)
         if not isinstance(m, T.LEAF):
