@@ -162,6 +162,7 @@ def main(argv=None) -> int:
     # stopped, no partial file left
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        _load_numerics()
         status = args.run(args)
         sys.stdout.flush()  # a closed pipe is reported here, not at interpreter exit
         return status
@@ -172,6 +173,8 @@ def main(argv=None) -> int:
         parser.exit(1, f"landscape {args.command}: error: the reader of the output closed "
                        f"it before everything was written (broken pipe)\n")
     except Exception as exc:
+        if _interrupted(exc):  # e.g. a module's initialisation cut short by the signal
+            parser.exit(130, "landscape: interrupted; no partial file was written\n")
         status = exit_status(exc)
         if status is None:  # not a failure the command line knows: the traceback is the report
             raise
@@ -222,5 +225,29 @@ def _detach_stdout() -> None:
         pass
 
 
+def _load_numerics() -> None:
+    """Import the compiled numerical modules the commands use, before the work starts: the
+    library imports them where they are used (a light ``import landscape``), and a signal
+    that cut one's initialisation short mid-run would leave the interpreter unable to exit
+    cleanly."""
+    import networkx  # noqa: F401
+    import scipy.integrate  # noqa: F401
+    import scipy.optimize  # noqa: F401
+    import scipy.sparse  # noqa: F401
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while handling an interrupt (its cause or context chain
+    holds a ``KeyboardInterrupt``): an import the signal cut short fails with ``ImportError:
+    initialization failed``."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False

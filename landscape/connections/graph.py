@@ -304,7 +304,7 @@ def saddle_graph(land: Landscape, *, catalog: Catalog | None = None,
     if catalog is not None and not isinstance(catalog, Catalog):
         raise TypeError(f"catalog must be a Catalog, got {type(catalog).__name__}")
     if catalog is not None and catalog.land is not land \
-            and problem_record(catalog.land) != problem:
+            and {**problem_record(catalog.land), "tie_tol": land.tie_tol} != problem:
         raise ValueError("catalog must belong to land (same widths, spectrum and basis)")
     if catalog is not None and catalog.tie_tol != land.tie_tol:
         raise ValueError(f"catalog must be built with land's tie_tol = {land.tie_tol:g}, got a "

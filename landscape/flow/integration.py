@@ -22,13 +22,13 @@ from .memory import check_flow_memory
 from .results import FlowStatus, recorded_weights
 from .units import RESOLVABLE_TIME, time_unit, weight_unit
 
+FLOAT_MAX = np.finfo(float).max
 __all__ = ["FLOW_METHODS", "FlowError", "FlowStatus", "FlowResult", "gradient_flow"]
 
 #: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` and ``"auto"``.
 FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
 #: The implicit methods, which get the exact Jacobian.
 IMPLICIT_METHODS = ("LSODA", "BDF", "Radau")
-MAX_FLOAT = np.finfo(float).max
 #: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
 
@@ -191,7 +191,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     if method == "auto":  # the Hessian's blocks hold products of 2(h - 1) weights
-        representable = (2 * land.h - 2) * np.log(weight_unit(land)) < np.log(MAX_FLOAT)
+        representable = (2 * land.h - 2) * np.log(weight_unit(land)) < np.log(FLOAT_MAX)
         method = "LSODA" if land.n_params <= AUTO_DENSE_JACOBIAN_MAX_PARAMS \
             and representable else "DOP853"
     if method == "gd":
@@ -300,11 +300,12 @@ def solve_bounded(field, y0, t_max: float, *, method: str, rtol: float, atol: fl
 
     from scipy import integrate  # imported where used: ``import landscape`` stays light
     options = {} if jac is None else {"jac": scaled_jac}
-    try:
-        sol = integrate.solve_ivp(rhs, (0.0, t_max / unit_t), y0 / unit_y, method=method,
-                                  rtol=rtol, atol=atol / unit_y,
-                                  t_eval=None if times is None else times / unit_t,
-                                  events=event, **options)
+    try:  # an overflowing trial state is the step control's to reject (counted in rhs)
+        with np.errstate(over="ignore", invalid="ignore"):
+            sol = integrate.solve_ivp(rhs, (0.0, t_max / unit_t), y0 / unit_y, method=method,
+                                      rtol=rtol, atol=atol / unit_y,
+                                      t_eval=None if times is None else times / unit_t,
+                                      events=event, **options)
     except (_EvaluationBound, _NonFinite) as exc:
         t_last = float(last["s"]) * unit_t
         if isinstance(exc, _NonFinite):
