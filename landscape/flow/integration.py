@@ -21,14 +21,13 @@ from .flow_progress import FlowProgress
 from .memory import check_flow_memory
 from .results import FlowStatus, recorded_weights
 from .units import RESOLVABLE_TIME, time_unit, weight_unit
-
-FLOAT_MAX = np.finfo(float).max
 __all__ = ["FLOW_METHODS", "FlowError", "FlowStatus", "FlowResult", "gradient_flow"]
 
 #: ``solve_ivp`` methods accepted by :func:`gradient_flow`, plus ``"gd"`` and ``"auto"``.
 FLOW_METHODS = ("auto", "LSODA", "BDF", "Radau", "DOP853", "RK45", "RK23", "gd")
 #: The implicit methods, which get the exact Jacobian.
 IMPLICIT_METHODS = ("LSODA", "BDF", "Radau")
+LOG_FLOAT_MAX = np.log(np.finfo(float).max)
 #: Largest parameter count for which ``method="auto"`` uses LSODA with the dense exact Jacobian.
 AUTO_DENSE_JACOBIAN_MAX_PARAMS = 2000
 
@@ -191,7 +190,7 @@ def gradient_flow(land: Landscape, weights0, *, t_max: float = 1e6, method: str 
     loss_tol = check_positive(loss_tol, "loss_tol")
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     if method == "auto":  # the Hessian's blocks hold products of 2(h - 1) weights
-        representable = (2 * land.h - 2) * np.log(weight_unit(land)) < np.log(FLOAT_MAX)
+        representable = (2 * land.h - 2) * np.log(weight_unit(land)) < LOG_FLOAT_MAX
         method = "LSODA" if land.n_params <= AUTO_DENSE_JACOBIAN_MAX_PARAMS \
             and representable else "DOP853"
     if method == "gd":
