@@ -26,8 +26,8 @@ JACOBIAN_COPIES = 3
 
 
 def narrow_widths(land: Landscape) -> tuple[int, ...]:
-    """``land``'s widths with the hidden ones cut to ``max(d_x, d_y)``: the same bottleneck,
-    critical classes and values (docs/theory.md §2), and the same end-to-end flow.
+    """``land.narrow_widths``: the hidden widths cut to ``max(d_x, d_y)``, the same
+    bottleneck, critical classes and values (docs/theory.md §2), and the same end-to-end flow.
 
     Examples
     --------
@@ -36,8 +36,7 @@ def narrow_widths(land: Landscape) -> tuple[int, ...]:
     >>> narrow_widths(Landscape(spec, (3, 10**6, 2, 4)))
     (3, 4, 2, 4)
     """
-    cap = max(land.widths[0], land.widths[-1])
-    return (land.widths[0], *(min(w, cap) for w in land.widths[1:-1]), land.widths[-1])
+    return land.narrow_widths
 
 
 def check_flow_memory(land: Landscape, method: str, n_records: int | None,

@@ -329,6 +329,13 @@ class Landscape(ProblemRules):
         self.check_weight_memory()
         return [rng.standard_normal(s) * scale / np.sqrt(s[1]) for s in self.shapes]
 
+    @property
+    def narrow_widths(self) -> tuple[int, ...]:
+        """The widths with the hidden ones cut to ``max(d_x, d_y)``: the same bottleneck,
+        critical classes and values (docs/theory.md §2), and the same end-to-end flow."""
+        cap = max(self.widths[0], self.widths[-1])
+        return (self.widths[0], *(min(w, cap) for w in self.widths[1:-1]), self.widths[-1])
+
     def check_weight_memory(self, copies: int = 1) -> None:
         """Refuse, before allocating them, ``copies`` sets of weights beyond ``MAX_WEIGHT_BYTES``.
 
@@ -350,11 +357,10 @@ class Landscape(ProblemRules):
         size = 8 * self.n_params * copies
         if size <= MAX_WEIGHT_BYTES:
             return
-        cap = max(self.widths[0], self.widths[-1])
-        narrow = (self.widths[0], *(min(w, cap) for w in self.widths[1:-1]), self.widths[-1])
         raise ValueError(f"the weights of widths {self.widths} must fit in MAX_WEIGHT_BYTES = "
                          f"{MAX_WEIGHT_BYTES / 2**30:g} GiB, got {copies * self.n_params:,} "
-                         f"parameters ({size / 2**30:.3g} GiB); widths {narrow} have the same "
+                         f"parameters ({size / 2**30:.3g} GiB); widths {self.narrow_widths} "
+                         f"have the same "
                          f"critical classes and values (bottleneck r* = {self.bottleneck})")
 
 
